@@ -1,0 +1,210 @@
+from django.contrib import admin
+from django.db.models import Count, Q
+
+from .enums import RoundStatus
+from .models import Conference, DrinkTable, MeetupRound, Series, Topic
+from .scoping import is_organizer, organized_conferences
+
+
+class OrganizerScopedAdmin(admin.ModelAdmin):
+    """Organizers see and manage only what belongs to the conferences they organize.
+
+    ``conference_path`` is the ORM path from the model to its Conference. Superusers see all.
+    """
+
+    conference_path = "conference"
+
+    def scope(self, queryset, user):
+        return queryset.filter(**{f"{self.conference_path}__organizers": user})
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.scope(queryset, request.user)
+
+    def _allowed(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        if not request.user.is_staff or not is_organizer(user=request.user):
+            return False
+        return obj is None or self.scope(type(obj).objects.filter(pk=obj.pk), request.user).exists()
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            limited = _limit_choices(db_field.related_model, request.user)
+            if limited is not None:
+                kwargs["queryset"] = limited
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            limited = _limit_choices(db_field.related_model, request.user)
+            if limited is not None:
+                kwargs["queryset"] = limited
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _limit_choices(model, user):
+    """The objects of ``model`` an organizer may pick in a form, or None if not scoped."""
+    conferences = organized_conferences(user=user)
+    if model is Conference:
+        return conferences
+    if model in (DrinkTable, MeetupRound):
+        return model.objects.filter(conference__in=conferences).select_related("conference")
+    return None
+
+
+class OrganizerInline:
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or (
+            request.user.is_staff and is_organizer(user=request.user)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+class ReadableByOrganizersAdmin(admin.ModelAdmin):
+    """Shared vocabulary (series, topics): organizers may read and add, superusers edit."""
+
+    def _organizer(self, request) -> bool:
+        return request.user.is_staff and is_organizer(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._organizer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._organizer(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or self._organizer(request)
+
+
+@admin.register(Series)
+class SeriesAdmin(ReadableByOrganizersAdmin):
+    list_display = ["name", "slug", "edition_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(edition_count=Count("conferences"))
+
+    @admin.display(description="editions", ordering="edition_count")
+    def edition_count(self, series):
+        return series.edition_count
+
+
+@admin.register(Topic)
+class TopicAdmin(ReadableByOrganizersAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class DrinkTableInline(OrganizerInline, admin.TabularInline):
+    model = DrinkTable
+    fields = ["label", "location", "capacity", "accessible", "active", "host"]
+    autocomplete_fields = ["host"]
+    extra = 0
+
+
+class MeetupRoundInline(OrganizerInline, admin.TabularInline):
+    model = MeetupRound
+    fields = ["name", "starts_at", "ends_at", "location", "status"]
+    readonly_fields = ["status"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Conference)
+class ConferenceAdmin(OrganizerScopedAdmin):
+    conference_path = "pk"
+    list_display = ["name", "series", "city", "starts_on", "ends_on", "attendee_count"]
+    list_filter = ["series"]
+    search_fields = ["name", "slug", "city"]
+    date_hierarchy = "starts_on"
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["organizers"]
+    inlines = [DrinkTableInline, MeetupRoundInline]
+    list_select_related = ["series"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(organizers=user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attendee_count=Count("attendances"))
+
+    @admin.display(description="attendees", ordering="attendee_count")
+    def attendee_count(self, conference):
+        return conference.attendee_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only superusers hand out organizer rights.
+        return [] if request.user.is_superuser else ["organizers"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not request.user.is_superuser:
+            form.instance.organizers.add(request.user)
+
+
+@admin.register(DrinkTable)
+class DrinkTableAdmin(OrganizerScopedAdmin):
+    list_display = ["label", "conference", "location", "capacity", "accessible", "active", "host"]
+    list_filter = ["conference", "accessible", "active"]
+    list_editable = ["capacity", "accessible", "active"]
+    search_fields = ["label", "location", "conference__name"]
+    autocomplete_fields = ["host"]
+    list_select_related = ["conference", "host"]
+
+
+@admin.register(MeetupRound)
+class MeetupRoundAdmin(OrganizerScopedAdmin):
+    list_display = ["name", "conference", "starts_at", "location", "status", "going_count"]
+    list_filter = ["status", "conference"]
+    search_fields = ["name", "conference__name", "location"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["tables"]
+    readonly_fields = ["published_run", "published_at", "held_at"]
+    list_select_related = ["conference"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="going")))
+        )
+
+    @admin.display(description="going", ordering="going_count")
+    def going_count(self, meetup_round):
+        return meetup_round.going_count
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # The status moves through the workflow actions once a round has been matched.
+        if obj is not None and obj.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            fields.append("status")
+        return fields

@@ -1,0 +1,160 @@
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from .enums import ROUND_TRANSITIONS, RoundStatus
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not a time zone; use an IANA name such as Europe/Paris."
+        )
+
+
+class Series(models.Model):
+    """A conference series, e.g. "ISTE Live / NECC"; its editions are Conferences."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Conference(models.Model):
+    """One edition of a series, with the users allowed to manage it."""
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="conferences")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    city = models.CharField(max_length=120, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    organizers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organized_conferences"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="conference_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year(self) -> int:
+        return self.starts_on.year
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Topic(models.Model):
+    """An interest tag people pick on their profile: "open source", "online learning", ..."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="topic_name_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DrinkTable(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="tables")
+    label = models.CharField(max_length=40)
+    location = models.CharField(max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=8)
+    accessible = models.BooleanField(
+        default=False, help_text="Reachable and usable in a wheelchair."
+    )
+    active = models.BooleanField(default=True)
+    host = models.ForeignKey(
+        "attendees.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_tables",
+        help_text="Sits at this table in every round they attend.",
+    )
+
+    class Meta:
+        ordering = ["conference", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "label"], name="table_label_unique"),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=100), name="table_capacity_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class MeetupRound(models.Model):
+    """One evening meetup of a conference, seated by a matching run."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    location = models.CharField(max_length=200, blank=True)
+    tables = models.ManyToManyField(
+        DrinkTable,
+        blank=True,
+        related_name="rounds",
+        help_text="Tables set up for this round; none chosen means every active table.",
+    )
+    status = models.CharField(max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    published_run = models.ForeignKey(
+        "matching.MatchingRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="round_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RoundStatus.values), name="round_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[RoundStatus.PUBLISHED, RoundStatus.HELD])
+                | Q(published_run__isnull=False),
+                name="round_published_has_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conference.name}: {self.name}" if self.conference_id else self.name
+
+    def can_become(self, status: str) -> bool:
+        return status in ROUND_TRANSITIONS[self.status]

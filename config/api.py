@@ -1,0 +1,67 @@
+"""Shared API plumbing: pagination and the one error shape every endpoint answers with."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class DefaultPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Turn DRF's nested error detail into {"field.sub": ["message", ...]}."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in _flatten(value, name).items():
+                errors.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            errors.setdefault(prefix or "non_field_errors", []).extend(str(i) for i in detail)
+        else:
+            for index, item in enumerate(detail):
+                name = f"{prefix}[{index}]" if prefix else f"[{index}]"
+                for field, messages in _flatten(item, name).items():
+                    errors.setdefault(field, []).extend(messages)
+    else:
+        errors.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return errors
+
+
+def exception_handler(exc, context):
+    """Answer every error as {"detail": "...", "errors": {field: [messages]}}."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found. It does not exist or you may not see it.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        if list(errors) == ["non_field_errors"] and len(errors["non_field_errors"]) == 1:
+            detail = errors["non_field_errors"][0]
+        else:
+            detail = "Some fields are not valid; see errors for what to fix."
+        data = {"detail": detail, "errors": errors}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        if isinstance(detail, (dict, list)):
+            data = {"detail": "The request could not be processed.", "errors": _flatten(detail)}
+        else:
+            data = {"detail": str(detail), "errors": {}}
+    return Response(data, status=response.status_code, headers=_headers(response))
+
+
+def _headers(response) -> dict[str, str]:
+    return {
+        name: response[name]
+        for name in ("WWW-Authenticate", "Retry-After", "Allow")
+        if name in response
+    }

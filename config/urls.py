@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Drink Tables"
+admin.site.site_title = "Drink Tables admin"
+admin.site.index_title = "Conferences, tables, rounds and people"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]

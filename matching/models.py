@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from attendees.models import Person
+from conferences.models import DrinkTable, MeetupRound
+
+from .enums import ACTIVE_RUN_STATUSES, RunStatus
+
+
+class MatchingRun(models.Model):
+    """One attempt to seat a round. The durable state of the Celery task that runs it."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    seed = models.PositiveIntegerField(default=0)
+    time_limit_s = models.FloatField(default=10)
+    portfolio = models.PositiveSmallIntegerField(
+        default=1, help_text="Solver seeds tried in parallel; the best plan is kept."
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    metrics = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    edited = models.BooleanField(
+        default=False, help_text="An organizer moved people by hand after the solver ran."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="run_progress_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="run_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(time_limit_s__gt=0), name="run_time_limit_positive"),
+            models.CheckConstraint(condition=Q(portfolio__gte=1), name="run_portfolio_positive"),
+            # However often a run is triggered, one per round is queued or working at a time.
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="one_active_run_per_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+class Seat(models.Model):
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="seats")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="seats")
+    table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="seats")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "person"], name="seat_unique_per_run"),
+        ]
+        indexes = [models.Index(fields=["run", "table"], name="seat_run_table")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.table}"
+
+
+class SeatNotification(models.Model):
+    """The table a person was last told about for a round, so a re-match only tells movers."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="notifications")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="+", null=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="notification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notified {self.person} about {self.round}"

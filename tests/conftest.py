@@ -1,0 +1,63 @@
+"""Shared fixtures and the rules for tests that need real services.
+
+Integration tests (tests/integration) run when DATABASE_URL and CELERY_BROKER_URL are set and
+are skipped otherwise; browser tests (tests/e2e) run when Debian's chromium is installed.
+.ci/run sets DRINKTABLES_REQUIRE_BROWSER=1 (and DRINKTABLES_REQUIRE_SERVICES=1 for its
+PostgreSQL pass) so that a missing browser or service fails the run instead of skipping.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from config import celery_app
+
+REQUIRE_SERVICES = os.environ.get("DRINKTABLES_REQUIRE_SERVICES") == "1"
+REQUIRE_BROWSER = os.environ.get("DRINKTABLES_REQUIRE_BROWSER") == "1"
+HAS_SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("CELERY_BROKER_URL"))
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES and not HAS_SERVICES:
+        pytest.exit(
+            "DRINKTABLES_REQUIRE_SERVICES=1 but DATABASE_URL or CELERY_BROKER_URL is not set", 3
+        )
+    if REQUIRE_BROWSER and shutil.which("chromium") is None:
+        pytest.exit("DRINKTABLES_REQUIRE_BROWSER=1 but chromium is not installed", 3)
+
+
+def pytest_collection_modifyitems(config, items):
+    has_browser = shutil.which("chromium") is not None
+    for item in items:
+        path = str(item.path)
+        if f"{os.sep}integration{os.sep}" in path:
+            item.add_marker(pytest.mark.integration)
+            if not HAS_SERVICES:
+                item.add_marker(
+                    pytest.mark.skip(
+                        reason="integration tests need DATABASE_URL and CELERY_BROKER_URL"
+                    )
+                )
+        if f"{os.sep}e2e{os.sep}" in path:
+            item.add_marker(pytest.mark.e2e)
+            if not has_browser:
+                item.add_marker(pytest.mark.skip(reason="browser tests need Debian's chromium"))
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery_unless_integration(request):
+    """Unit tests run tasks in-process; integration tests talk to a real worker."""
+    eager = "integration" not in request.keywords
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
