@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 admin.site.site_header = "Drink Tables"
 admin.site.site_title = "Drink Tables admin"
@@ -7,4 +7,5 @@ admin.site.index_title = "Conferences, tables, rounds and people"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("organize/", include("config.organize_urls")),
 ]

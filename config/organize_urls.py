@@ -1,0 +1,11 @@
+"""Organizer pages, all under /organize/ in the "organize" namespace."""
+
+from django.urls import path
+
+from conferences import views as conference_views
+
+app_name = "organize"
+
+urlpatterns = [
+    path("", conference_views.organize_index, name="index"),
+]
