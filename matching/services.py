@@ -475,10 +475,7 @@ def run_execute(*, run_id: int) -> str:
         return RunOutcome.FAILED
     except Exception as exc:  # includes Celery's SoftTimeLimitExceeded
         return _retry_or_fail(run, attempt, exc)
-    if not stored:
-        return RunOutcome.ABANDONED
-    logger.info("run %s: succeeded", run.pk)
-    return RunOutcome.SUCCEEDED
+    return RunOutcome.SUCCEEDED if stored else RunOutcome.ABANDONED
 
 
 def _retry_or_fail(run: MatchingRun, attempt: int, exc: BaseException) -> str:
