@@ -47,9 +47,11 @@ class CeleryWorker:
         env: dict[str, str],
         log_path: Path,
         concurrency: int = 2,
+        queues: list[str] | None = None,
         ready_timeout_s: float = 60.0,
     ):
         self.env = env
+        self.queues = queues
         self.log_path = log_path
         self.concurrency = concurrency
         self.ready_timeout_s = ready_timeout_s
@@ -80,6 +82,7 @@ class CeleryWorker:
                 "--without-mingle",
                 "-n",
                 self.name,
+                *(["-Q", ",".join(self.queues)] if self.queues else []),
             ],
             cwd=BASE_DIR,
             env=environment,
