@@ -33,7 +33,7 @@ class RunRequestForm(forms.Form):
         field = self.fields["time_limit_s"]
         field.validators.append(MaxValueValidator(limit))
         field.widget.attrs.update({"max": f"{limit:g}", "step": "any"})
-        field.initial = settings.MATCHING_DEFAULT_TIME_LIMIT_S
+        field.initial = f"{settings.MATCHING_DEFAULT_TIME_LIMIT_S:g}"
 
 
 class SeatMoveForm(forms.Form):

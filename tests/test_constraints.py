@@ -21,7 +21,7 @@ from attendees.models import (
     SitTogether,
 )
 from conferences.models import MeetupRound, Series, Topic
-from matching.models import MatchingRun, Seat, SeatNotification
+from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
 
 from .factories import (
     AttendanceFactory,
@@ -282,6 +282,14 @@ def test_seat_notification_is_unique_per_round_and_person():
     refuses(lambda: SeatNotification.objects.create(**values))
 
 
+def test_portfolio_candidate_is_unique_per_run_attempt_and_seed():
+    run = MatchingRunFactory(status="running", attempts=1)
+    values = {"run": run, "attempt": 1, "seed": 7, "started_at": timezone.now()}
+    RunCandidate.objects.create(**values)
+    refuses(lambda: RunCandidate.objects.create(**values))
+    RunCandidate.objects.create(**{**values, "attempt": 2})
+
+
 def test_every_model_constraint_has_a_test():
     """A new constraint without a test above fails here, so none goes untested."""
     from pathlib import Path
@@ -327,6 +335,9 @@ def test_every_model_constraint_has_a_test():
         "one_active_run_per_round": "test_one_active_run_per_round",
         "seat_unique_per_run": "test_seat_is_unique_per_run_and_person",
         "notification_unique": "test_seat_notification_is_unique_per_round_and_person",
+        "candidate_unique_per_attempt": (
+            "test_portfolio_candidate_is_unique_per_run_attempt_and_seed"
+        ),
     }
     assert tested - set(covered) == set()
     for test_name in covered.values():
