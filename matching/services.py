@@ -318,6 +318,7 @@ def run_cancel(*, run: MatchingRun, by) -> MatchingRun:
     run.refresh_from_db()
     if not updated:
         raise Conflict(f"Run #{run.pk} has already {run.get_status_display().lower()}.")
+    RunCandidate.objects.filter(run=run).delete()
     logger.info("run %s cancelled by user %s", run.pk, getattr(by, "pk", None))
     return run
 
@@ -972,6 +973,7 @@ def round_cancel(*, round: MeetupRound, by) -> MeetupRound:
             finished_at=timezone.now(),
             error="The round was cancelled.",
         )
+        RunCandidate.objects.filter(run__round=meetup_round).delete()
         if SeatNotification.objects.filter(round=meetup_round, table__isnull=False).exists():
             _enqueue_notices(meetup_round.pk)
     logger.info("round %s cancelled by user %s", round.pk, getattr(by, "pk", None))

@@ -360,6 +360,13 @@ def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypat
     assert sorted(plan_of(run)) == sorted(p.pk for p in scenario.going)
 
 
+def test_cancelling_a_portfolio_run_drops_its_seeds_plans(scenario):
+    run = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING, attempts=1)
+    RunCandidate.objects.create(run=run, attempt=1, seed=5, solution={}, started_at=timezone.now())
+    services.run_cancel(run=run, by=None)
+    assert not RunCandidate.objects.exists()
+
+
 def test_a_portfolio_seed_for_a_finished_run_does_nothing(scenario, solve):
     run = solve(scenario.round)
     assert services.candidate_solve(run_id=run.pk, attempt=1, seed=99) is False
