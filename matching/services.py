@@ -1,8 +1,8 @@
 """The bridge between the database and the matching engine, and the round workflow.
 
 Data flows one way: ``build_problem`` reads a round into an ``engine.Problem``; a Celery task
-(``matching.tasks.run_matching``) calls ``run_execute``, which solves it and stores every seat
-and the metrics in one transaction; organizers review the plan, move people by hand
+(``matching.tasks.run_matching``) calls ``run_execute``, which solves it, and
+``store_solution`` writes every seat and the metrics in one transaction; organizers review the plan, move people by hand
 (``seat_move``), publish it (``round_publish``: attendees are told their table by e-mail) and,
 after the evening, mark the round held (``round_mark_held``: who sat together becomes an
 encounter).
@@ -462,7 +462,7 @@ def run_execute(*, run_id: int) -> str:
             best, chosen_seed = _best_of_portfolio(run, attempt, problem, solution, reporter)
             if reporter.lost:
                 return RunOutcome.ABANDONED
-        stored = _store_solution(
+        stored = store_solution(
             run_id=run.pk, attempt=attempt, solution=best, chosen_seed=chosen_seed
         )
     except (engine.ProblemError, engine.InfeasibleError) as exc:
@@ -509,10 +509,12 @@ def _retry_or_fail(run: MatchingRun, attempt: int, exc: BaseException) -> str:
     return RunOutcome.FAILED
 
 
-def _store_solution(
+def store_solution(
     *, run_id: int, attempt: int, solution: engine.Solution, chosen_seed: int
 ) -> bool:
-    """Write every seat and the metrics in one transaction; False if the run is not ours."""
+    """Store a solved plan: every seat and the metrics in one transaction, the run
+    ``succeeded`` and an open round ``matched``. Only the attempt holding the run writes:
+    False (nothing written) when the run was cancelled or handed to another attempt."""
     with transaction.atomic():
         run = _locked(
             MatchingRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, attempts=attempt)
