@@ -244,7 +244,7 @@ def _check_matchable(meetup_round: MeetupRound) -> None:
     messages = {
         RoundStatus.DRAFT: "This round is still a draft: open it for RSVPs, then run the matching.",
         RoundStatus.HELD: "This round has been held; its seating can no longer change.",
-        RoundStatus.CANCELLED: "This round is cancelled. Reopen it as a draft to match it again.",
+        RoundStatus.CANCELLED: "This round is cancelled; it can no longer be matched.",
     }
     raise Conflict(messages.get(meetup_round.status, "This round cannot be matched now."))
 
