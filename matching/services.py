@@ -352,9 +352,11 @@ class _Reporter:
         self.run_id, self.attempt = run_id, attempt
         self.low, self.high = low, high
         stale = settings.MATCHING_HEARTBEAT_STALE_S
+        # One small UPDATE at most this often, carrying the heartbeat and the latest progress.
         self.beat_every = max(0.2, min(1.0, stale / 4))
         self.last_write = 0.0
-        self.last_progress = -1
+        self.written_progress: int | None = None
+        self.pending_progress: int | None = None
         self.lost = False
 
     def _mine(self) -> QuerySet[MatchingRun]:
@@ -363,22 +365,22 @@ class _Reporter:
         )
 
     def write(self, progress: int | None = None) -> None:
+        if progress is not None:
+            self.pending_progress = progress
         fields = {"heartbeat_at": timezone.now()}
-        if progress is not None and progress != self.last_progress:
-            fields["progress"] = progress
+        if self.pending_progress is not None and self.pending_progress != self.written_progress:
+            fields["progress"] = self.pending_progress
         if not self._mine().update(**fields):
             self.lost = True
         elif "progress" in fields:
-            self.last_progress = progress
+            self.written_progress = fields["progress"]
         self.last_write = time.monotonic()
 
     def progress(self, fraction: float) -> None:
-        percent = int(self.low + (self.high - self.low) * max(0.0, min(1.0, fraction)))
-        due = time.monotonic() - self.last_write >= min(1.0, self.beat_every)
-        if due and percent != self.last_progress:
-            self.write(percent)
-        else:
-            self.beat()
+        self.pending_progress = int(
+            self.low + (self.high - self.low) * max(0.0, min(1.0, fraction))
+        )
+        self.beat()
 
     def beat(self) -> None:
         if time.monotonic() - self.last_write >= self.beat_every:
