@@ -127,9 +127,12 @@ class MeetupRound(models.Model):
         help_text="Tables set up for this round; none chosen means every active table.",
     )
     status = models.CharField(max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
+    # DO_NOTHING: the run is deleted with its round (the foreign key is checked at commit, so
+    # deleting a round or a conference takes its published plan along); runs are never
+    # deleted on their own.
     published_run = models.ForeignKey(
         "matching.MatchingRun",
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",

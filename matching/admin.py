@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -51,6 +52,16 @@ class MatchingRunAdmin(OrganizerScopedAdmin):
     def has_add_permission(self, request, *args):
         # Runs are started through the round's "run matching" action, which enqueues them.
         return False
+
+    # Runs go with their round (deleting a round or conference still works); deleting one on
+    # its own could pull a published plan away, so neither the page nor the bulk action exists.
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied("Runs are deleted with their round.")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def has_change_permission(self, request, obj=None):
         # A run is a record of what the solver did: read-only, but its actions stay available.

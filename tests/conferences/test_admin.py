@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from conferences.models import Conference
+from matching.models import MatchingRun
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,
@@ -153,3 +155,30 @@ def test_organizer_who_adds_a_conference_organizes_it(client, mine_and_theirs):
         "Mine 2026",
         "New One",
     ]
+
+
+def test_deleting_a_conference_takes_its_published_plan_along(client):
+    seat = SeatFactory()
+    meetup_round = seat.run.round
+    meetup_round.published_run = seat.run
+    meetup_round.status = "published"
+    meetup_round.save(update_fields=["published_run", "status"])
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        reverse("admin:conferences_conference_delete", args=[meetup_round.conference_id]),
+        {"post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not Conference.objects.filter(pk=meetup_round.conference_id).exists()
+    assert not MatchingRun.objects.exists()
+
+
+def test_runs_cannot_be_deleted_on_their_own(client, mine_and_theirs):
+    organizer, _, _ = mine_and_theirs
+    client.force_login(organizer)
+    run = MatchingRun.objects.filter(round__conference__organizers=organizer).get()
+    assert (
+        client.get(reverse("admin:matching_matchingrun_delete", args=[run.pk])).status_code == 403
+    )
