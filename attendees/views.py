@@ -13,7 +13,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,10 +43,12 @@ from .selectors import (
     conferences_for,
     login_link_usable,
     met_confirmed_ids,
+    my_table_for,
     network_for,
     person_export,
     person_for_user,
     round_attendee_ids,
+    round_for,
     rounds_for,
     seat_for,
     sit_together_for,
@@ -201,7 +203,10 @@ def home(request):
 
 
 def _my_round(request, pk: int):
-    return get_object_or_404(rounds_for(person=request.person), pk=pk)
+    meetup_round = round_for(person=request.person, round_id=pk)
+    if meetup_round is None:
+        raise Http404("No such round among yours.")
+    return meetup_round
 
 
 def _met_context(person: Person, meetup_round, tablemates) -> dict:
@@ -228,11 +233,11 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
 def round_detail(request, pk: int):
     person = request.person
     meetup_round = _my_round(request, pk)
-    seat = seat_for(person=person, round=meetup_round)
-    tablemates = tablemates_for(person=person, round=meetup_round) if seat else []
+    mine = my_table_for(person=person, round=meetup_round)
+    tablemates = mine.tablemates if mine else []
     context = {
         "meetup_round": meetup_round,
-        "seat": seat,
+        "table": mine.table if mine else None,
         "tablemates": tablemates,
         "nav": "home",
     }
