@@ -50,7 +50,6 @@ from .selectors import (
     round_attendee_ids,
     round_for,
     rounds_for,
-    seat_for,
     sit_together_for,
     tablemates_for,
     upcoming_conferences_for,
@@ -210,7 +209,10 @@ def _my_round(request, pk: int):
 
 
 def _met_context(person: Person, meetup_round, tablemates) -> dict:
+    """The "who did you meet?" checkboxes: tablemates, and others already confirmed."""
     confirmed = met_confirmed_ids(person=person, round=meetup_round)
+    elsewhere = confirmed - {mate.person_id for mate in tablemates}
+    others = Person.objects.filter(pk__in=elsewhere).order_by("full_name") if elsewhere else []
     return {
         "meetup_round": meetup_round,
         "met_people": [
@@ -218,13 +220,7 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             for mate in tablemates
             if not mate.former
         ],
-        "met_others": list(
-            Person.objects.filter(pk__in=confirmed - {m.person_id for m in tablemates})
-            .order_by("full_name")
-            .values_list("full_name", flat=True)
-        )
-        if confirmed - {m.person_id for m in tablemates}
-        else [],
+        "met_others": [other.display_name for other in others],
     }
 
 
@@ -295,19 +291,19 @@ def _rsvp_words(meetup_round) -> str:
 def round_calendar(request, pk: int):
     person = request.person
     meetup_round = _my_round(request, pk)
-    seat = seat_for(person=person, round=meetup_round)
-    if seat is None:
+    mine = my_table_for(person=person, round=meetup_round)
+    if mine is None:
         raise Http404("No table for you in this round yet.")
-    names = [mate.name for mate in tablemates_for(person=person, round=meetup_round)]
+    names = [mate.name for mate in mine.tablemates]
     description = (
-        f"Your table: {seat.table.label}."
+        f"Your table: {mine.table.label}."
         + (f" With {', '.join(names)}." if names else "")
         + f" {request.build_absolute_uri(reverse('attendees:round', args=[meetup_round.pk]))}"
     )
     body = round_ics(
         round=meetup_round,
-        table_label=seat.table.label,
-        location=", ".join(part for part in (seat.table.location, meetup_round.location) if part),
+        table_label=mine.table.label,
+        location=", ".join(part for part in (mine.table.location, meetup_round.location) if part),
         description=description,
         uid=f"round-{meetup_round.pk}-person-{person.pk}@drinktables",
     )
