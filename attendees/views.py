@@ -565,6 +565,19 @@ def my_data(request):
 
 
 @attendee_required
+@require_POST
+def sign_out_everywhere(request):
+    try:
+        services.sessions_end_all(user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("attendees:data")
+    logout(request)
+    messages.success(request, "You are signed out on every device.")
+    return redirect("attendees:login")
+
+
+@attendee_required
 @require_GET
 def export(request):
     data = person_export(person=request.person)
