@@ -172,12 +172,17 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 
 
 class Window:
-    """When the measured window opens and closes; set once every client is warm."""
+    """When the measured window opens and closes: set as the last client is warm, before any
+    of them is released."""
 
-    def __init__(self, clients: int):
-        self.ready = threading.Barrier(clients + 1)
-        self.start = 0.0
-        self.stop = 0.0
+    def __init__(self, clients: int, seconds: float):
+        self.seconds = seconds
+        self.start = self.stop = 0.0
+        self.ready = threading.Barrier(clients + 1, action=self.open)
+
+    def open(self) -> None:
+        self.start = time.perf_counter()
+        self.stop = self.start + self.seconds
 
 
 def fetch(port: int, path: str, headers: dict, marker: bytes) -> bool:
@@ -245,7 +250,7 @@ def main() -> int:
         latencies: list[float] = []
         errors: list[int] = []
         lock = threading.Lock()
-        window = Window(len(cookies))
+        window = Window(len(cookies), args.seconds)
         threads = [
             threading.Thread(
                 target=client_loop,
@@ -261,8 +266,6 @@ def main() -> int:
         except threading.BrokenBarrierError:
             print("bench_dashboard: the clients did not warm up within 120 s", file=sys.stderr)
             return 1
-        window.start = time.perf_counter()
-        window.stop = window.start + args.seconds
         for thread in threads:
             thread.join(timeout=max(1.0, hard_deadline - time.monotonic()))
         if not latencies:
@@ -281,6 +284,8 @@ def main() -> int:
             f"  latency      p50 {p50:.1f} ms   p95 {p95:.1f} ms   p99 {p99:.1f} ms   "
             f"mean {statistics.fmean(latencies) * 1000:.1f} ms   max {max(latencies) * 1000:.1f} ms"
         )
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        print(f"  machine      load average {load} (1, 5, 15 min) at the end of the run")
         verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
         print(f"  target       p95 <= {TARGET_P95_MS:.0f} ms: {verdict}")
         return 0
