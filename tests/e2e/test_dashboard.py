@@ -61,6 +61,24 @@ def test_sign_in_through_the_link_from_the_outbox(page, live_server, world, mail
     expect(page).to_have_url(re.compile(r"/login/$"))
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link no longer works")
+    check_page(page, "04b-sign-in-link-used")
+
+
+def test_staff_sign_in_with_a_password(page, live_server, world):
+    from tests.factories import OrganizerFactory
+
+    OrganizerFactory(username="olivia", conferences=[world.conference])
+    page.goto("/login/")
+    page.get_by_role("link", name="Sign in with a password").click()
+    check_page(page, "15-staff-sign-in")
+
+    page.get_by_label("Username").fill("olivia")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("No attendee profile")
+    expect(page.get_by_role("link", name="Organize", exact=True)).to_be_visible()
+    check_page(page, "16-no-attendee-profile")
 
 
 def test_rsvp_with_the_toggle(page, live_server, world):
