@@ -56,6 +56,12 @@ def _eager_celery_unless_integration(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The factories give users passwords; the production hasher takes a second each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

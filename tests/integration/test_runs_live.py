@@ -9,7 +9,6 @@ import datetime as dt
 import threading
 from itertools import combinations
 
-import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -25,13 +24,6 @@ from tests.factories import OrganizerFactory, SitTogetherFactory
 from tests.matching.scenario import build_realistic_round, build_round
 
 from .worker import wait_for
-
-pytestmark = pytest.mark.urls("tests.matching.urls")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def finished(run: MatchingRun, worker, timeout_s: float = 60) -> MatchingRun:

@@ -10,12 +10,6 @@ from .scenario import build_round
 QUICK_S = 0.5
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories set passwords; the production hasher takes a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def organizer(db):
     return OrganizerFactory(username="olivia")

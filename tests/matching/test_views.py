@@ -18,7 +18,7 @@ from tests.factories import OrganizerFactory, UserFactory
 
 from .scenario import build_round
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matching.urls")]
+pytestmark = pytest.mark.django_db
 
 
 def plan_url(meetup_round) -> str:
