@@ -1,13 +1,25 @@
 """Shared API plumbing: pagination and the one error shape every endpoint answers with."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
-from rest_framework import exceptions, pagination
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .exceptions import Conflict, ServiceError
+
+NOT_FOUND = "Not found. It does not exist or you may not see it."
+
 
 class DefaultPagination(pagination.PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class DefaultCursorPagination(pagination.CursorPagination):
+    """Stable pages over lists that grow while they are read; subclasses set ``ordering``."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -35,9 +47,19 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    """Answer every error as {"detail": "...", "errors": {field: [messages]}}."""
+    """Answer every error as {"detail": "...", "errors": {field: [messages]}}.
+
+    A service's ``ServiceError`` answers 400 and its ``Conflict`` 409, with the service's
+    message; when the service names the field at fault, the message is filed under it.
+    """
+    if isinstance(exc, ServiceError):
+        code = (
+            status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_400_BAD_REQUEST
+        )
+        errors = {exc.field: [exc.message]} if exc.field else {}
+        return Response({"detail": exc.message, "errors": errors}, status=code)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found. It does not exist or you may not see it.")
+        exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
@@ -65,3 +87,11 @@ def _headers(response) -> dict[str, str]:
         for name in ("WWW-Authenticate", "Retry-After", "Allow")
         if name in response
     }
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown paths under /api/v1/ answer in the API's error shape, not an HTML page."""
+    return JsonResponse(
+        {"detail": f"There is no API endpoint at {request.path}; see /api/v1/docs/.", "errors": {}},
+        status=status.HTTP_404_NOT_FOUND,
+    )

@@ -8,4 +8,5 @@ admin.site.index_title = "Conferences, tables, rounds and people"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("organize/", include("config.organize_urls")),
+    path("api/v1/", include("config.api_urls")),
 ]

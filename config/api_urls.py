@@ -1,0 +1,29 @@
+"""REST API v1, mounted at /api/v1/ in the "api" namespace."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from attendees import api as attendees_api
+
+from .api import not_found
+
+app_name = "api"
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the vendored sidecar files, its init script a separate file (CSP)."""
+
+    template_name = "api/docs.html"
+    title = "Drink Tables API"
+
+
+router = SimpleRouter()
+router.register("tokens", attendees_api.ApiTokenViewSet, basename="token")
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^.*$", not_found),
+]
