@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from attendees import api as attendees_api
+from conferences import api as conferences_api
 
 from .api import not_found
 
@@ -20,6 +21,12 @@ class DocsView(SpectacularSwaggerSplitView):
 
 router = SimpleRouter()
 router.register("tokens", attendees_api.ApiTokenViewSet, basename="token")
+router.register("conferences", conferences_api.ConferenceViewSet, basename="conference")
+CONFERENCE = r"conferences/(?P<conference_slug>[-\w]+)"
+router.register(f"{CONFERENCE}/tables", conferences_api.TableViewSet, basename="table")
+router.register(
+    f"{CONFERENCE}/rounds", conferences_api.ConferenceRoundViewSet, basename="conference-round"
+)
 
 urlpatterns = [
     *router.urls,

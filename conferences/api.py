@@ -1,0 +1,216 @@
+"""API views of the conferences app: my conferences; organizers' tables and rounds.
+
+A conference is visible to its organizers and to the people registered for it; its tables and
+rounds only to its organizers. Everything else answers 404.
+"""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils.functional import cached_property
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.response import Response
+
+from attendees.models import Attendance
+
+from . import editing
+from .filters import ConferenceFilter, RoundFilter, TableFilter
+from .models import Conference, DrinkTable, MeetupRound
+from .permissions import conference_for_organizer
+from .scoping import organized_conferences
+from .selectors import rounds_with_counts
+from .serializers import (
+    ConferenceSerializer,
+    ConferenceUpdateSerializer,
+    RoundSerializer,
+    RoundWriteSerializer,
+    TableSerializer,
+    TableWriteSerializer,
+)
+
+CONFERENCE_SLUG = OpenApiParameter(
+    "conference_slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The slug of a conference you organize.",
+)
+# PUT is left out on purpose: PATCH updates, and a missing field is never reset.
+HTTP_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+def conferences_for(*, user):
+    """Conferences the user organizes or is registered for, flagged which is which."""
+    organized = organized_conferences(user=user).values("pk")
+    attending = Attendance.objects.filter(
+        person__user=user, person__deleted_at__isnull=True
+    ).values("conference_id")
+    return (
+        Conference.objects.filter(Q(pk__in=organized) | Q(pk__in=attending))
+        .select_related("series")
+        .annotate(
+            is_organizer=Exists(organized.filter(pk=OuterRef("pk"))),
+            is_attending=Exists(attending.filter(conference_id=OuterRef("pk"))),
+        )
+        .order_by("-starts_on", "name")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Conferences I attend or organize", description="Newest first."),
+    retrieve=extend_schema(summary="A conference I attend or organize"),
+)
+class ConferenceViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Conference.objects.none()
+    serializer_class = ConferenceSerializer
+    filterset_class = ConferenceFilter
+    lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
+    http_method_names = HTTP_METHODS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Conference.objects.none()
+        return conferences_for(user=self.request.user)
+
+    @extend_schema(
+        summary="Change a conference (organizers)",
+        request=ConferenceUpdateSerializer,
+        responses=ConferenceSerializer,
+    )
+    def partial_update(self, request, slug=None):
+        conference = self.get_object()
+        if not conference.is_organizer:
+            raise exceptions.PermissionDenied("Only the conference's organizers can change it.")
+        serializer = ConferenceUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        editing.conference_update(
+            conference=conference, data=serializer.validated_data, by=request.user
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+class OrganizerConferenceMixin:
+    """Views nested under /conferences/{slug}/ for the conference's organizers only."""
+
+    @cached_property
+    def conference(self) -> Conference:
+        return conference_for_organizer(user=self.request.user, slug=self.kwargs["conference_slug"])
+
+
+@extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
+@extend_schema_view(
+    list=extend_schema(summary="The conference's tables"),
+    retrieve=extend_schema(summary="A table"),
+    destroy=extend_schema(
+        summary="Delete a table",
+        description="Only a table nobody was ever seated at; otherwise set active to false.",
+    ),
+)
+class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
+    queryset = DrinkTable.objects.none()
+    serializer_class = TableSerializer
+    filterset_class = TableFilter
+    http_method_names = HTTP_METHODS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DrinkTable.objects.none()
+        return (
+            DrinkTable.objects.filter(conference=self.conference)
+            .select_related("host")
+            .order_by("label", "pk")
+        )
+
+    def _write_serializer(self, *, partial: bool) -> TableWriteSerializer:
+        serializer = TableWriteSerializer(
+            data=self.request.data, partial=partial, conference=self.conference
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    @extend_schema(
+        summary="Add a table", request=TableWriteSerializer, responses={201: TableSerializer}
+    )
+    def create(self, request, conference_slug=None):
+        data = self._write_serializer(partial=False).validated_data
+        table = editing.table_create(conference=self.conference, data=data, by=request.user)
+        return Response(self.get_serializer(table).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a table", request=TableWriteSerializer, responses=TableSerializer
+    )
+    def partial_update(self, request, conference_slug=None, pk=None):
+        table = self.get_object()
+        data = self._write_serializer(partial=True).validated_data
+        table = editing.table_update(table=table, data=data, by=request.user)
+        return Response(self.get_serializer(table).data)
+
+    def perform_destroy(self, instance):
+        editing.table_delete(table=instance, by=self.request.user)
+
+
+def organizer_rounds():
+    """Rounds with their RSVP count and table ids, for the organizer's lists."""
+    return (
+        rounds_with_counts()
+        .select_related("conference")
+        .prefetch_related(Prefetch("tables", queryset=DrinkTable.objects.only("id").order_by("pk")))
+    )
+
+
+@extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
+@extend_schema_view(
+    list=extend_schema(summary="The conference's rounds", description="Earliest first."),
+    retrieve=extend_schema(summary="A round"),
+    destroy=extend_schema(
+        summary="Delete a round",
+        description="Only a round that was never published; otherwise cancel it.",
+    ),
+)
+class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
+    queryset = MeetupRound.objects.none()
+    serializer_class = RoundSerializer
+    filterset_class = RoundFilter
+    http_method_names = HTTP_METHODS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetupRound.objects.none()
+        return organizer_rounds().filter(conference=self.conference)
+
+    def _write_serializer(self, *, partial: bool) -> RoundWriteSerializer:
+        serializer = RoundWriteSerializer(
+            data=self.request.data, partial=partial, conference=self.conference
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def _render(self, round: MeetupRound, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=round.pk)).data, status=code)
+
+    @extend_schema(
+        summary="Add a round", request=RoundWriteSerializer, responses={201: RoundSerializer}
+    )
+    def create(self, request, conference_slug=None):
+        data = self._write_serializer(partial=False).validated_data
+        round = editing.round_create(conference=self.conference, data=data, by=request.user)
+        return self._render(round, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a round",
+        description="Times, place, tables; status between draft and open.",
+        request=RoundWriteSerializer,
+        responses=RoundSerializer,
+    )
+    def partial_update(self, request, conference_slug=None, pk=None):
+        round = self.get_object()
+        serializer = self._write_serializer(partial=True)
+        round = editing.round_update(round=round, data=serializer.validated_data, by=request.user)
+        return self._render(round)
+
+    def perform_destroy(self, instance):
+        editing.round_delete(round=instance, by=self.request.user)

@@ -1,0 +1,56 @@
+"""django-filter sets for the API's conference, table and round lists."""
+
+import django_filters
+
+from config.filters import BooleanFilter
+
+from .enums import RoundStatus
+from .models import Conference, DrinkTable, MeetupRound
+
+
+class ConferenceFilter(django_filters.FilterSet):
+    series = django_filters.CharFilter(
+        field_name="series__slug", help_text="Only editions of this series (its slug)."
+    )
+    year = django_filters.NumberFilter(
+        field_name="starts_on", lookup_expr="year", help_text="Only editions starting that year."
+    )
+    role = django_filters.ChoiceFilter(
+        choices=[("organizing", "organizing"), ("attending", "attending")],
+        method="filter_role",
+        help_text="organizing: the ones I organize; attending: the ones I am registered for.",
+    )
+
+    class Meta:
+        model = Conference
+        fields = ["series", "year", "role"]
+
+    def filter_role(self, queryset, name, value):
+        if value == "organizing":
+            return queryset.filter(is_organizer=True)
+        return queryset.filter(is_attending=True)
+
+
+class TableFilter(django_filters.FilterSet):
+    active = BooleanFilter(help_text="Only tables in use (true) or set aside (false).")
+    accessible = BooleanFilter(help_text="Only wheelchair-accessible tables (true) or others.")
+
+    class Meta:
+        model = DrinkTable
+        fields = ["active", "accessible"]
+
+
+class RoundFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        choices=RoundStatus.choices, help_text="Only rounds in these statuses (repeatable)."
+    )
+    starts_after = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="gte", help_text="Rounds starting at or after this."
+    )
+    starts_before = django_filters.IsoDateTimeFilter(
+        field_name="starts_at", lookup_expr="lt", help_text="Rounds starting before this."
+    )
+
+    class Meta:
+        model = MeetupRound
+        fields = ["status", "starts_after", "starts_before"]
