@@ -241,6 +241,11 @@ class LoginLink(models.Model):
     requested_ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the e-mail went out; the secret is made by the sending task.",
+    )
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

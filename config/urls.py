@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("organize/", include("config.organize_urls")),
     path("api/v1/", include("config.api_urls")),
+    path("", include("attendees.urls")),
 ]

@@ -1,0 +1,460 @@
+"""What attendees do: sign in by e-mail link, RSVP, confirm who they met, manage their profile
+and private wishes, take their data and leave.
+
+Every function is keyword-only and raises ``ServiceError`` (or ``Conflict``) with a message for
+the attendee when the request cannot be done; ``Http404`` when the object is not theirs.
+"""
+
+import logging
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
+from conferences.models import Conference, DrinkTable, MeetupRound, Topic
+from config.exceptions import Conflict, ServiceError
+from matching.models import Seat
+
+from .enums import EncounterKind, RSVPStatus
+from .models import (
+    Attendance,
+    Block,
+    Encounter,
+    LoginLink,
+    Person,
+    RoundRSVP,
+    SitTogether,
+    hash_secret,
+)
+from .selectors import (
+    attendee_of_my_conferences,
+    round_attendee_ids,
+    upcoming_conferences_for,
+)
+
+logger = logging.getLogger(__name__)
+
+LOGIN_LINK_PATH = "/login/link/{token}/"
+RATE_WINDOW_S = 3600
+
+
+class LoginRateLimited(ServiceError):
+    """Too many sign-in links asked for; ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message, field="email")
+        self.retry_after_s = retry_after_s
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one more request against ``key`` in the current hour; True once over ``limit``."""
+    cache.add(key, 0, timeout=RATE_WINDOW_S)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_S)
+        count = 1
+    return count > limit
+
+
+def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
+    """E-mail a one-time sign-in link to ``email`` if a person is registered with it.
+
+    The caller cannot tell a registered address from an unknown one: both get the same answer,
+    both count against the same limits, and the e-mail goes out from a task after the commit.
+    Raises ``LoginRateLimited`` after too many requests for the address or from the IP address.
+    """
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(
+            "Enter your e-mail address, such as ann@example.org.", field="email"
+        ) from None
+    email_key = f"loginlink:email:{hash_secret(email)}"
+    ip_key = f"loginlink:ip:{ip or 'unknown'}"
+    if _over_limit(ip_key, settings.LOGIN_LINK_RATE_PER_IP) or _over_limit(
+        email_key, settings.LOGIN_LINK_RATE_PER_EMAIL
+    ):
+        raise LoginRateLimited(
+            "Too many sign-in links were asked for. Use the last link you received, or try "
+            "again in an hour.",
+            retry_after_s=RATE_WINDOW_S,
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        # Links that can no longer be used are kept a day for the export, then dropped.
+        LoginLink.objects.filter(email=email, expires_at__lt=now - timedelta(days=1)).delete()
+        if not Person.objects.filter(email=email, deleted_at__isnull=True).exists():
+            return
+        link = LoginLink.objects.create(
+            email=email,
+            # A placeholder nobody knows: the sending task makes the real secret, so it never
+            # travels through the broker.
+            token_hash=hash_secret(secrets.token_urlsafe(32)),
+            requested_ip=ip or None,
+            expires_at=now + timedelta(seconds=settings.LOGIN_LINK_TTL_S),
+        )
+        from .tasks import send_login_link
+
+        transaction.on_commit(
+            lambda: send_login_link.delay(link_id=link.pk, base_url=base_url.rstrip("/")),
+            robust=True,
+        )
+
+
+def login_link_send(*, link_id: int, base_url: str) -> bool:
+    """Make the link's secret and e-mail it. Returns False when there is nothing to send.
+
+    Safe to run twice: a link is sent once; if the mail server fails, the link is released
+    so a retry sends it with a fresh secret.
+    """
+    now = timezone.now()
+    link = LoginLink.objects.filter(
+        pk=link_id, sent_at__isnull=True, used_at__isnull=True, expires_at__gt=now
+    ).first()
+    if link is None:
+        return False
+    person = Person.objects.filter(email=link.email, deleted_at__isnull=True).first()
+    if person is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    claimed = LoginLink.objects.filter(pk=link.pk, sent_at__isnull=True).update(
+        token_hash=hash_secret(token), sent_at=now
+    )
+    if not claimed:
+        return False
+    url = base_url.rstrip("/") + LOGIN_LINK_PATH.format(token=token)
+    minutes = settings.LOGIN_LINK_TTL_S // 60
+    try:
+        send_mail(
+            subject="Your Drink Tables sign-in link",
+            message=(
+                f"Hello {person.first_name},\n\n"
+                f"Open this link to sign in to Drink Tables:\n\n{url}\n\n"
+                f"It works once, for {minutes} minutes. If you did not ask for it, you can "
+                "ignore this e-mail: nobody can sign in without it.\n"
+            ),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[link.email],
+        )
+    except Exception:
+        LoginLink.objects.filter(pk=link.pk).update(sent_at=None)
+        raise
+    logger.info("sign-in link %s sent", link.pk)
+    return True
+
+
+LINK_UNUSABLE = (
+    "This sign-in link has expired or was already used. Enter your e-mail address to get a new one."
+)
+
+
+def login_link_consume(*, token: str) -> AbstractBaseUser:
+    """Use up a sign-in link and return the user to sign in, creating it on first use.
+
+    A link works once (a conditional update claims it, so two clicks at once cannot both win)
+    and only until it expires.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        link = LoginLink.objects.filter(token_hash=hash_secret(token or "")).first()
+        claimed = link is not None and LoginLink.objects.filter(
+            pk=link.pk, sent_at__isnull=False, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not claimed:
+            raise ServiceError(LINK_UNUSABLE)
+        person = (
+            Person.objects.select_for_update()
+            .filter(email=link.email, deleted_at__isnull=True)
+            .first()
+        )
+        if person is None:
+            raise ServiceError(LINK_UNUSABLE)
+        user = _user_for(person=person)
+        if not user.is_active:
+            raise ServiceError("This account is disabled. Ask the organizers for help.")
+    return user
+
+
+def _user_for(*, person: Person):
+    """The person's user: theirs already, an attendee account with their e-mail, or a new one.
+
+    Staff and superuser accounts are never taken over by an e-mail link: they keep their
+    password sign-in, and the attendee side gets an account of its own.
+    """
+    User = get_user_model()
+    if person.user_id:
+        return person.user
+    user = (
+        User.objects.filter(
+            email__iexact=person.email, is_staff=False, is_superuser=False, person__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        username = person.email[:150]
+        if User.objects.filter(username__iexact=username).exists():
+            username = f"person-{person.pk}-{secrets.token_hex(3)}"
+        user = User(username=username, email=person.email)
+        user.set_unusable_password()
+        user.save()
+    person.user = user
+    person.save(update_fields=["user"])
+    return user
+
+
+# Rounds ----------------------------------------------------------------------------------------
+
+
+def rsvp_set(*, person: Person, round: MeetupRound, status: str) -> RoundRSVP:
+    """Say whether the person goes to the round.
+
+    Changes are taken while the round is in ``RSVP_OPEN_STATUSES``: draft, open and matched.
+    ``matched`` still takes changes because nobody has been told a table yet: the organizer
+    sees the changed RSVPs and runs the matching again before publishing. Once the plan is
+    published the table is set; the attendee is asked to tell the organizers instead. Draft
+    rounds are not announced, so attendees cannot answer them here.
+    """
+    if status not in RSVPStatus.values:
+        raise ServiceError("Answer going or not going.", field="status")
+    if person.deleted_at is not None:
+        raise ServiceError("This account was deleted.")
+    if not Attendance.objects.filter(person=person, conference_id=round.conference_id).exists():
+        raise ServiceError("You can only answer for rounds of conferences you are registered for.")
+    if round.status == RoundStatus.DRAFT:
+        raise ServiceError("This round has not been announced yet.")
+    if round.status not in RSVP_OPEN_STATUSES:
+        if round.status == RoundStatus.CANCELLED:
+            raise Conflict("This round was cancelled.")
+        raise Conflict(
+            "The tables for this round are already set, so your answer can no longer change "
+            "here. If your plans changed, please tell the organizers."
+        )
+    try:
+        with transaction.atomic():
+            rsvp, _ = RoundRSVP.objects.update_or_create(
+                person=person, round=round, defaults={"status": status}
+            )
+    except IntegrityError:  # the first answer from two tabs at once: the row exists now
+        rsvp = RoundRSVP.objects.get(person=person, round=round)
+        if rsvp.status != status:
+            rsvp.status = status
+            rsvp.save(update_fields=["status", "updated_at"])
+    return rsvp
+
+
+def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) -> list[Encounter]:
+    """Record that the person met ``people`` at a held round: one ``met`` encounter per pair.
+
+    Only people who were at the round (seated in its plan or going) can be named, and only by
+    someone who was there. Naming someone again changes nothing.
+    """
+    if round.status != RoundStatus.HELD:
+        raise ServiceError("You can say who you met once the round has taken place.")
+    others = {p.pk: p for p in people}
+    if not others:
+        return []
+    if person.pk in others:
+        raise ServiceError("Choose the people you met, not yourself.")
+    present = round_attendee_ids(round=round)
+    if person.pk not in present:
+        raise ServiceError("Only people who were at this round can say who they met there.")
+    if not set(others) <= present or any(p.deleted_at for p in others.values()):
+        raise ServiceError("You can only choose people who were at this round.")
+    occurred_on = timezone.localtime(round.starts_at, round.conference.tzinfo).date()
+    pairs = [Encounter.ordered(person.pk, other) for other in sorted(others)]
+    with transaction.atomic():
+        Encounter.objects.bulk_create(
+            [
+                Encounter(
+                    person_a_id=first,
+                    person_b_id=second,
+                    kind=EncounterKind.MET,
+                    conference_id=round.conference_id,
+                    round=round,
+                    occurred_on=occurred_on,
+                )
+                for first, second in pairs
+            ],
+            ignore_conflicts=True,
+        )
+        return list(
+            Encounter.objects.filter(
+                Q(person_a=person, person_b_id__in=others)
+                | Q(person_b=person, person_a_id__in=others),
+                round=round,
+                kind=EncounterKind.MET,
+            ).order_by("pk")
+        )
+
+
+# Profile ---------------------------------------------------------------------------------------
+
+PROFILE_FIELDS = {
+    "full_name",
+    "organization",
+    "bio",
+    "topics",
+    "needs_accessible_seating",
+    "opted_out",
+    "show_organization",
+}
+
+
+def person_update(*, person: Person, data: dict) -> Person:
+    """Change the person's profile and settings; only the keys given change."""
+    unknown = set(data) - PROFILE_FIELDS
+    if unknown:
+        raise ServiceError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    if person.deleted_at is not None:
+        raise ServiceError("This account was deleted.")
+    changed: list[str] = []
+    for name in ("full_name", "organization", "bio"):
+        if name in data:
+            value = str(data[name] or "").strip()
+            if name != "bio":
+                value = " ".join(value.split())
+            limit = Person._meta.get_field(name).max_length
+            if name == "full_name" and not value:
+                raise ServiceError("Enter the name people will see.", field=name)
+            if limit and len(value) > limit:
+                raise ServiceError(f"Keep this under {limit} characters.", field=name)
+            setattr(person, name, value)
+            changed.append(name)
+    for name in ("needs_accessible_seating", "opted_out", "show_organization"):
+        if name in data:
+            if not isinstance(data[name], bool):
+                raise ServiceError("Answer yes or no.", field=name)
+            setattr(person, name, data[name])
+            changed.append(name)
+    topics = None
+    if "topics" in data:
+        ids = [t.pk if isinstance(t, Topic) else t for t in data["topics"] or []]
+        topics = list(Topic.objects.filter(pk__in=ids))
+        if len(topics) != len(set(ids)):
+            raise ServiceError("Choose topics from the list.", field="topics")
+    with transaction.atomic():
+        if changed:
+            person.save(update_fields=changed)
+        if topics is not None:
+            person.topics.set(topics)
+    return person
+
+
+# Private wishes --------------------------------------------------------------------------------
+
+NOT_AN_ATTENDEE = "Choose someone registered for one of your conferences."
+
+
+def block_create(*, person: Person, blocked: Person) -> Block:
+    """Never seat the person with ``blocked``. Private: the blocked person is never told.
+
+    Blocking also withdraws the person's own sit-together requests to ``blocked``.
+    """
+    if blocked.pk == person.pk:
+        raise ServiceError("You cannot block yourself.")
+    if attendee_of_my_conferences(person=person, person_id=blocked.pk) is None:
+        raise ServiceError(NOT_AN_ATTENDEE)
+    with transaction.atomic():
+        SitTogether.objects.filter(requester=person, requested=blocked).delete()
+        block, _ = Block.objects.get_or_create(blocker=person, blocked=blocked)
+    return block
+
+
+def block_delete(*, person: Person, block_id: int) -> None:
+    """Remove one of the person's blocks; anyone else's block id is not found."""
+    deleted, _ = Block.objects.filter(pk=block_id, blocker=person).delete()
+    if not deleted:
+        raise Http404("No such block.")
+
+
+def sit_together_request(*, person: Person, other: Person, conference: Conference) -> SitTogether:
+    """Ask to sit with ``other`` at ``conference``; it counts once they ask for the person too.
+
+    The other side is not told: they see the pair only when they make the same request.
+    """
+    if other.pk == person.pk:
+        raise ServiceError("Choose someone other than yourself.")
+    upcoming = upcoming_conferences_for(person=person).filter(pk=conference.pk)
+    if not upcoming.exists():
+        raise ServiceError("Choose one of your conferences that has not ended yet.")
+    if attendee_of_my_conferences(person=person, person_id=other.pk, conferences=upcoming) is None:
+        raise ServiceError(f"Choose someone registered for {conference.name}.")
+    if Block.objects.filter(blocker=person, blocked=other).exists():
+        raise ServiceError("You blocked this person. Unblock them first to sit together.")
+    try:
+        with transaction.atomic():
+            request, _ = SitTogether.objects.get_or_create(
+                conference=conference, requester=person, requested=other
+            )
+    except IntegrityError:  # the same request from a second tab at the same moment
+        request = SitTogether.objects.get(conference=conference, requester=person, requested=other)
+    return request
+
+
+def sit_together_withdraw(*, person: Person, request_id: int) -> None:
+    """Take back one of the person's sit-together requests."""
+    deleted, _ = SitTogether.objects.filter(pk=request_id, requester=person).delete()
+    if not deleted:
+        raise Http404("No such request.")
+
+
+# Leaving ---------------------------------------------------------------------------------------
+
+
+def account_delete(*, person: Person) -> None:
+    """Erase the person's personal data and account; keep the row as "a former attendee".
+
+    Others' encounters with them survive (their tie weights and networks stay right), and so do
+    seats in rounds already held and registrations at past conferences (the organizers'
+    figures). Everything else about them goes: profile, topics, RSVPs, blocks and requests in
+    both directions, seats in rounds not yet held, registrations for conferences still to come,
+    sign-in links and the user account with its API tokens. An organizer's or superuser's
+    account is only unlinked, never deleted here, so a conference is not left without its
+    organizer.
+    """
+    if person.deleted_at is not None:
+        return
+    today = timezone.localdate()
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        user = person.user
+        email = person.email
+        RoundRSVP.objects.filter(person=person).delete()
+        Block.objects.filter(Q(blocker=person) | Q(blocked=person)).delete()
+        SitTogether.objects.filter(Q(requester=person) | Q(requested=person)).delete()
+        Seat.objects.filter(person=person).exclude(run__round__status=RoundStatus.HELD).delete()
+        Attendance.objects.filter(person=person, conference__ends_on__gte=today).delete()
+        DrinkTable.objects.filter(host=person).update(host=None)
+        LoginLink.objects.filter(email=email).delete()
+        person.topics.clear()
+        person.full_name = ""
+        person.email = ""
+        person.organization = ""
+        person.bio = ""
+        person.needs_accessible_seating = False
+        person.opted_out = True
+        person.show_organization = False
+        person.deleted_at = timezone.now()
+        person.user = None
+        person.save()
+        if user is not None and not (user.is_staff or user.is_superuser):
+            user.delete()
+    logger.info("person %s deleted their account", person.pk)

@@ -1,0 +1,594 @@
+"""The attendee dashboard. Views parse input, call a service or selector and render.
+
+Every object is looked up through the signed-in person's own selectors, so anyone else's
+round, block or request is a 404, never a 403 that would confirm it exists.
+htmx requests get the changed fragment back; the same forms work without JavaScript.
+"""
+
+from functools import wraps
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from conferences.calendar import round_ics
+from conferences.enums import RoundStatus
+from config.exceptions import ServiceError
+
+from . import services
+from .forms import (
+    DeleteAccountForm,
+    LoginLinkForm,
+    MetForm,
+    PersonChoiceForm,
+    ProfileForm,
+    RSVPForm,
+    SearchForm,
+    SitTogetherForm,
+)
+from .models import Person
+from .selectors import (
+    attendee_of_my_conferences,
+    attendee_search,
+    blocks_for,
+    conferences_for,
+    login_link_usable,
+    met_confirmed_ids,
+    network_for,
+    person_export,
+    person_for_user,
+    round_attendee_ids,
+    rounds_for,
+    seat_for,
+    sit_together_for,
+    tablemates_for,
+    upcoming_conferences_for,
+)
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(request, default: str):
+    """Where a plain (non-htmx) form post returns to: ``next`` if it is ours, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def attendee_required(view):
+    """Signed in with an attendee profile; ``request.person`` is that profile.
+
+    A signed-in user without one (staff who only organize) gets a page that says so.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        person = person_for_user(user=request.user)
+        if person is None:
+            status = 200 if request.resolver_match.url_name == "home" else 404
+            return render(request, "attendees/no_profile.html", {"nav": "home"}, status=status)
+        request.person = person
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_request(request):
+    if request.user.is_authenticated:
+        return redirect("attendees:home")
+    form = LoginLinkForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_link_request(
+                email=form.cleaned_data["email"],
+                ip=request.META.get("REMOTE_ADDR"),
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.LoginRateLimited as error:
+            form.add_error("email", error.message)
+            status = 429
+        except ServiceError as error:
+            form.add_error(error.field or None, error.message)
+            status = 400
+        else:
+            return redirect("attendees:login_sent")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "attendees/login.html", {"form": form}, status=status)
+
+
+@require_GET
+def login_sent(request):
+    return render(request, "attendees/login_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_link(request, token: str):
+    """Ask for a click before using the link, so mail scanners that fetch links cannot."""
+    if request.method == "POST":
+        try:
+            user = services.login_link_consume(token=token)
+        except ServiceError as error:
+            return render(
+                request, "attendees/login_link.html", {"error": error.message}, status=400
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("attendees:home")
+    if not login_link_usable(token=token):
+        return render(
+            request, "attendees/login_link.html", {"error": services.LINK_UNUSABLE}, status=400
+        )
+    return render(request, "attendees/login_link.html", {})
+
+
+class StaffLoginView(auth_views.LoginView):
+    """Password sign-in for organizers and staff; attendees use the e-mail link."""
+
+    template_name = "attendees/staff_login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only, from the button in every page's header)."""
+
+
+# Rounds ----------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_GET
+def home(request):
+    person = request.person
+    attendances = list(conferences_for(person=person))
+    rounds = list(rounds_for(person=person))
+    by_conference = {
+        conference_id: list(items)
+        for conference_id, items in groupby(
+            sorted(rounds, key=lambda r: (r.conference_id, r.starts_at, r.pk)),
+            key=lambda r: r.conference_id,
+        )
+    }
+    today = timezone.localdate()
+    now = timezone.now()
+    current = [
+        (a.conference, by_conference.get(a.conference_id, []))
+        for a in attendances
+        if a.conference.ends_on >= today
+    ]
+    current.reverse()  # soonest first
+    past = [a.conference for a in attendances if a.conference.ends_on < today]
+    tonight = next(
+        (
+            r
+            for r in rounds
+            if r.my_table_label and r.status == RoundStatus.PUBLISHED and r.ends_at >= now
+        ),
+        None,
+    )
+    return render(
+        request,
+        "attendees/home.html",
+        {
+            "person": person,
+            "current": current,
+            "past": past,
+            "tonight": tonight,
+            "nav": "home",
+        },
+    )
+
+
+def _my_round(request, pk: int):
+    return get_object_or_404(rounds_for(person=request.person), pk=pk)
+
+
+def _met_context(person: Person, meetup_round, tablemates) -> dict:
+    confirmed = met_confirmed_ids(person=person, round=meetup_round)
+    return {
+        "meetup_round": meetup_round,
+        "met_people": [
+            {"id": mate.person_id, "name": mate.name, "confirmed": mate.person_id in confirmed}
+            for mate in tablemates
+            if not mate.former
+        ],
+        "met_others": list(
+            Person.objects.filter(pk__in=confirmed - {m.person_id for m in tablemates})
+            .order_by("full_name")
+            .values_list("full_name", flat=True)
+        )
+        if confirmed - {m.person_id for m in tablemates}
+        else [],
+    }
+
+
+@attendee_required
+@require_GET
+def round_detail(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    seat = seat_for(person=person, round=meetup_round)
+    tablemates = tablemates_for(person=person, round=meetup_round) if seat else []
+    context = {
+        "meetup_round": meetup_round,
+        "seat": seat,
+        "tablemates": tablemates,
+        "nav": "home",
+    }
+    if meetup_round.status == RoundStatus.HELD:
+        context.update(_met_context(person, meetup_round, tablemates))
+        present = round_attendee_ids(round=meetup_round)
+        context["was_there"] = person.pk in present
+        form = SearchForm(request.GET)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        context["query"] = query
+        if query:
+            context["results"] = attendee_search(
+                person=person, query=query, only_ids=present - {person.pk}
+            )
+    return render(request, "attendees/round.html", context)
+
+
+@attendee_required
+@require_POST
+def rsvp(request, pk: int):
+    meetup_round = _my_round(request, pk)
+    form = RSVPForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = "Answer going or not going."
+    else:
+        try:
+            answer = services.rsvp_set(
+                person=request.person, round=meetup_round, status=form.cleaned_data["status"]
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            meetup_round.my_rsvp = answer.status
+    if _is_htmx(request):
+        return render(
+            request,
+            "attendees/_rsvp.html",
+            {"meetup_round": meetup_round, "error": error, "saved": error is None},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Saved: {_rsvp_words(meetup_round)}")
+    return _back(request, reverse("attendees:home"))
+
+
+def _rsvp_words(meetup_round) -> str:
+    going = meetup_round.my_rsvp == "going"
+    return f"you are {'going' if going else 'not going'} to {meetup_round.name}."
+
+
+@attendee_required
+@require_GET
+def round_calendar(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    seat = seat_for(person=person, round=meetup_round)
+    if seat is None:
+        raise Http404("No table for you in this round yet.")
+    names = [mate.name for mate in tablemates_for(person=person, round=meetup_round)]
+    description = (
+        f"Your table: {seat.table.label}."
+        + (f" With {', '.join(names)}." if names else "")
+        + f" {request.build_absolute_uri(reverse('attendees:round', args=[meetup_round.pk]))}"
+    )
+    body = round_ics(
+        round=meetup_round,
+        table_label=seat.table.label,
+        location=", ".join(part for part in (seat.table.location, meetup_round.location) if part),
+        description=description,
+        uid=f"round-{meetup_round.pk}-person-{person.pk}@drinktables",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="drink-tables-{meetup_round.pk}.ics"'
+    return response
+
+
+@attendee_required
+@require_POST
+def met(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    allowed = round_attendee_ids(round=meetup_round) - {person.pk}
+    form = MetForm(request.POST, allowed=allowed)
+    error = None
+    if not form.is_valid():
+        error = "Choose people who were at this round."
+    else:
+        people = list(Person.objects.filter(pk__in=form.cleaned_data["people"]))
+        try:
+            recorded = services.met_record(person=person, round=meetup_round, people=people)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            if not recorded:
+                error = "Tick the people you met first."
+    if _is_htmx(request):
+        tablemates = tablemates_for(person=person, round=meetup_round)
+        context = _met_context(person, meetup_round, tablemates)
+        context.update({"error": error, "saved": error is None, "was_there": True})
+        return render(request, "attendees/_met.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Thanks! We noted who you met.")
+    return redirect("attendees:round", pk=meetup_round.pk)
+
+
+@attendee_required
+@require_GET
+def met_search(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    if meetup_round.status != RoundStatus.HELD:
+        raise Http404("Not held yet.")
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = attendee_search(
+        person=person,
+        query=query,
+        only_ids=round_attendee_ids(round=meetup_round) - {person.pk},
+    )
+    return render(
+        request,
+        "attendees/_met_results.html",
+        {"meetup_round": meetup_round, "results": results, "query": query},
+    )
+
+
+# Network ---------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_GET
+def network(request):
+    my_network = network_for(person=request.person)
+    return render(
+        request,
+        "attendees/network.html",
+        {"network": my_network, "graph": my_network.graph(), "nav": "network"},
+    )
+
+
+# Profile ---------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    person = request.person
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, data=form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("attendees:profile")
+    return render(
+        request,
+        "attendees/profile.html",
+        {"form": form, "person": person, "nav": "profile"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _blocks_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
+    blocks = list(blocks_for(person=request.person))
+    return {
+        "blocks": blocks,
+        "query": query,
+        "results": attendee_search(
+            person=request.person, query=query, exclude_ids=[b.blocked_id for b in blocks]
+        ),
+        "error": error,
+        "done": done,
+        "nav": "profile",
+    }
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def blocks(request):
+    if request.method == "GET":
+        form = SearchForm(request.GET)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        return render(request, "attendees/blocks.html", _blocks_context(request, query))
+    form = PersonChoiceForm(request.POST)
+    other = (
+        attendee_of_my_conferences(person=request.person, person_id=form.cleaned_data["person"])
+        if form.is_valid()
+        else None
+    )
+    if other is None:
+        raise Http404("No such attendee.")
+    error, done = None, ""
+    try:
+        services.block_create(person=request.person, blocked=other)
+    except ServiceError as exc:
+        error = exc.message
+    else:
+        done = f"You blocked {other.full_name}. You will not be seated together."
+    if _is_htmx(request):
+        return render(
+            request, "attendees/_blocks_panel.html", _blocks_context(request, "", error, done)
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("attendees:blocks")
+
+
+@attendee_required
+@require_GET
+def block_search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(request, "attendees/_block_results.html", _blocks_context(request, query))
+
+
+@attendee_required
+@require_POST
+def block_delete(request, pk: int):
+    blocked = (
+        blocks_for(person=request.person).filter(pk=pk).values_list("blocked__full_name", flat=True)
+    ).first()
+    services.block_delete(person=request.person, block_id=pk)
+    done = f"You unblocked {blocked}."
+    if _is_htmx(request):
+        return render(
+            request, "attendees/_blocks_panel.html", _blocks_context(request, "", None, done)
+        )
+    messages.success(request, done)
+    return redirect("attendees:blocks")
+
+
+def _together_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
+    person = request.person
+    upcoming = upcoming_conferences_for(person=person)
+    requests = sit_together_for(person=person)
+    blocked = list(blocks_for(person=person).values_list("blocked_id", flat=True))
+    results = attendee_search(person=person, query=query, conferences=upcoming, exclude_ids=blocked)
+    asked = {(r.other_id, r.conference_id) for r in requests}
+    return {
+        "requests": requests,
+        "query": query,
+        "results": [
+            (result, [c for c in result.conferences if (result.person_id, c[0]) not in asked])
+            for result in results
+        ],
+        "has_upcoming": upcoming.exists(),
+        "error": error,
+        "done": done,
+        "nav": "profile",
+    }
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def together(request):
+    if request.method == "GET":
+        form = SearchForm(request.GET)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        return render(request, "attendees/together.html", _together_context(request, query))
+    person = request.person
+    form = SitTogetherForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such attendee.")
+    upcoming = upcoming_conferences_for(person=person)
+    conference = upcoming.filter(pk=form.cleaned_data["conference"]).first()
+    other = (
+        attendee_of_my_conferences(
+            person=person, person_id=form.cleaned_data["person"], conferences=upcoming
+        )
+        if conference
+        else None
+    )
+    if other is None:
+        raise Http404("No such attendee.")
+    error, done = None, ""
+    try:
+        services.sit_together_request(person=person, other=other, conference=conference)
+    except ServiceError as exc:
+        error = exc.message
+    else:
+        done = (
+            f"You asked to sit with {other.full_name} at {conference.name}. If they ask for you "
+            "too, you will be seated together."
+        )
+    if _is_htmx(request):
+        return render(
+            request, "attendees/_together_panel.html", _together_context(request, "", error, done)
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect("attendees:together")
+
+
+@attendee_required
+@require_GET
+def together_search(request):
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(request, "attendees/_together_results.html", _together_context(request, query))
+
+
+@attendee_required
+@require_POST
+def together_withdraw(request, pk: int):
+    services.sit_together_withdraw(person=request.person, request_id=pk)
+    done = "Your request is withdrawn."
+    if _is_htmx(request):
+        return render(
+            request, "attendees/_together_panel.html", _together_context(request, "", None, done)
+        )
+    messages.success(request, done)
+    return redirect("attendees:together")
+
+
+@attendee_required
+@require_GET
+def my_data(request):
+    return render(request, "attendees/data.html", {"nav": "profile"})
+
+
+@attendee_required
+@require_GET
+def export(request):
+    data = person_export(person=request.person)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="drinktables-my-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(person=request.person)
+        logout(request)
+        messages.success(
+            request,
+            "Your account is deleted. People you met see you as “a former attendee”.",
+        )
+        return redirect("attendees:login")
+    return render(
+        request,
+        "attendees/delete.html",
+        {"form": form, "nav": "profile"},
+        status=400 if form.errors else 200,
+    )
