@@ -3,10 +3,14 @@
 from rest_framework import serializers
 
 from attendees.models import Person
+from config.serializers import StrictSerializer
 
 from .editing import EDITABLE_ROUND_STATUSES
 from .enums import RoundStatus
 from .models import Conference, DrinkTable, MeetupRound, Series, Topic, validate_time_zone
+
+# The statuses an organizer sets on a round directly (named in the schema's ENUM_NAME_OVERRIDES).
+EDITABLE_STATUS_CHOICES = [(s.value, s.label) for s in RoundStatus if s in EDITABLE_ROUND_STATUSES]
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -55,7 +59,7 @@ class ConferenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConferenceUpdateSerializer(serializers.Serializer):
+class ConferenceUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     city = serializers.CharField(max_length=120, allow_blank=True)
     starts_on = serializers.DateField()
@@ -90,7 +94,7 @@ class TableSerializer(serializers.ModelSerializer):
         return table.host.display_name if table.host_id else None
 
 
-class TableWriteSerializer(serializers.Serializer):
+class TableWriteSerializer(StrictSerializer):
     label = serializers.CharField(max_length=40, help_text="Unique within the conference.")
     location = serializers.CharField(max_length=200, allow_blank=True, required=False)
     capacity = serializers.IntegerField(min_value=1, max_value=100, required=False)
@@ -147,7 +151,7 @@ class RoundSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RoundWriteSerializer(serializers.Serializer):
+class RoundWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -160,7 +164,7 @@ class RoundWriteSerializer(serializers.Serializer):
         "empty means every active table.",
     )
     status = serializers.ChoiceField(
-        choices=[(s.value, s.label) for s in RoundStatus if s in EDITABLE_ROUND_STATUSES],
+        choices=EDITABLE_STATUS_CHOICES,
         required=False,
         help_text="draft, or open for RSVPs. Matched, published and held follow from "
         "runs, publish and held; cancel with POST /rounds/{id}/cancel/.",

@@ -20,6 +20,11 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 router = SimpleRouter()
+router.register("me/rounds", attendees_api.MyRoundViewSet, basename="my-round")
+router.register("me/encounters", attendees_api.MyEncounterViewSet, basename="my-encounter")
+router.register("me/blocks", attendees_api.MyBlockViewSet, basename="my-block")
+router.register("me/sit-together", attendees_api.MySitTogetherViewSet, basename="my-sit-together")
+router.register("topics", attendees_api.TopicViewSet, basename="topic")
 router.register("tokens", attendees_api.ApiTokenViewSet, basename="token")
 router.register("conferences", conferences_api.ConferenceViewSet, basename="conference")
 CONFERENCE = r"conferences/(?P<conference_slug>[-\w]+)"
@@ -29,6 +34,10 @@ router.register(
 )
 
 urlpatterns = [
+    path("me/", attendees_api.MeView.as_view(), name="me"),
+    path("me/export/", attendees_api.MyExportView.as_view(), name="my-export"),
+    path("me/network/", attendees_api.MyNetworkView.as_view(), name="my-network"),
+    path("people/", attendees_api.PeopleSearchView.as_view(), name="people"),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),

@@ -35,7 +35,7 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         unsafe = self.method not in permissions.SAFE_METHODS
         codes = ["404"]
-        if unsafe or self._get_filter_parameters() or self._get_format_parameters():
+        if unsafe or self._validated_query_parameters():
             codes.append("400")
         if not any(issubclass(p, permissions.AllowAny) for p in self.view.permission_classes):
             codes += ["401", "403"]
@@ -46,3 +46,20 @@ class AutoSchema(openapi.AutoSchema):
                 error = OpenApiResponse(response=ErrorSerializer, description=_ERRORS[code])
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
         return responses
+
+    def _validated_query_parameters(self) -> list[str]:
+        """Query parameters whose bad values answer 400 (a bad page answers 404)."""
+        paging = {p["name"] for p in self._get_pagination_parameters()}
+        return [
+            p["name"]
+            for p in self._get_parameters()
+            if p["in"] == "query" and p["name"] not in paging
+        ]
+
+
+def close_request_bodies(result, generator, request, public):
+    """Request bodies reject unknown keys (``StrictSerializer``); say so in the schema."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -227,6 +227,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.close_request_bodies",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStatusEnum": "conferences.enums.RoundStatus",
+        "EditableRoundStatusEnum": "conferences.serializers.EDITABLE_STATUS_CHOICES",
+        "RSVPStatusEnum": "attendees.enums.RSVPStatus",
+        "EncounterKindEnum": "attendees.enums.EncounterKind",
+        "AttendanceRoleEnum": "attendees.enums.AttendanceRole",
+        "RunStatusEnum": "matching.enums.RunStatus",
+    },
 }
 
 # Security headers that hold in every environment; config.production adds the TLS ones.

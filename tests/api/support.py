@@ -29,3 +29,24 @@ def assert_error(response, status: int, *fields: str) -> dict:
     if fields:
         assert sorted(body["errors"]) == sorted(fields), body
     return body
+
+
+def seated_round(conference, seating: dict, *, status=None, **round_fields):
+    """A round whose published plan seats ``seating`` ({table: [people]})."""
+    from django.utils import timezone
+
+    from conferences.enums import RoundStatus
+    from tests.factories import MatchingRunFactory, MeetupRoundFactory, SeatFactory
+
+    round = MeetupRoundFactory(conference=conference, **round_fields)
+    run = MatchingRunFactory(round=round)
+    for table, people in seating.items():
+        for person in people:
+            SeatFactory(run=run, person=person, table=table)
+    round.status = status or RoundStatus.PUBLISHED
+    round.published_run = run
+    round.published_at = timezone.now()
+    if round.status == RoundStatus.HELD:
+        round.held_at = timezone.now()
+    round.save()
+    return round

@@ -1,0 +1,18 @@
+"""Serializer pieces shared by the API."""
+
+from rest_framework import serializers
+
+UNKNOWN_FIELD = "Not a field of this request; it cannot be set here."
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body whose unknown keys are an error, not silently ignored.
+
+    A typo ("capacty") or a read-only field ("email") would otherwise look like it worked.
+    """
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+        return super().to_internal_value(data)
