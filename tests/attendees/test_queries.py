@@ -1,0 +1,84 @@
+"""Each dashboard page reads the database a fixed number of times, however much it shows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from attendees import services
+from attendees.enums import EncounterKind
+from tests.factories import (
+    ConferenceFactory,
+    DrinkTableFactory,
+    EncounterFactory,
+    MeetupRoundFactory,
+    PersonFactory,
+    TopicFactory,
+)
+
+from .helpers import register, seat_round, sign_in
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, person (+ topics), the organizer check and the page's own reads.
+BUDGET = {"home": 8, "round": 16, "network": 7, "blocks": 9, "together": 11, "profile": 8}
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def build(size: int):
+    """One attendee with ``size`` of everything: conferences, rounds, tablemates, encounters."""
+    topics = [TopicFactory(name=f"Topic {n}") for n in range(3)]
+    me = PersonFactory(full_name="Me Myself", topics=topics[:2])
+    current = ConferenceFactory(name="Now")
+    register(current, me)
+    mates = [PersonFactory(topics=topics[n % 3 : n % 3 + 1]) for n in range(size)]
+    table = DrinkTableFactory(conference=current)
+    tonight = MeetupRoundFactory(conference=current)
+    seat_round(tonight, {table: [me, *mates]})
+    for index in range(size):
+        past = ConferenceFactory(
+            name=f"Past {index}", starts_on=current.starts_on.replace(year=2010 + index % 10)
+        )
+        register(past, me, mates[index])
+        EncounterFactory(person_a=me, person_b=mates[index], conference=past)
+        if size > 1:
+            EncounterFactory(
+                person_a=mates[index], person_b=mates[(index + 1) % size], conference=past
+            )
+        MeetupRoundFactory(conference=current, name=f"Round {index}")
+        other = ConferenceFactory(name=f"Also {index}")
+        register(other, me)
+        MeetupRoundFactory(conference=other)
+        services.block_create(person=me, blocked=mates[index])
+        friend = PersonFactory()
+        register(current, friend)
+        services.sit_together_request(person=me, other=friend, conference=current)
+        EncounterFactory(
+            person_a=me,
+            person_b=friend,
+            kind=EncounterKind.IMPORTED,
+            conference=None,
+            occurred_on=past.starts_on,
+        )
+    return me, tonight
+
+
+@pytest.mark.parametrize("page", list(BUDGET))
+def test_query_count_does_not_grow_with_what_the_page_shows(
+    client, page, django_assert_max_num_queries
+):
+    counts = []
+    for size in (1, 12):
+        me, tonight = build(size)
+        sign_in(client, me)
+        args = [tonight.pk] if page == "round" else []
+        url = reverse(f"attendees:{page}", args=args)
+        with django_assert_max_num_queries(BUDGET[page]):
+            counts.append(count_queries(client, url))
+    assert counts[0] == counts[1], counts
