@@ -1,5 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from config.exceptions import ServiceError
+from matching.services import (
+    round_cancel,
+    round_mark_held,
+    round_publish,
+    round_unpublish,
+    run_request,
+)
 
 from .enums import RoundStatus
 from .models import Conference, DrinkTable, MeetupRound, Series, Topic
@@ -181,15 +192,44 @@ class DrinkTableAdmin(OrganizerScopedAdmin):
     list_select_related = ["conference", "host"]
 
 
+def _round_action(request, queryset, action, done: str) -> None:
+    """Run a workflow service on each selected round; report each refusal with its reason."""
+    succeeded = 0
+    for meetup_round in queryset:
+        try:
+            action(meetup_round)
+        except ServiceError as error:
+            messages.error(request, f"{meetup_round.name}: {error.message}")
+        else:
+            succeeded += 1
+    if succeeded:
+        messages.success(request, f"{done}: {succeeded} round{'s' if succeeded != 1 else ''}.")
+
+
 @admin.register(MeetupRound)
 class MeetupRoundAdmin(OrganizerScopedAdmin):
-    list_display = ["name", "conference", "starts_at", "location", "status", "going_count"]
+    list_display = [
+        "name",
+        "conference",
+        "starts_at",
+        "location",
+        "status",
+        "going_count",
+        "plan_link",
+    ]
     list_filter = ["status", "conference"]
     search_fields = ["name", "conference__name", "location"]
     date_hierarchy = "starts_at"
     filter_horizontal = ["tables"]
-    readonly_fields = ["published_run", "published_at", "held_at"]
+    readonly_fields = ["plan_link", "published_run", "published_at", "held_at"]
     list_select_related = ["conference"]
+    actions = [
+        "run_matching",
+        "publish_plan",
+        "unpublish_plan",
+        "mark_held",
+        "cancel_rounds",
+    ]
 
     def get_queryset(self, request):
         return (
@@ -202,9 +242,78 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     def going_count(self, meetup_round):
         return meetup_round.going_count
 
+    @admin.display(description="plan")
+    def plan_link(self, meetup_round):
+        if meetup_round.pk is None:
+            return "Save the round first."
+        return format_html(
+            '<a href="{}">Review the plan</a>',
+            reverse("organize:round_plan", args=[meetup_round.pk]),
+        )
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         # The status moves through the workflow actions once a round has been matched.
         if obj is not None and obj.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
             fields.append("status")
         return fields
+
+    @admin.action(description="Run the matching (default time limit)")
+    def run_matching(self, request, queryset):
+
+        started = []
+        for meetup_round in queryset:
+            try:
+                run = run_request(round=meetup_round, by=request.user)
+            except ServiceError as error:
+                messages.error(request, f"{meetup_round.name}: {error.message}")
+                continue
+            if run.newly_requested:
+                started.append(meetup_round)
+            else:
+                messages.warning(
+                    request, f"{meetup_round.name}: run #{run.pk} is already working on it."
+                )
+        for meetup_round in started:
+            messages.success(
+                request,
+                format_html(
+                    '{}: matching started. <a href="{}">Follow it on the plan page</a>.',
+                    meetup_round.name,
+                    reverse("organize:round_plan", args=[meetup_round.pk]),
+                ),
+            )
+
+    @admin.action(description="Publish the latest plan and notify attendees")
+    def publish_plan(self, request, queryset):
+
+        _round_action(
+            request,
+            queryset,
+            lambda r: round_publish(round=r, by=request.user),
+            "Published (attendees are being told their table)",
+        )
+
+    @admin.action(description="Unpublish the plan")
+    def unpublish_plan(self, request, queryset):
+
+        _round_action(
+            request, queryset, lambda r: round_unpublish(round=r, by=request.user), "Unpublished"
+        )
+
+    @admin.action(description="Mark held (record who sat together)")
+    def mark_held(self, request, queryset):
+
+        _round_action(
+            request,
+            queryset,
+            lambda r: round_mark_held(round=r, by=request.user),
+            "Marked held and encounters recorded",
+        )
+
+    @admin.action(description="Cancel the round")
+    def cancel_rounds(self, request, queryset):
+
+        _round_action(
+            request, queryset, lambda r: round_cancel(round=r, by=request.user), "Cancelled"
+        )

@@ -559,3 +559,63 @@ def demo_load(*, today: date | None = None, contacts_path: Path = SFHH_PATH) -> 
             newcomer["person"].email,
         ],
     )
+
+
+# Past editions get one evening round each, seated by the matcher, so the demo starts with a
+# Drink Tables history of its own (see matching.services.demo_match).
+PAST_ROUND_NAME = "Evening drinks"
+PAST_ROUND_GOING_SHARE = 0.8
+
+
+def demo_past_round(*, conference: Conference) -> MeetupRound:
+    """The evening round of a past edition, with tables and RSVPs (created once)."""
+    rng = random.Random(f"{SEED}-{conference.slug}")
+    attendees = list(
+        Attendance.objects.filter(conference=conference)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+    )
+    going = [person_id for person_id in attendees if rng.random() < PAST_ROUND_GOING_SHARE]
+    table_count = max(4, -(-len(going) // 7) + 2)  # about 7 a table, with two spare
+    for number in range(1, table_count + 1):
+        DrinkTable.objects.get_or_create(
+            conference=conference,
+            label=f"T{number:02d}",
+            defaults={
+                "location": f"Hotel bar {1 + (number - 1) // 10}",
+                "capacity": 8,
+                "accessible": number % 5 == 0,
+            },
+        )
+    starts_at = datetime.combine(
+        conference.starts_on + timedelta(days=1),
+        time(18, 30),
+        tzinfo=ZoneInfo(conference.time_zone),
+    )
+    meetup_round, created = MeetupRound.objects.get_or_create(
+        conference=conference,
+        name=PAST_ROUND_NAME,
+        defaults={
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=2),
+            "location": "Hotel bar",
+            "status": RoundStatus.OPEN,
+        },
+    )
+    if created:
+        RoundRSVP.objects.bulk_create(
+            [
+                RoundRSVP(person_id=person_id, round=meetup_round, status=RSVPStatus.GOING)
+                for person_id in going
+            ],
+            ignore_conflicts=True,
+        )
+    return meetup_round
+
+
+def demo_met_pairs(
+    *, pairs: list[tuple[int, int]], conference: Conference
+) -> list[tuple[int, int]]:
+    """The share of tablemates who later confirm "we met" (about a third), fixed by the seed."""
+    rng = random.Random(f"{SEED}-met-{conference.slug}")
+    return [pair for pair in sorted(pairs) if rng.random() < 0.35]

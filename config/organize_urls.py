@@ -1,6 +1,6 @@
 """Organizer pages, all under /organize/ in the "organize" namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from conferences import views as conference_views
 
@@ -8,4 +8,5 @@ app_name = "organize"
 
 urlpatterns = [
     path("", conference_views.organize_index, name="index"),
+    path("", include("matching.organize_urls")),
 ]

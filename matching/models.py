@@ -36,6 +36,10 @@ class MatchingRun(models.Model):
     edited = models.BooleanField(
         default=False, help_text="An organizer moved people by hand after the solver ran."
     )
+    chosen_seed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The solver seed whose plan was kept."
+    )
+    elapsed_s = models.FloatField(null=True, blank=True, help_text="Solver time of the kept plan.")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -95,3 +99,28 @@ class SeatNotification(models.Model):
 
     def __str__(self) -> str:
         return f"notified {self.person} about {self.round}"
+
+
+class RunCandidate(models.Model):
+    """One plan of a portfolio run, solved by a worker with its own seed.
+
+    The task that claimed the run waits for these rows (not for Celery results), keeps the best
+    plan and deletes them. ``solution`` stays empty while the seed is being solved.
+    """
+
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="candidates")
+    attempt = models.PositiveSmallIntegerField()
+    seed = models.PositiveIntegerField()
+    solution = models.JSONField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "attempt", "seed"], name="candidate_unique_per_attempt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"seed {self.seed} of run #{self.run_id}"

@@ -3,6 +3,15 @@ from django.core.management.base import BaseCommand
 from conferences.demo import DEMO_PASSWORD, demo_load
 
 
+def _figures(metrics: dict) -> str:
+    if not metrics:
+        return "no metrics"
+    return (
+        f"welcome {metrics.get('welcome_rate', 1.0):.0%}, anchor {metrics.get('anchor_rate', 1.0):.0%}, "
+        f"{metrics.get('repeat_pairs', 0)} repeats, {metrics.get('unseated', 0)} unseated"
+    )
+
+
 class Command(BaseCommand):
     help = "Load the demo conference series (safe to run again: nothing is duplicated)."
 
@@ -10,7 +19,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--match",
             action="store_true",
-            help="Also seat the first evening round, so the dashboard shows tables at once.",
+            help=(
+                "Also seat the demo with the matcher: a held round at each of the two latest "
+                "past editions, and the first evening round of the current one (published, "
+                "so the dashboard shows tables at once)."
+            ),
         )
 
     def handle(self, *args, match: bool, **options):
@@ -24,7 +37,22 @@ class Command(BaseCommand):
         if match:
             from matching.services import demo_match
 
-            demo_match(conference=summary.conference, stdout=self.stdout)
+            result = demo_match(conference=summary.conference)
+            for past in result.history:
+                self.stdout.write(
+                    f"  {past.round.conference.name}, {past.round.name}: held, {past.seated} "
+                    f"seated ({_figures(past.metrics)}), {past.encounters} new encounters."
+                )
+            if result.current is not None:
+                current = result.current
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"  {current.round.conference.name}, {current.round.name}: "
+                        f"{current.round.get_status_display().lower()}, {current.seated} seated "
+                        f"({_figures(current.metrics)}). Review it at "
+                        f"http://127.0.0.1:8000/organize/rounds/{current.round.pk}/plan/"
+                    )
+                )
         self.stdout.write(
             "\n".join(
                 [

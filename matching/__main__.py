@@ -1,0 +1,8 @@
+"""``python -m matching solve|score|generate`` (no Django settings needed)."""
+
+import sys
+
+from matching.engine.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Command line: ``python -m matching solve|score|generate`` (DESIGN §4).
+
+Exit codes: 0 done; 1 ``score`` found a broken hard constraint; 2 invalid input (one line per
+error on stderr, naming the place; also unreadable files, bad JSON and usage errors);
+3 the hard constraints cannot all hold (the message says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+from typing import Any
+
+from . import generate as gen
+from .fileformat import (
+    problem_from_dict,
+    problem_to_dict,
+    solution_from_dict,
+    solution_to_dict,
+)
+from .model import InfeasibleError, ProblemError
+from .scoring import hard_violations, score
+from .solver import solve
+
+EXIT_OK, EXIT_BROKEN, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+
+
+class InputError(Exception):
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+
+
+def _reject_constant(name: str) -> float:
+    # NaN and Infinity are not JSON; keep them as floats so validation names the place.
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def read_json(path: str, what: str) -> Any:
+    label = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
+            with open(path, "rb") as handle:
+                text = handle.read().decode("utf-8")
+    except OSError as exc:
+        raise InputError([f"{label}: cannot read the {what} file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([f"{label}: the {what} file is not UTF-8 text ({exc.reason})"]) from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            [f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]
+        ) from None
+    except RecursionError:
+        raise InputError([f"{label}: invalid JSON: nested too deeply"]) from None
+
+
+def write_json(data: Any, path: str | None) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m matching",
+        description="Seat conference attendees at drink tables (format v1 files, DESIGN §4).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p_solve = sub.add_parser("solve", help="solve a problem file, write a solution file")
+    p_solve.add_argument("problem", metavar="PROBLEM", help="problem file ('-' for stdin)")
+    p_solve.add_argument(
+        "-o", "--output", metavar="SOLUTION", help="solution file ('-' or absent: stdout)"
+    )
+    p_solve.add_argument("--seed", type=_non_negative_int, help="overrides the file's seed")
+    p_solve.add_argument(
+        "--time-limit", type=_positive_float, metavar="S", help="seconds (default: file or 10)"
+    )
+    p_solve.add_argument("--progress", action="store_true", help="print progress to stderr")
+
+    p_score = sub.add_parser("score", help="recompute a solution's metrics (exit 1 if broken)")
+    p_score.add_argument("problem", metavar="PROBLEM", help="problem file ('-' for stdin)")
+    p_score.add_argument("solution", metavar="SOLUTION", help="solution file ('-' for stdin)")
+
+    p_gen = sub.add_parser("generate", help="print a synthetic problem file")
+    p_gen.add_argument(
+        "--kind",
+        choices=("planted", "community", "golfer", "random"),
+        default="planted",
+        help="planted: a known perfect plan exists; community: clustered ties; "
+        "golfer: g tables of s for w rounds; random: every feature at random (default: planted)",
+    )
+    p_gen.add_argument("--people", type=_non_negative_int, default=320, help="about this many")
+    p_gen.add_argument("--table-size", type=_non_negative_int, default=8)
+    p_gen.add_argument("--tables", type=_non_negative_int, help="golfer: number of tables")
+    p_gen.add_argument("--newcomers", type=_share, default=0.25, help="newcomer share (0..1)")
+    p_gen.add_argument(
+        "--tie-density",
+        type=_share,
+        default=None,
+        help="chance that two people of a community (random: any two returning people) are tied",
+    )
+    p_gen.add_argument("--rounds", type=_non_negative_int, default=3)
+    p_gen.add_argument("--seed", type=_non_negative_int, default=0)
+    p_gen.add_argument("-o", "--output", metavar="PROBLEM", help="file ('-' or absent: stdout)")
+    return parser
+
+
+def _usage_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.command == "generate":
+        if args.rounds < 1:
+            parser.error("argument --rounds: expected a positive integer")
+        if args.table_size < 2:
+            parser.error("argument --table-size: expected at least 2")
+        if args.kind == "golfer" and not args.tables:
+            parser.error("--kind golfer needs --tables (and --table-size, --rounds)")
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    problem = problem_from_dict(read_json(args.problem, "problem"))
+    stop = {"requested": False}
+
+    def interrupt(_signum, _frame) -> None:
+        if stop["requested"]:
+            raise KeyboardInterrupt
+        stop["requested"] = True
+        print("stopping: keeping the best plan so far (Ctrl-C again to abort)", file=sys.stderr)
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    last = {"shown": -1}
+
+    def progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != last["shown"]:
+            last["shown"] = percent
+            print(f"progress {percent}%", file=sys.stderr, flush=True)
+
+    try:
+        solution = solve(
+            problem,
+            seed=args.seed,
+            time_limit_s=args.time_limit,
+            progress=progress if args.progress else None,
+            should_stop=lambda: stop["requested"],
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    write_json(solution_to_dict(solution), args.output)
+    m = solution.metrics
+    print(
+        f"seated {m['seated']} (unseated {m['unseated']}), repeats {m['repeat_pairs']}, "
+        f"welcome {m['welcome_rate']:.3f}, anchor {m['anchor_rate']:.3f} "
+        f"(bound {m['anchor_bound']:.3f}), topics {m['topic_rate']:.3f}, "
+        f"small tables {m['small_tables']} in {solution.elapsed_s:.1f}s",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    if args.problem == "-" and args.solution == "-":
+        raise InputError(["only one of PROBLEM and SOLUTION can be read from stdin"])
+    problem = problem_from_dict(read_json(args.problem, "problem"))
+    solution = solution_from_dict(read_json(args.solution, "solution"), problem)
+    metrics = score(problem, solution)
+    write_json(metrics, None)
+    broken = hard_violations(metrics)
+    if broken:
+        names = ", ".join(f"{k} {v}" for k, v in metrics["violations"].items() if v)
+        print(f"hard constraints broken: {names}", file=sys.stderr)
+        return EXIT_BROKEN
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    density = args.tie_density
+    if args.kind == "planted":
+        problem = gen.planted(
+            people=args.people,
+            table_size=args.table_size,
+            newcomer_share=args.newcomers,
+            rounds=args.rounds,
+            seed=args.seed,
+        )
+    elif args.kind == "community":
+        problem = gen.community(
+            people=args.people,
+            table_size=args.table_size,
+            newcomer_share=args.newcomers,
+            rounds=args.rounds,
+            tie_density=0.4 if density is None else density,
+            seed=args.seed,
+        )
+    elif args.kind == "golfer":
+        problem = gen.golfer(args.tables, args.table_size, args.rounds, seed=args.seed)
+    else:
+        problem = gen.random_problem(
+            people=args.people,
+            table_size=args.table_size,
+            newcomer_share=args.newcomers,
+            rounds=args.rounds,
+            tie_density=0.1 if density is None else density,
+            seed=args.seed,
+        )
+    write_json(problem_to_dict(problem), args.output)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # usage errors exit with status 2
+    _usage_check(parser, args)
+    try:
+        if args.command == "solve":
+            return cmd_solve(args)
+        if args.command == "score":
+            return cmd_score(args)
+        return cmd_generate(args)
+    except InputError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
+    except ProblemError as exc:
+        for line in exc.errors:
+            print(line, file=sys.stderr)
+        return EXIT_INVALID
+    except InfeasibleError as exc:
+        for line in exc.message.splitlines():
+            print(f"infeasible: {line}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,463 @@
+"""Local search over all rounds at once: tabu search driven by the plan's defects.
+
+Each iteration picks a defect in priority order (a repeated pair, an unwelcomed newcomer, an
+unanchored returning person; otherwise a random person for the mix and topic goals), evaluates
+the moves that involve it (move its unit to another table with room, trade places with a unit
+at another table, or pull one of its friends over) with O(table size) incremental deltas, and
+applies the best move that is not tabu (a move back to a table left recently), even when it is
+worse, as in Dotú and Van Hentenryck's tabu search for the social golfer problem. The best plan
+seen is kept; after a long stall the search restarts from it with a small random kick.
+
+Every move keeps the hard constraints: units (together groups) move whole, pinned units never
+move, accessibility and avoid pairs are checked, capacities respected, nobody is unseated.
+The result depends only on the seed and the iteration budget; the clock is only a safety net.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+
+from .instance import Instance
+from .scoring import anchor_bound
+from .state import State
+
+EPS = 1e-7
+FULL_NEIGHBOURHOOD_TABLES = 16
+
+
+class Search:
+    def __init__(
+        self,
+        state: State,
+        inst: Instance,
+        rng: random.Random,
+        *,
+        max_iterations: int,
+        stall_iterations: int,
+        deadline: float,
+        progress: Callable[[float], None] | None = None,
+        progress_span: tuple[float, float] = (0.0, 1.0),
+        should_stop: Callable[[], bool] | None = None,
+        start_time: float | None = None,
+    ):
+        self.state = state
+        self.inst = inst
+        self.rng = rng
+        self.max_iterations = max_iterations
+        self.stall_iterations = stall_iterations
+        self.deadline = deadline
+        self.progress = progress
+        self.progress_span = progress_span
+        self.should_stop = should_stop
+        self.start_time = start_time if start_time is not None else time.perf_counter()
+        R, n = inst.R, inst.n
+        self.n = n
+        self.units = inst.units
+        self.unit_of = inst.unit_of
+        self.movable = [[inst.unit_pin(r, u) < 0 for u in inst.units[r]] for r in range(R)]
+        self.allowed: list[list[set[int] | None]] = []
+        self.partners: list[list[set[int] | None]] = []
+        for r in range(R):
+            allowed_r: list[set[int] | None] = []
+            partners_r: list[set[int] | None] = []
+            for unit in inst.units[r]:
+                allowed_r.append(
+                    {t for t in inst.tables_in[r] if inst.t_acc[t]}
+                    if inst.unit_needs_acc(unit)
+                    else None
+                )
+                avoid = [inst.avoid[x] for x in unit if inst.avoid[x]]
+                partners_r.append(set().union(*avoid) if avoid else None)
+            self.allowed.append(allowed_r)
+            self.partners.append(partners_r)
+        self.tables_in = inst.tables_in
+        # People who can be the focus of a move: seated, in a movable unit.
+        self.movers: list[list[int]] = []
+        for r in range(R):
+            tab = state.tab[r]
+            self.movers.append(
+                [
+                    x
+                    for x in inst.attendees[r]
+                    if tab[x] >= 0 and self.movable[r][inst.unit_of[r][x]]
+                ]
+            )
+        self.mover_rounds = [r for r in range(R) if self.movers[r]]
+        self.tabu: dict[int, tuple[int, int]] = {}
+        self.q_rep: list[int] = []
+        self.q_anc: list[int] = []
+        self.q_wel: list[int] = []  # round * m + table
+        self.q_mix: list[int] = []
+        seated_sets = [{x for x in range(n) if state.tab[r][x] >= 0} for r in range(R)]
+        bound, _ = anchor_bound(inst, seated_sets)
+        eligible = sum(sum(state.elig[r]) for r in range(R))
+        self.anchor_floor = eligible - bound
+        self.mix_can_improve = any(inst.is_new) or any(
+            len(state.mem[r][t]) < state.capr[r][t] for r in range(R) for t in inst.tables_in[r]
+        )
+        self.iterations = 0
+        self.restarts = 0
+
+    # ------------------------------------------------------------------ defects
+    def is_repeat(self, r: int, p: int) -> bool:
+        t = self.state.tab[r][p]
+        if t < 0:
+            return False
+        mp = self.state.met[p]
+        return any(mp.get(x, 0) >= 2 for x in self.state.mem[r][t] if x != p)
+
+    def is_unanchored(self, r: int, p: int) -> bool:
+        s = self.state
+        return s.elig[r][p] and s.fa[r][p] == 0 and s.tab[r][p] >= 0
+
+    def is_unwelcome(self, r: int, t: int) -> bool:
+        s = self.state
+        return s.circ[r][t] == 0 and s.nc[r][t] > 0
+
+    def is_mix(self, r: int, p: int) -> bool:
+        s = self.state
+        t = s.tab[r][p]
+        if t < 0:
+            return False
+        size = len(s.mem[r][t])
+        if size < s.min_size and s.nseated[r] >= 3:
+            return True
+        if s.use_topics and s.is_new[p] and s.topics[p]:
+            tc = s.tc[r][t]
+            return not any(tc[y] >= 2 for y in s.topics[p])
+        return False
+
+    def rebuild_queues(self) -> tuple[int, int, int, int]:
+        s, n, m = self.state, self.n, self.inst.m
+        self.q_rep, self.q_anc, self.q_wel, self.q_mix = [], [], [], []
+        for r in self.mover_rounds:
+            for p in self.movers[r]:
+                if self.is_repeat(r, p):
+                    self.q_rep.append(r * n + p)
+                if self.is_unanchored(r, p):
+                    self.q_anc.append(r * n + p)
+                if self.is_mix(r, p):
+                    self.q_mix.append(r * n + p)
+            for t in self.tables_in[r]:
+                if self.is_unwelcome(r, t):
+                    self.q_wel.append(r * m + t)
+        s.new_repeats.clear()
+        s.new_unanchored.clear()
+        s.new_unwelcome_tables.clear()
+        return len(self.q_rep), len(self.q_wel), len(self.q_anc), len(self.q_mix)
+
+    def collect_new_defects(self) -> None:
+        s = self.state
+        if s.new_repeats:
+            n = self.n
+            for key in s.new_repeats:
+                r, p = divmod(key, n)
+                self.q_rep.append(key)
+                t = s.tab[r][p]
+                if t >= 0:
+                    mp = s.met[p]
+                    for x in s.mem[r][t]:
+                        if x != p and mp.get(x, 0) >= 2:
+                            self.q_rep.append(r * n + x)
+            s.new_repeats.clear()
+        if s.new_unanchored:
+            self.q_anc.extend(s.new_unanchored)
+            s.new_unanchored.clear()
+        if s.new_unwelcome_tables:
+            self.q_wel.extend(s.new_unwelcome_tables)
+            s.new_unwelcome_tables.clear()
+
+    def _pop(self, queue: list[int]) -> int:
+        i = self.rng.randrange(len(queue))
+        item = queue[i]
+        queue[i] = queue[-1]
+        queue.pop()
+        return item
+
+    def pick_focus(self) -> tuple[int, int, str] | None:
+        """A (round, person, tier) to work on, defects first in priority order."""
+        rng, n, m = self.rng, self.n, self.inst.m
+        s = self.state
+        if rng.random() >= 0.05:
+            while self.q_rep:
+                r, p = divmod(self._pop(self.q_rep), n)
+                if self.is_repeat(r, p) and self.movable[r][self.unit_of[r][p]]:
+                    return r, p, "repeat"
+            while self.q_wel:
+                r, t = divmod(self._pop(self.q_wel), m)
+                if self.is_unwelcome(r, t):
+                    members = [x for x in s.mem[r][t] if self.movable[r][self.unit_of[r][x]]]
+                    if members:
+                        return r, rng.choice(members), "welcome"
+            while self.q_anc:
+                r, p = divmod(self._pop(self.q_anc), n)
+                if self.is_unanchored(r, p) and self.movable[r][self.unit_of[r][p]]:
+                    return r, p, "anchor"
+            while self.q_mix:
+                r, p = divmod(self._pop(self.q_mix), n)
+                if self.is_mix(r, p) and self.movable[r][self.unit_of[r][p]]:
+                    return r, p, "mix"
+        if not self.mover_rounds:
+            return None
+        r = rng.choice(self.mover_rounds)
+        return r, rng.choice(self.movers[r]), "random"
+
+    # ------------------------------------------------------------------ moves
+    def candidate_tables(self, r: int, p: int, A: int) -> list[int]:
+        tables = self.tables_in[r]
+        if len(tables) <= FULL_NEIGHBOURHOOD_TABLES:
+            return [t for t in tables if t != A]
+        rng = self.rng
+        tab = self.state.tab[r]
+        found = {tab[f] for f in self.inst.adj[p]}
+        found.discard(-1)
+        found.discard(A)
+        chosen = sorted(found)
+        if len(chosen) > 12:
+            chosen = rng.sample(chosen, 12)
+        for _ in range(8):
+            t = tables[rng.randrange(len(tables))]
+            if t != A:
+                chosen.append(t)
+        return list(dict.fromkeys(chosen))
+
+    def step(self, focus: tuple[int, int, str], best_total: float, cur: float) -> tuple | None:
+        """The best admissible move for a focus: (delta, r, A, P, B, Q) or None."""
+        r, p, tier = focus
+        s = self.state
+        rng = self.rng
+        tab = s.tab[r]
+        mem = s.mem[r]
+        capr = s.capr[r]
+        unit_of = self.unit_of[r]
+        units = self.units[r]
+        movable = self.movable[r]
+        allowed = self.allowed[r]
+        partners = self.partners[r]
+        tabu = self.tabu
+        it = self.iterations
+        n = self.n
+        A = tab[p]
+        u = unit_of[p]
+        best = None
+        best_d = float("inf")
+        ties = 0
+        aspiration = best_total - cur - EPS
+
+        def is_tabu(P: list[int], B: int) -> bool:
+            for x in P:
+                entry = tabu.get(r * n + x)
+                if entry is not None and entry[0] == B and entry[1] > it:
+                    return True
+            return False
+
+        def consider(A: int, P: list[int], B: int, Q: list[int]) -> None:
+            nonlocal best, best_d, ties
+            d = s.delta_units(r, A, P, B, Q)
+            if d > best_d + EPS:
+                return
+            if (is_tabu(P, B) or (Q and is_tabu(Q, A))) and d >= aspiration:
+                return
+            if d < best_d - EPS:
+                best_d = d
+                best = (d, r, A, P, B, Q)
+                ties = 1
+            else:
+                ties += 1
+                if rng.randrange(ties) == 0:
+                    best = (d, r, A, P, B, Q)
+
+        def avoids(partner_set: set[int] | None, members: list[int], skip: int) -> bool:
+            if not partner_set:
+                return False
+            return any(x in partner_set and unit_of[x] != skip for x in members)
+
+        def trades(A: int, u: int, B: int) -> None:
+            """Moves of unit u from A to B: alone if B has room, or trading with a unit at B."""
+            P = units[u]
+            allowed_u = allowed[u]
+            if allowed_u is not None and B not in allowed_u:
+                return
+            size_a, size_b = len(mem[A]), len(mem[B])
+            pu = partners[u]
+            if size_b + len(P) <= capr[B] and not avoids(pu, mem[B], -1):
+                consider(A, P, B, [])
+            seen = -1
+            for x in mem[B]:
+                v = unit_of[x]
+                if v == seen or not movable[v]:
+                    continue
+                seen = v
+                Q = units[v]
+                if len(Q) > 1 and x != Q[0]:
+                    continue
+                if allowed[v] is not None and A not in allowed[v]:
+                    continue
+                if size_b - len(Q) + len(P) > capr[B] or size_a - len(P) + len(Q) > capr[A]:
+                    continue
+                if avoids(pu, mem[B], v) or avoids(partners[v], mem[A], u):
+                    continue
+                consider(A, P, B, Q)
+
+        for B in self.candidate_tables(r, p, A):
+            trades(A, u, B)
+
+        if tier in ("anchor", "welcome"):
+            # Pull a friend (of p, or of a returning tablemate) who has not met them yet.
+            met = s.met
+            hosts = [p] if tier == "anchor" else [x for x in mem[A] if not s.is_new[x]]
+            pulled: list[int] = []
+            for h in hosts:
+                mh = met[h]
+                for f in self.inst.adj[h]:
+                    if tab[f] >= 0 and tab[f] != A and not mh.get(f, 0):
+                        pulled.append(f)
+            if len(pulled) > 12:
+                pulled = rng.sample(pulled, 12)
+            for v in dict.fromkeys(unit_of[f] for f in pulled):
+                if movable[v]:
+                    trades(tab[units[v][0]], v, A)
+        return best
+
+    # ------------------------------------------------------------------ main loop
+    def snapshot(self) -> list[list[int]]:
+        return [list(row) for row in self.state.tab]
+
+    def restore(self, snap: list[list[int]]) -> None:
+        s = self.state
+        s.recording = False
+        for r in range(self.inst.R):
+            tab = s.tab[r]
+            for x in range(self.n):
+                if tab[x] >= 0 and tab[x] != snap[r][x]:
+                    s.remove(r, tab[x], x)
+            for x in range(self.n):
+                if snap[r][x] >= 0 and tab[x] < 0:
+                    s.add(r, snap[r][x], x)
+
+    def kick(self, moves: int) -> None:
+        """A few random trades that keep the hard constraints (diversification)."""
+        s, rng = self.state, self.rng
+        s.recording = False
+        for _ in range(moves):
+            if not self.mover_rounds:
+                return
+            r = rng.choice(self.mover_rounds)
+            p = rng.choice(self.movers[r])
+            A = s.tab[r][p]
+            u = self.unit_of[r][p]
+            tables = self.tables_in[r]
+            B = tables[rng.randrange(len(tables))]
+            if B == A:
+                continue
+            members = [x for x in s.mem[r][B] if self.movable[r][self.unit_of[r][x]]]
+            if not members:
+                continue
+            q = rng.choice(members)
+            v = self.unit_of[r][q]
+            P, Q = self.units[r][u], self.units[r][v]
+            if len(P) != 1 or len(Q) != 1:
+                continue
+            if self.allowed[r][u] is not None and B not in self.allowed[r][u]:
+                continue
+            if self.allowed[r][v] is not None and A not in self.allowed[r][v]:
+                continue
+            pu, pv = self.partners[r][u], self.partners[r][v]
+            if pu and any(x in pu for x in s.mem[r][B] if x != q):
+                continue
+            if pv and any(x in pv for x in s.mem[r][A] if x != p):
+                continue
+            s.move(r, A, P, B, Q)
+
+    def perfect(self, counts: tuple[int, int, int, int]) -> bool:
+        rep, wel, anc, mix = counts
+        return rep == 0 and wel == 0 and anc <= self.anchor_floor and mix == 0
+
+    def run(self) -> None:
+        s = self.state
+        cur = s.objective()
+        best_total = cur
+        best_snap: list[list[int]] | None = None
+        at_best = True
+        last_best = 0
+        last_restart = 0
+        restart_after = max(200, self.stall_iterations // 8)
+        stall_limit = self.stall_iterations
+        counts = self.rebuild_queues()
+        if self.perfect(counts) and not self.mix_can_improve:
+            return
+        if self.perfect(counts):
+            stall_limit = min(stall_limit, max(500, self.stall_iterations // 20))
+        lo, hi = self.progress_span
+        last_report = 0.0
+        next_check = 0
+        tenure_hi = max(10, min(100, sum(len(m) for m in self.movers) // 4))
+        while self.iterations < self.max_iterations:
+            it = self.iterations
+            if it >= next_check:
+                now = time.perf_counter()
+                if now >= self.deadline or (self.should_stop is not None and self.should_stop()):
+                    break
+                next_check = it + 16
+                if self.progress is not None:
+                    frac = max(
+                        it / self.max_iterations,
+                        (it - last_best) / stall_limit,
+                        (now - self.start_time) / max(self.deadline - self.start_time, 1e-9),
+                    )
+                    frac = lo + (hi - lo) * min(1.0, frac)
+                    if frac > last_report + 0.005:
+                        last_report = frac
+                        self.progress(frac)
+            if it - last_best >= stall_limit:
+                break
+            if it - last_restart >= restart_after and it - last_best >= restart_after:
+                # Intensify around the best plan, then diversify a little.
+                if not at_best and best_snap is not None:
+                    self.restore(best_snap)
+                    cur = best_total
+                    at_best = True
+                self.tabu.clear()
+                self.kick(max(2, sum(len(m) for m in self.movers) // 50))
+                cur = s.objective()
+                at_best = cur <= best_total + EPS
+                counts = self.rebuild_queues()
+                last_restart = it
+                self.restarts += 1
+            self.iterations += 1
+            focus = self.pick_focus()
+            if focus is None:
+                break
+            move = self.step(focus, best_total, cur)
+            if move is None:
+                continue
+            d, r, A, P, B, Q = move
+            if d > EPS and at_best:
+                best_snap = self.snapshot()
+                at_best = False
+            s.recording = True
+            s.move(r, A, P, B, Q)
+            s.recording = False
+            self.collect_new_defects()
+            tenure = self.rng.randint(4, tenure_hi)
+            for x in P:
+                self.tabu[r * self.n + x] = (A, self.iterations + tenure)
+            for x in Q:
+                self.tabu[r * self.n + x] = (B, self.iterations + tenure)
+            cur += d
+            if cur < best_total - EPS:
+                best_total = cur
+                at_best = True
+                last_best = self.iterations
+                if not (self.q_rep or self.q_wel or self.q_anc or self.q_mix):
+                    counts = self.rebuild_queues()
+                    if self.perfect(counts):
+                        if not self.mix_can_improve:
+                            break
+                        stall_limit = min(stall_limit, max(500, self.stall_iterations // 20))
+            if len(self.tabu) > 50_000:
+                self.tabu = {k: e for k, e in self.tabu.items() if e[1] > self.iterations}
+        if not at_best and best_snap is not None:
+            self.restore(best_snap)

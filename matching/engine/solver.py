@@ -1,0 +1,126 @@
+"""``solve``: validate, check feasibility, build a start, improve it, verify, report."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+
+from . import golfer
+from .construct import construct, fill_unseated
+from .feasibility import check_feasible
+from .fileformat import validate_problem
+from .instance import Instance
+from .model import DEFAULT_TIME_LIMIT_S, Problem, RoundPlan, Solution
+from .scoring import hard_violations, score_seating
+from .search import Search
+from .state import State
+
+log = logging.getLogger("matching.engine")
+
+
+class EngineBug(RuntimeError):
+    """The solver produced a plan that breaks a hard constraint (never expected)."""
+
+
+def default_budgets(inst: Instance) -> tuple[int, int]:
+    """(max_iterations, stall_iterations) from the problem size."""
+    seatings = sum(len(a) for a in inst.attendees)
+    stall = max(3_000, 12 * seatings)
+    return 50 * stall, stall
+
+
+def solve(
+    problem: Problem,
+    *,
+    seed: int | None = None,
+    time_limit_s: float | None = None,
+    progress: Callable[[float], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Solution:
+    """Seat everyone for every round of ``problem``.
+
+    ``seed`` and ``time_limit_s`` override the problem's (default time limit 10 s). The plan
+    never breaks a hard constraint; the same problem and seed give the same plan unless the
+    time limit cuts the search short. ``progress(fraction)`` is called now and then with a
+    non-decreasing fraction in 0..1; ``should_stop()`` returning True ends the search early
+    with the best plan so far. Raises ProblemError (invalid problem) or InfeasibleError.
+    """
+    start = time.perf_counter()
+    problem = validate_problem(problem)
+    seed = problem.seed if seed is None else seed
+    if time_limit_s is None:
+        time_limit_s = problem.time_limit_s or DEFAULT_TIME_LIMIT_S
+    inst = Instance(problem)
+    check_feasible(problem, instance=inst)
+    rng = random.Random(seed)
+
+    reported = [0.0]
+
+    def report(fraction: float) -> None:
+        if progress is not None and fraction > reported[0]:
+            reported[0] = fraction
+            progress(fraction)
+
+    report(0.0)
+    state = State(inst, problem.options)
+    log.debug("prepared in %.2fs", time.perf_counter() - start)
+    construct(state, inst, rng)
+    log.debug("constructed in %.2fs: %s", time.perf_counter() - start, state.components())
+    report(0.1)
+
+    seatings = sum(1 for r in range(inst.R) for x in inst.attendees[r] if state.tab[r][x] >= 0)
+    finish_reserve = 0.05 + 2e-5 * seatings  # final scoring and output
+    deadline = start + 0.97 * time_limit_s - finish_reserve
+    max_iterations, stall_iterations = default_budgets(inst)
+    if problem.options.max_iterations is not None:
+        max_iterations = problem.options.max_iterations
+    if problem.options.stall_iterations is not None:
+        stall_iterations = problem.options.stall_iterations
+    golfer_mode = golfer.applies(inst)
+    if golfer_mode and not (should_stop is not None and should_stop()):
+        golfer.repeat_tabu(
+            state,
+            inst,
+            rng,
+            max_iterations=max_iterations,
+            stall_iterations=stall_iterations,
+            deadline=deadline,
+            progress=lambda f: report(0.1 + 0.8 * f),
+            should_stop=should_stop,
+        )
+    if not (should_stop is not None and should_stop()):
+        Search(
+            state,
+            inst,
+            rng,
+            max_iterations=max_iterations,
+            stall_iterations=stall_iterations,
+            deadline=deadline,
+            progress=report,
+            progress_span=(0.1, 0.98),
+            should_stop=should_stop,
+            start_time=start,
+        ).run()
+    log.debug("searched until %.2fs: %s", time.perf_counter() - start, state.components())
+    fill_unseated(state, inst, rng)
+
+    seating = [{t: list(state.mem[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
+    metrics = score_seating(inst, seating)
+    log.debug("scored at %.2fs", time.perf_counter() - start)
+    if hard_violations(metrics):
+        raise EngineBug(f"the solver broke a hard constraint: {metrics['violations']}")
+    plans = []
+    for r in range(inst.R):
+        tab = state.tab[r]
+        tables = {
+            inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.mem[r][t]))
+            for t in inst.tables_in[r]
+        }
+        unseated = tuple(inst.pid[x] for x in inst.attendees[r] if tab[x] < 0)
+        plans.append(RoundPlan(round=r + 1, tables=tables, unseated=unseated))
+    report(1.0)
+    return Solution(
+        rounds=tuple(plans), metrics=metrics, elapsed_s=round(time.perf_counter() - start, 3)
+    )

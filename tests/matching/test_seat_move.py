@@ -1,0 +1,166 @@
+"""Moving a person by hand: allowed moves store the seat and new metrics; a move that would
+break a hard constraint is refused with the reason."""
+
+import pytest
+
+from attendees.enums import RSVPStatus
+from attendees.models import RoundRSVP
+from config.exceptions import Conflict, ServiceError
+from matching import engine, services
+from matching.models import Seat
+from tests.factories import BlockFactory, DrinkTableFactory, PersonFactory, SitTogetherFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def table_of(run, person):
+    return Seat.objects.get(run=run, person=person).table
+
+
+def other_table(scenario, run, person, *, with_room=True):
+    current = table_of(run, person)
+    for table in scenario.tables:
+        count = Seat.objects.filter(run=run, table=table).count()
+        if table != current and (not with_room or count < table.capacity):
+            return table
+    raise AssertionError("no other table")
+
+
+def test_a_move_stores_the_seat_and_returns_the_new_metrics(scenario, solve):
+    run = solve(scenario.round)
+    person = scenario.newcomers[0]
+    target = other_table(scenario, run, person)
+
+    metrics = services.seat_move(run=run, person=person, table=target, by=scenario.organizer)
+
+    run.refresh_from_db()
+    assert table_of(run, person) == target
+    assert run.edited is True
+    assert run.metrics == metrics
+    assert sum(metrics["violations"].values()) == 0
+    assert Seat.objects.filter(run=run).count() == len(scenario.going)
+    problem = services.build_problem(round=scenario.round)
+    assert metrics["seated"] == len(problem.people)
+
+
+def test_a_move_to_a_full_table_is_refused_and_names_the_table(scenario, solve):
+    run = solve(scenario.round)
+    person = scenario.newcomers[0]
+    target = other_table(scenario, run, person)
+    target.capacity = Seat.objects.filter(run=run, table=target).count()
+    target.save()
+
+    with pytest.raises(ServiceError) as refused:
+        services.seat_move(run=run, person=person, table=target, by=None)
+
+    assert refused.value.message == f"Table {target.label} is full ({target.capacity} seats)."
+    assert table_of(run, person) != target
+
+
+def test_a_person_needing_an_accessible_table_stays_at_one(scenario, solve):
+    person = scenario.newcomers[0]
+    person.needs_accessible_seating = True
+    person.save()
+    run = solve(scenario.round)
+    assert table_of(run, person).accessible
+    target = other_table(scenario, run, person)
+
+    with pytest.raises(ServiceError, match="needs an accessible table"):
+        services.seat_move(run=run, person=person, table=target, by=None)
+
+
+def test_a_host_stays_at_their_table(scenario, solve):
+    host = scenario.returning[0]
+    table = scenario.tables[1]
+    table.host = host
+    table.save()
+    run = solve(scenario.round)
+    assert table_of(run, host) == table
+
+    with pytest.raises(ServiceError, match="hosts a table and stays there"):
+        services.seat_move(run=run, person=host, table=scenario.tables[2], by=None)
+
+
+def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario, solve):
+    run = solve(scenario.round)
+    mover = scenario.newcomers[0]
+    target = other_table(scenario, run, mover)
+    blocker = Seat.objects.filter(run=run, table=target).first().person
+    BlockFactory(blocker=blocker, blocked=mover)
+
+    with pytest.raises(ServiceError) as refused:
+        services.seat_move(run=run, person=mover, table=target, by=None)
+
+    assert "a private request" in refused.value.message
+    assert blocker.full_name not in refused.value.message
+
+
+def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
+    a, b = scenario.returning[:2]
+    SitTogetherFactory(conference=scenario.conference, requester=a, requested=b)
+    SitTogetherFactory(conference=scenario.conference, requester=b, requested=a)
+    run = solve(scenario.round)
+    assert table_of(run, a) == table_of(run, b)
+
+    with pytest.raises(ServiceError, match="move them together"):
+        services.seat_move(run=run, person=a, table=other_table(scenario, run, a), by=None)
+
+
+def test_someone_who_rsvpd_after_the_run_can_be_seated_by_hand(scenario, solve):
+    run = solve(scenario.round)
+    late = PersonFactory(full_name="Late Comer")
+    RoundRSVP.objects.create(person=late, round=scenario.round, status=RSVPStatus.GOING)
+    target = next(
+        t for t in scenario.tables if Seat.objects.filter(run=run, table=t).count() < t.capacity
+    )
+
+    metrics = services.seat_move(run=run, person=late, table=target, by=None)
+
+    assert table_of(run, late) == target
+    assert metrics["unseated"] == 0
+
+
+def test_only_people_going_and_tables_of_the_round_can_be_moved(scenario, solve):
+    run = solve(scenario.round)
+    not_going = scenario.returning[0]
+    RoundRSVP.objects.filter(person=not_going).update(status=RSVPStatus.NOT_GOING)
+    with pytest.raises(ServiceError, match="not going to this round") as refused:
+        services.seat_move(run=run, person=not_going, table=scenario.tables[0], by=None)
+    assert refused.value.field == "person"
+
+    elsewhere = DrinkTableFactory()
+    with pytest.raises(ServiceError, match="one of this round's tables"):
+        services.seat_move(run=run, person=scenario.newcomers[0], table=elsewhere, by=None)
+
+    person = scenario.newcomers[0]
+    with pytest.raises(ServiceError, match="already sits at table"):
+        services.seat_move(run=run, person=person, table=table_of(run, person), by=None)
+
+
+def test_a_published_plan_is_not_changed_in_place(
+    scenario, solve, django_capture_on_commit_callbacks
+):
+    run = solve(scenario.round)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.round_publish(round=scenario.round, by=None)
+    person = scenario.newcomers[0]
+
+    with pytest.raises(Conflict, match="Unpublish it before moving people"):
+        services.seat_move(
+            run=run, person=person, table=other_table(scenario, run, person), by=None
+        )
+
+
+def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario, solve):
+    run = solve(scenario.round)
+    person = scenario.returning[3]
+    target = other_table(scenario, run, person)
+
+    metrics = services.seat_move(run=run, person=person, table=target, by=None)
+
+    problem = services.build_problem(round=scenario.round)
+    tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}
+    for person_id, table_id in Seat.objects.filter(run=run).values_list("person_id", "table_id"):
+        tables[f"t{table_id}"].append(f"p{person_id}")
+    plan = engine.RoundPlan(round=1, tables={k: tuple(v) for k, v in tables.items()})
+    assert metrics == engine.score(problem, engine.Solution(rounds=(plan,)))
