@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from conferences.admin import OrganizerInline, OrganizerScopedAdmin
+from conferences.admin import CsvImportAdminMixin, OrganizerInline, OrganizerScopedAdmin
+from conferences.enums import ImportKind
 
 from .models import (
     ApiToken,
@@ -42,7 +43,8 @@ class PersonAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(OrganizerScopedAdmin):
+class AttendanceAdmin(CsvImportAdminMixin, OrganizerScopedAdmin):
+    import_kind = ImportKind.REGISTRATIONS
     list_display = ["person", "conference", "role", "newcomer_override", "checked_in_at"]
     list_filter = ["conference", "role", "newcomer_override"]
     search_fields = ["person__full_name", "person__email", "person__organization"]
@@ -80,7 +82,8 @@ class EncounterForm(forms.ModelForm):
 
 
 @admin.register(Encounter)
-class EncounterAdmin(OrganizerScopedAdmin):
+class EncounterAdmin(CsvImportAdminMixin, OrganizerScopedAdmin):
+    import_kind = ImportKind.ENCOUNTERS
     form = EncounterForm
     list_display = ["person_a", "person_b", "kind", "conference", "round", "occurred_on"]
     list_filter = ["kind", "conference"]

@@ -1,9 +1,12 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
-from config.exceptions import ServiceError
+from config.exceptions import Conflict, ServiceError
 from matching.services import (
     round_cancel,
     round_mark_held,
@@ -12,8 +15,10 @@ from matching.services import (
     run_request,
 )
 
-from .enums import RoundStatus
-from .models import Conference, DrinkTable, MeetupRound, Series, Topic
+from . import imports
+from .enums import ImportKind, RoundStatus
+from .forms import AdminImportForm, ImportConfirmForm
+from .models import Conference, DrinkTable, ImportBatch, MeetupRound, Series, Topic
 from .scoping import is_organizer, organized_conferences
 
 
@@ -317,3 +322,152 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
         _round_action(
             request, queryset, lambda r: round_cancel(round=r, by=request.user), "Cancelled"
         )
+
+
+class CsvImportAdminMixin:
+    """An "Import CSV" button on a changelist: upload, preview, confirm (see conferences.imports).
+
+    ``import_kind`` says what the file holds. The conference to import into is picked in the
+    form, among those the user organizes.
+    """
+
+    import_kind: str
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            path(
+                "import/<int:batch_id>/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="{}_{}_import_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _import_context(self, request, **extra):
+        template = (
+            "organize:registrations_template"
+            if self.import_kind == ImportKind.REGISTRATIONS
+            else "organize:encounters_template"
+        )
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "kind_label": ImportKind(self.import_kind).label,
+            "columns": imports.COLUMNS[self.import_kind],
+            "template_url": reverse(template),
+            "upload_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import",
+                current_app=self.admin_site.name,
+            ),
+            **extra,
+        }
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdminImportForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = imports.import_batch_create(
+                    conference=form.cleaned_data["conference"],
+                    kind=self.import_kind,
+                    filename=form.cleaned_data["file"].name,
+                    content=form.content(),
+                    by=request.user,
+                )
+            except ServiceError as error:
+                form.add_error("file", error.message)
+            else:
+                return redirect(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_import_preview",
+                    batch_id=batch.pk,
+                )
+        context = self._import_context(
+            request, title=f"Import {ImportKind(self.import_kind).label.lower()}", form=form
+        )
+        return TemplateResponse(request, "admin/conferences/csv_import.html", context)
+
+    def import_preview_view(self, request, batch_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(
+            ImportBatch.objects.defer("content").select_related("conference"),
+            pk=batch_id,
+            kind=self.import_kind,
+            conference__in=organized_conferences(user=request.user),
+        )
+        status = 200
+        if request.method == "POST":
+            form = ImportConfirmForm(request.POST)
+            if not form.is_valid():
+                raise PermissionDenied("Confirm the import from its preview.")
+            try:
+                preview = imports.import_batch_confirm(
+                    batch=batch, by=request.user, expected=form.cleaned_data
+                )
+            except Conflict as error:
+                self.message_user(request, error.message, messages.WARNING)
+                return redirect(request.path)
+            if preview.applied:
+                counts = preview.counts()
+                self.message_user(
+                    request,
+                    f"Imported into {batch.conference}: {counts['created']} created, "
+                    f"{counts['updated']} updated, {counts['unchanged']} unchanged.",
+                    messages.SUCCESS,
+                )
+                changelist = reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist",
+                    current_app=self.admin_site.name,
+                )
+                return redirect(f"{changelist}?conference__id__exact={batch.conference_id}")
+            status = 400
+        else:
+            preview = imports.import_batch_preview(batch=batch, by=request.user)
+        context = self._import_context(
+            request,
+            title=f"Preview: {batch.filename or 'your file'} into {batch.conference}",
+            batch=batch,
+            preview=preview,
+            confirm_form=ImportConfirmForm(initial=preview.counts()),
+        )
+        return TemplateResponse(
+            request, "admin/conferences/csv_import.html", context, status=status
+        )
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(OrganizerScopedAdmin):
+    """A read-only log of CSV imports; imports start from the registrations or encounters list."""
+
+    list_display = ["__str__", "conference", "filename", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status", "conference"]
+    list_select_related = ["conference", "created_by"]
+    exclude = ["content"]
+    readonly_fields = [
+        "conference",
+        "kind",
+        "status",
+        "filename",
+        "created_by",
+        "created_at",
+        "applied_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -26,3 +26,13 @@ ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Attendees may change their RSVP while the round is in one of these statuses.
 RSVP_OPEN_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.MATCHED})
+
+
+class ImportKind(models.TextChoices):
+    REGISTRATIONS = "registrations", "Registrations"
+    ENCOUNTERS = "encounters", "Past encounters"
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", "Previewed"
+    APPLIED = "applied", "Imported"

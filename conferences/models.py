@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
-from .enums import ROUND_TRANSITIONS, RoundStatus
+from .enums import ROUND_TRANSITIONS, ImportKind, ImportStatus, RoundStatus
 
 
 def validate_time_zone(value: str) -> None:
@@ -158,3 +158,52 @@ class MeetupRound(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in ROUND_TRANSITIONS[self.status]
+
+
+class ImportBatch(models.Model):
+    """One CSV file an organizer uploaded: previewed first, then imported all at once.
+
+    The file stays here between the preview and the confirmation, so what is imported is what
+    was uploaded (and validated again); it is emptied once imported.
+    """
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="import_batches"
+    )
+    kind = models.CharField(max_length=16, choices=ImportKind.choices)
+    status = models.CharField(
+        max_length=12, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "CSV import"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ImportKind.values), name="import_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ImportStatus.values), name="import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ImportStatus.PREVIEWED) | Q(applied_at__isnull=False),
+                name="import_applied_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import #{self.pk} ({self.get_status_display()})"

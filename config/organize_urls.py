@@ -9,4 +9,5 @@ app_name = "organize"
 urlpatterns = [
     path("", conference_views.organize_index, name="index"),
     path("", include("matching.organize_urls")),
+    path("", include("conferences.organize_urls")),
 ]

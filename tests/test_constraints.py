@@ -20,7 +20,7 @@ from attendees.models import (
     RoundRSVP,
     SitTogether,
 )
-from conferences.models import MeetupRound, Series, Topic
+from conferences.models import ImportBatch, MeetupRound, Series, Topic
 from matching.models import MatchingRun, Seat, SeatNotification
 
 from .factories import (
@@ -282,6 +282,20 @@ def test_seat_notification_is_unique_per_round_and_person():
     refuses(lambda: SeatNotification.objects.create(**values))
 
 
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"kind": "spreadsheet"},
+        {"status": "half-done", "applied_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+        {"status": "applied", "applied_at": None},
+    ],
+    ids=["kind", "status", "applied-without-time"],
+)
+def test_import_batch_fields_stay_valid(values):
+    batch = ImportBatch.objects.create(conference=ConferenceFactory(), kind="registrations")
+    refuses(lambda: ImportBatch.objects.filter(pk=batch.pk).update(**values))
+
+
 def test_every_model_constraint_has_a_test():
     """A new constraint without a test above fails here, so none goes untested."""
     from pathlib import Path
@@ -327,6 +341,9 @@ def test_every_model_constraint_has_a_test():
         "one_active_run_per_round": "test_one_active_run_per_round",
         "seat_unique_per_run": "test_seat_is_unique_per_run_and_person",
         "notification_unique": "test_seat_notification_is_unique_per_round_and_person",
+        "import_kind_valid": "test_import_batch_fields_stay_valid",
+        "import_status_valid": "test_import_batch_fields_stay_valid",
+        "import_applied_has_time": "test_import_batch_fields_stay_valid",
     }
     assert tested - set(covered) == set()
     for test_name in covered.values():
