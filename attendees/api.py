@@ -80,7 +80,6 @@ NO_TABLE = (
     "and only to the people seated in it."
 )
 NOT_AT_ROUND = "You can only choose people who were at this round."
-ID = r"[0-9]+"
 
 
 class MyPersonMixin:
@@ -204,7 +203,7 @@ class MyRoundViewSet(
     queryset = MeetupRound.objects.none()
     serializer_class = MyRoundSerializer
     filterset_class = MyRoundFilter
-    lookup_value_regex = ID
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         if self.fake():
@@ -326,7 +325,7 @@ class MyBlockViewSet(
 ):
     queryset = Block.objects.none()
     serializer_class = BlockSerializer
-    lookup_value_regex = ID
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         if self.fake():
@@ -377,7 +376,7 @@ class MySitTogetherViewSet(
 ):
     queryset = SitTogether.objects.none()  # the model, for the schema; rows from _requests()
     serializer_class = SitTogetherSerializer
-    lookup_value_regex = ID
+    lookup_value_converter = "int"
 
     def _requests(self):
         return sit_together_for(person=self.person)
@@ -443,7 +442,7 @@ class ApiTokenViewSet(
 ):
     queryset = ApiToken.objects.none()  # the model, for the schema; rows come from get_queryset
     serializer_class = ApiTokenSerializer
-    lookup_value_regex = ID
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         return ApiToken.objects.filter(user=self.request.user).order_by("-created_at", "-pk")

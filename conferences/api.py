@@ -10,23 +10,32 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from attendees.models import Attendance
+from attendees.selectors import newcomer_ids
 
 from . import editing
-from .filters import ConferenceFilter, RoundFilter, TableFilter
+from .filters import AttendanceFilter, ConferenceFilter, RoundFilter, TableFilter
 from .models import Conference, DrinkTable, MeetupRound
 from .permissions import conference_for_organizer
 from .scoping import organized_conferences
 from .selectors import rounds_with_counts
 from .serializers import (
+    AttendanceSerializer,
+    AttendanceUpsertDocSerializer,
+    AttendanceUpsertSerializer,
     ConferenceSerializer,
     ConferenceUpdateSerializer,
+    EncounterImportDocSerializer,
+    EncounterImportSerializer,
     RoundSerializer,
     RoundWriteSerializer,
     TableSerializer,
     TableWriteSerializer,
+    UpsertResultSerializer,
 )
+from .services import attendances_upsert, encounters_import
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -68,7 +77,7 @@ class ConferenceViewSet(
     serializer_class = ConferenceSerializer
     filterset_class = ConferenceFilter
     lookup_field = "slug"
-    lookup_value_regex = r"[-\w]+"
+    lookup_value_converter = "slug"
     http_method_names = HTTP_METHODS
 
     def get_queryset(self):
@@ -113,6 +122,7 @@ class OrganizerConferenceMixin:
 class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     queryset = DrinkTable.objects.none()
     serializer_class = TableSerializer
+    lookup_value_converter = "int"
     filterset_class = TableFilter
     http_method_names = HTTP_METHODS
 
@@ -175,6 +185,7 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     queryset = MeetupRound.objects.none()
     serializer_class = RoundSerializer
     filterset_class = RoundFilter
+    lookup_value_converter = "int"
     http_method_names = HTTP_METHODS
 
     def get_queryset(self):
@@ -214,3 +225,103 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         editing.round_delete(round=instance, by=self.request.user)
+
+
+@extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
+@extend_schema_view(
+    list=extend_schema(summary="The conference's registrations", description="By name."),
+    retrieve=extend_schema(summary="A registration"),
+)
+class AttendanceViewSet(
+    OrganizerConferenceMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Attendance.objects.none()
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilter
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Attendance.objects.none()
+        return (
+            Attendance.objects.filter(conference=self.conference)
+            .select_related("person")
+            .prefetch_related("person__topics")
+            .order_by("person__full_name", "pk")
+        )
+
+    def _serializer(self, attendances, **kwargs):
+        items = attendances if kwargs.get("many") else [attendances]
+        newcomers = newcomer_ids(
+            conference=self.conference, person_ids=[a.person_id for a in items]
+        )
+        return AttendanceSerializer(attendances, context={"newcomer_ids": newcomers}, **kwargs)
+
+    def list(self, request, conference_slug=None):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._serializer(page, many=True).data)
+
+    def retrieve(self, request, conference_slug=None, pk=None):
+        return Response(self._serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Register people in bulk (upsert by e-mail)",
+        description="Creates or updates one registration per e-mail address; the same rows "
+        "twice change nothing. All or nothing: when a row has an error, nothing is saved and "
+        "`errors` names each row and field (`attendances[3].email`). People who signed in "
+        "keep their own name, organization and topics.",
+        request=AttendanceUpsertDocSerializer,
+        responses=UpsertResultSerializer,
+    )
+    def create(self, request, conference_slug=None):
+        serializer = AttendanceUpsertSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = attendances_upsert(
+            conference=self.conference,
+            rows=serializer.validated_data["attendances"],
+            by=request.user,
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        return _upsert_response(result, rows="attendances")
+
+
+@extend_schema(
+    parameters=[CONFERENCE_SLUG],
+    tags=["organizers"],
+    summary="Import past encounters",
+    description="Who met whom at earlier editions, as `imported` encounters that count as "
+    "ties for the matching. Both people must be registered at one of your conferences. All "
+    "or nothing, like registrations; a pair already known at that edition is unchanged.",
+    request=EncounterImportDocSerializer,
+    responses=UpsertResultSerializer,
+)
+class EncounterImportView(OrganizerConferenceMixin, APIView):
+    def post(self, request, conference_slug=None):
+        serializer = EncounterImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = encounters_import(
+            conference=self.conference,
+            rows=serializer.validated_data["encounters"],
+            by=request.user,
+            dry_run=serializer.validated_data["dry_run"],
+        )
+        return _upsert_response(result, rows="encounters")
+
+
+def _upsert_response(result, *, rows: str) -> Response:
+    """The result of an all-or-nothing import, or every row error in the one error shape."""
+    if result.errors:
+        errors: dict[str, list[str]] = {}
+        for error in result.errors:
+            name = f"{rows}[{error.row}]" + (f".{error.field}" if error.field else "")
+            errors.setdefault(name, []).append(error.message)
+        bad_rows = len({error.row for error in result.errors})
+        detail = (
+            f"Nothing was saved: {bad_rows} row{'s have' if bad_rows > 1 else ' has'} errors. "
+            "Fix them and send all the rows again."
+        )
+        return Response({"detail": detail, "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(UpsertResultSerializer(result).data)

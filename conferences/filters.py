@@ -1,7 +1,10 @@
 """django-filter sets for the API's conference, table and round lists."""
 
 import django_filters
+from django.db.models import Q
 
+from attendees.enums import AttendanceRole
+from attendees.models import Attendance
 from config.filters import BooleanFilter
 
 from .enums import RoundStatus
@@ -54,3 +57,22 @@ class RoundFilter(django_filters.FilterSet):
     class Meta:
         model = MeetupRound
         fields = ["status", "starts_after", "starts_before"]
+
+
+class AttendanceFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=AttendanceRole.choices)
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Part of the person's name or e-mail address."
+    )
+    checked_in = BooleanFilter(
+        field_name="checked_in_at", lookup_expr="isnull", exclude=True, help_text="Checked in."
+    )
+
+    class Meta:
+        model = Attendance
+        fields = ["role", "q", "checked_in"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(person__full_name__icontains=value) | Q(person__email__icontains=value)
+        )

@@ -2,7 +2,8 @@
 
 from rest_framework import serializers
 
-from attendees.models import Person
+from attendees.enums import AttendanceRole
+from attendees.models import Attendance, Person
 from config.serializers import StrictSerializer
 
 from .editing import EDITABLE_ROUND_STATUSES
@@ -184,3 +185,134 @@ class RoundWriteSerializer(StrictSerializer):
         if starts_at and ends_at and ends_at <= starts_at:
             raise serializers.ValidationError({"ends_at": ["The round must end after it starts."]})
         return attrs
+
+
+# Registrations (attendances) and imports -------------------------------------------------------
+
+
+class AttendancePersonSerializer(serializers.ModelSerializer):
+    topics = serializers.SlugRelatedField(many=True, slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "full_name", "email", "organization", "topics"]
+        read_only_fields = fields
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    person = AttendancePersonSerializer(read_only=True)
+    newcomer = serializers.SerializerMethodField(
+        help_text="A newcomer here: by history, or as the organizers set it (newcomer_override)."
+    )
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id",
+            "person",
+            "role",
+            "newcomer",
+            "newcomer_override",
+            "registered_at",
+            "checked_in_at",
+        ]
+        read_only_fields = fields
+
+    def get_newcomer(self, attendance) -> bool:
+        return attendance.person_id in self.context["newcomer_ids"]
+
+
+class RegistrationRowSerializer(StrictSerializer):
+    """One registration."""
+
+    email = serializers.EmailField(help_text="Identifies the person (case-insensitive).")
+    full_name = serializers.CharField(max_length=200)
+    organization = serializers.CharField(max_length=200, required=False, allow_null=True)
+    role = serializers.ChoiceField(choices=AttendanceRole.choices, required=False, allow_null=True)
+    topics = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_null=True,
+        help_text="Topic names or slugs; added to the person's topics, never removed.",
+    )
+    newcomer = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="true/false to decide, null to decide from history (also yes, no, auto).",
+    )
+
+
+class EncounterRowSerializer(StrictSerializer):
+    """One pair who met at an earlier edition."""
+
+    email_a = serializers.EmailField()
+    email_b = serializers.EmailField()
+    conference = serializers.CharField(
+        help_text="The slug of a conference you organize, or the year of an edition of this "
+        "conference's series."
+    )
+
+
+MAX_ROWS = 5000
+DRY_RUN_HELP = "Check the rows and answer what would change, without saving anything."
+
+
+class AttendanceUpsertSerializer(StrictSerializer):
+    attendances = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=MAX_ROWS,
+        help_text=f"Up to {MAX_ROWS} registrations, created or updated by e-mail.",
+    )
+    dry_run = serializers.BooleanField(default=False, help_text=DRY_RUN_HELP)
+
+
+class AttendanceUpsertDocSerializer(AttendanceUpsertSerializer):
+    attendances = RegistrationRowSerializer(
+        many=True,
+        min_length=1,
+        max_length=MAX_ROWS,
+        help_text=f"Up to {MAX_ROWS} registrations, created or updated by e-mail.",
+    )
+
+    class Meta:
+        ref_name = "AttendanceUpsert"
+
+
+class EncounterImportSerializer(StrictSerializer):
+    encounters = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=MAX_ROWS,
+        help_text=f"Up to {MAX_ROWS} pairs who met at an earlier edition.",
+    )
+    dry_run = serializers.BooleanField(default=False, help_text=DRY_RUN_HELP)
+
+
+class EncounterImportDocSerializer(EncounterImportSerializer):
+    encounters = EncounterRowSerializer(
+        many=True,
+        min_length=1,
+        max_length=MAX_ROWS,
+        help_text=f"Up to {MAX_ROWS} pairs who met at an earlier edition.",
+    )
+
+    class Meta:
+        ref_name = "EncounterImport"
+
+
+class RowOutcomeSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Index of the row in the request, from 0.")
+    label = serializers.CharField()
+    action = serializers.ChoiceField(choices=["created", "updated", "unchanged"])
+    changes = serializers.ListField(child=serializers.CharField())
+    notes = serializers.ListField(child=serializers.CharField())
+
+
+class UpsertResultSerializer(serializers.Serializer):
+    applied = serializers.BooleanField(help_text="False for a dry run: nothing was saved.")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    people_created = serializers.IntegerField(help_text="New people among the created.")
+    rows = RowOutcomeSerializer(many=True, source="outcomes")

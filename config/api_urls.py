@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from attendees import api as attendees_api
 from conferences import api as conferences_api
+from matching import api as matching_api
 
 from .api import not_found
 
@@ -19,7 +20,8 @@ class DocsView(SpectacularSwaggerSplitView):
     title = "Drink Tables API"
 
 
-router = SimpleRouter()
+# Path converters (not regexes): ids are <int:pk>, so the schema types them as integers.
+router = SimpleRouter(use_regex_path=False)
 router.register("me/rounds", attendees_api.MyRoundViewSet, basename="my-round")
 router.register("me/encounters", attendees_api.MyEncounterViewSet, basename="my-encounter")
 router.register("me/blocks", attendees_api.MyBlockViewSet, basename="my-block")
@@ -27,17 +29,27 @@ router.register("me/sit-together", attendees_api.MySitTogetherViewSet, basename=
 router.register("topics", attendees_api.TopicViewSet, basename="topic")
 router.register("tokens", attendees_api.ApiTokenViewSet, basename="token")
 router.register("conferences", conferences_api.ConferenceViewSet, basename="conference")
-CONFERENCE = r"conferences/(?P<conference_slug>[-\w]+)"
+CONFERENCE = "conferences/<slug:conference_slug>"
 router.register(f"{CONFERENCE}/tables", conferences_api.TableViewSet, basename="table")
 router.register(
     f"{CONFERENCE}/rounds", conferences_api.ConferenceRoundViewSet, basename="conference-round"
 )
+router.register(
+    f"{CONFERENCE}/attendances", conferences_api.AttendanceViewSet, basename="attendance"
+)
+router.register("rounds", matching_api.RoundViewSet, basename="round")
+router.register("runs", matching_api.RunViewSet, basename="run")
 
 urlpatterns = [
     path("me/", attendees_api.MeView.as_view(), name="me"),
     path("me/export/", attendees_api.MyExportView.as_view(), name="my-export"),
     path("me/network/", attendees_api.MyNetworkView.as_view(), name="my-network"),
     path("people/", attendees_api.PeopleSearchView.as_view(), name="people"),
+    path(
+        f"{CONFERENCE}/encounters/import/",
+        conferences_api.EncounterImportView.as_view(),
+        name="encounter-import",
+    ),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
