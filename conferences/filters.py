@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from attendees.enums import AttendanceRole
 from attendees.models import Attendance
-from config.filters import BooleanFilter
+from config.filters import BooleanFilter, YearFilter
 
 from .enums import RoundStatus
 from .models import Conference, DrinkTable, MeetupRound
@@ -15,7 +15,7 @@ class ConferenceFilter(django_filters.FilterSet):
     series = django_filters.CharFilter(
         field_name="series__slug", help_text="Only editions of this series (its slug)."
     )
-    year = django_filters.NumberFilter(
+    year = YearFilter(
         field_name="starts_on", lookup_expr="year", help_text="Only editions starting that year."
     )
     role = django_filters.ChoiceFilter(

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -11,18 +12,40 @@ from .exceptions import Conflict, ServiceError
 NOT_FOUND = "Not found. It does not exist or you may not see it."
 
 
-class DefaultPagination(pagination.PageNumberPagination):
+class StrictPageSizeMixin:
+    """``page_size`` is a whole number from 1 to ``max_page_size``, or an error saying so.
+
+    DRF would silently fall back to the default size, which hides a client's mistake.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            message = f"Use a whole number from 1 to {self.max_page_size}."
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(raw)
 
-class DefaultCursorPagination(pagination.CursorPagination):
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+                parameter["description"] = f"Items per page, 1 to {self.max_page_size}."
+        return parameters
+
+
+class DefaultPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
+    pass
+
+
+class DefaultCursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
     """Stable pages over lists that grow while they are read; subclasses set ``ordering``."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -89,6 +112,7 @@ def _headers(response) -> dict[str, str]:
     }
 
 
+@csrf_exempt  # it changes nothing; a POST to a mistyped path must still get this answer
 def not_found(request, *args, **kwargs):
     """Unknown paths under /api/v1/ answer in the API's error shape, not an HTML page."""
     return JsonResponse(

@@ -21,3 +21,14 @@ class StrictBooleanField(forms.Field):
 
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year (1 to 9999); other numbers are an error, not a server error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)

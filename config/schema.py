@@ -48,8 +48,8 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
     def _validated_query_parameters(self) -> list[str]:
-        """Query parameters whose bad values answer 400 (a bad page answers 404)."""
-        paging = {p["name"] for p in self._get_pagination_parameters()}
+        """Query parameters whose bad values answer 400 (a bad page or cursor answers 404)."""
+        paging = {"page", "cursor"}
         return [
             p["name"]
             for p in self._get_parameters()

@@ -133,3 +133,8 @@ def test_conference_list_queries_do_not_grow(count, django_assert_max_num_querie
     with django_assert_max_num_queries(3):
         response = client_for(user).get("/api/v1/conferences/")
     assert response.json()["count"] == count
+
+
+def test_a_year_out_of_the_calendar_is_a_validation_error(attendee_client):
+    for year in ("0", "10000", "2001.5"):
+        assert_error(attendee_client.get("/api/v1/conferences/", {"year": year}), 400, "year")

@@ -72,6 +72,9 @@ def test_docs_page_loads_only_local_files_and_no_inline_code():
 def test_unknown_api_paths_answer_in_the_error_shape():
     body = assert_error(client_for(UserFactory()).get("/api/v1/nothing-here/"), 404)
     assert "/api/v1/docs/" in body["detail"]
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(UserFactory())
+    assert_error(session.post("/api/v1/conferences/not a slug/tables/", {}), 404)
 
 
 def test_anonymous_requests_are_refused_with_a_token_challenge():
@@ -100,3 +103,12 @@ def test_writes_are_throttled_per_user(monkeypatch):
     assert statuses == [404, 404, 404, 429]
     assert client.get("/api/v1/tokens/").status_code == 200  # reads are not counted
     assert client_for(UserFactory()).delete("/api/v1/tokens/999/").status_code == 404
+
+
+def test_page_size_must_be_a_whole_number_in_range():
+    client = client_for(UserFactory())
+    for bad in ("true", "0", "501", "-1", "2.5"):
+        body = assert_error(client.get("/api/v1/tokens/", {"page_size": bad}), 400, "page_size")
+        assert body["errors"]["page_size"] == ["Use a whole number from 1 to 500."]
+    assert client.get("/api/v1/tokens/", {"page_size": "500"}).status_code == 200
+    assert_error(client.get("/api/v1/tokens/", {"page": "99"}), 404)
