@@ -177,6 +177,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_VISIBILITY_TIMEOUT_S = int(env("CELERY_BROKER_VISIBILITY_TIMEOUT_S") or 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT_S}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# With `celery -A config beat` (or a worker started with -B): recover matching runs whose worker
+# died. Runs also recover without beat: see matching.services.runs_sweep_stale.
+CELERY_BEAT_SCHEDULE = {
+    "matching-sweep-stale-runs": {"task": "matching.sweep_stale_runs", "schedule": 30.0},
+}
 
 # Matching runs.
 MATCHING_DEFAULT_TIME_LIMIT_S = float(env("MATCHING_DEFAULT_TIME_LIMIT_S") or 10)

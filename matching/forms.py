@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 
-from .selectors import PlanView
 from .services import MAX_PORTFOLIO, MAX_SEED
 
 
@@ -34,34 +33,11 @@ class RunRequestForm(forms.Form):
         field = self.fields["time_limit_s"]
         field.validators.append(MaxValueValidator(limit))
         field.widget.attrs.update({"max": f"{limit:g}", "step": "any"})
-        field.initial = settings.MATCHING_DEFAULT_TIME_LIMIT_S
+        field.initial = f"{settings.MATCHING_DEFAULT_TIME_LIMIT_S:g}"
 
 
 class SeatMoveForm(forms.Form):
-    person = forms.TypedChoiceField(label="Person", coerce=int)
-    table = forms.TypedChoiceField(label="Move to table", coerce=int)
+    """Who moves where; the service checks that both belong to the round."""
 
-    def __init__(self, *args, plan: PlanView, **kwargs):
-        super().__init__(*args, **kwargs)
-        people: list = [("", "Choose a person")]
-        for view in plan.tables:
-            if view.seats:
-                people.append(
-                    (
-                        f"Table {view.table.label}",
-                        [(seat.person.pk, seat.person.display_name) for seat in view.seats],
-                    )
-                )
-        if plan.unseated:
-            people.append(
-                ("Without a seat", [(person.pk, person.display_name) for person in plan.unseated])
-            )
-        self.fields["person"].choices = people
-        self.fields["table"].choices = [("", "Choose a table")] + [
-            (
-                view.table.pk,
-                f"{view.table.label} ({len(view.seats)} of {view.table.capacity}"
-                f"{', accessible' if view.table.accessible else ''})",
-            )
-            for view in plan.tables
-        ]
+    person = forms.IntegerField(label="Person", min_value=1)
+    table = forms.IntegerField(label="Move to table", min_value=1)

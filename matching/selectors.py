@@ -12,8 +12,8 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from attendees.enums import RSVPStatus
-from attendees.models import Person, SitTogether
-from attendees.selectors import newcomer_ids, tie_weights
+from attendees.models import Encounter, Person, SitTogether
+from attendees.selectors import newcomer_ids
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict
@@ -258,12 +258,14 @@ def metric_views(metrics: dict[str, Any]) -> list[MetricView]:
 
 @dataclass
 class SeatView:
-    person: Person
+    pk: int  # the person's
+    name: str
     newcomer: bool = False
     host: bool = False
     friends: list[str] = field(default_factory=list)
     shared_topics: list[str] = field(default_factory=list)
     together_with: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -314,32 +316,41 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
     run = run if run is not None else current_run(round=meetup_round)
     last = latest_run(round=meetup_round)
     tables = round_tables(round=meetup_round)
+    # Plain rows, not model instances: a big round has thousands of seats.
     seats = (
         list(
             Seat.objects.filter(run=run)
-            .select_related("person")
             .order_by("person__full_name", "person_id")
+            .values_list("person_id", "table_id", "person__full_name", "person__deleted_at")
         )
         if run is not None
         else []
     )
-    seated_ids = [seat.person_id for seat in seats]
+    seated_ids = [person_id for person_id, _, _, _ in seats]
     seated = set(seated_ids)
-    going = list(round_people(round=meetup_round).order_by("full_name", "pk"))
-    unseated = [person for person in going if person.pk not in seated]
+    going = set(round_people(round=meetup_round).values_list("pk", flat=True))
+    unseated = list(Person.objects.filter(pk__in=going - seated).order_by("full_name", "pk"))
 
-    # Subqueries, not lists of ids: a big round would pass thousands of parameters.
-    seated_subquery = Seat.objects.filter(run=run).values("person_id")
+    # Lists of ids, not subqueries (see services.build_problem for why).
     topics: dict[int, set[str]] = defaultdict(set)
     for person_id, name in Person.topics.through.objects.filter(
-        person_id__in=seated_subquery
+        person_id__in=seated_ids
     ).values_list("person_id", "topic__name"):
         topics[person_id].add(name)
     newcomers = newcomer_ids(conference=meetup_round.conference) if seats else set()
     friends_of: dict[int, set[int]] = defaultdict(set)
     if seats:
-        ties = tie_weights(person_ids=seated_subquery, as_of=round_local_date(round=meetup_round))
-        for a, b in ties:
+        # Every encounter up to the round's date makes a tie (attendees.ties): the pairs are
+        # enough here, their weights are not shown.
+        for a, b in (
+            Encounter.objects.filter(
+                person_a_id__in=seated_ids,
+                person_b_id__in=seated_ids,
+                occurred_on__lte=round_local_date(round=meetup_round),
+            )
+            .values_list("person_a_id", "person_b_id")
+            .distinct()
+        ):
             friends_of[a].add(b)
             friends_of[b].add(a)
     together: dict[int, set[int]] = defaultdict(set)
@@ -354,9 +365,9 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
                 sat_before[a].add(b)
                 sat_before[b].add(a)
 
-    by_table: dict[int, list[Seat]] = defaultdict(list)
-    for seat in seats:
-        by_table[seat.table_id].append(seat)
+    by_table: dict[int, dict[int, str]] = defaultdict(dict)
+    for person_id, table_id, full_name, deleted_at in seats:
+        by_table[table_id][person_id] = "A former attendee" if deleted_at else full_name
     hosts = {table.pk: table.host_id for table in tables}
     known = {table.pk for table in tables}
     extra = sorted(set(by_table) - known)
@@ -365,8 +376,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
 
     table_views = []
     for table in tables:
-        members = by_table.get(table.pk, [])
-        names = {seat.person_id: seat.person.display_name for seat in members}
+        names = by_table.get(table.pk, {})
         here = set(names)
         returning = [pk for pk in names if pk not in newcomers]
         circle = next(
@@ -379,11 +389,11 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             None,
         )
         views = []
-        for seat in members:
-            pk = seat.person_id
+        for pk, name in names.items():
             others = here - {pk}
             view = SeatView(
-                person=seat.person,
+                pk=pk,
+                name=name,
                 newcomer=pk in newcomers,
                 host=hosts.get(table.pk) == pk,
                 friends=sorted(names[f] for f in friends_of[pk] & others),
@@ -392,6 +402,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
                 ),
                 together_with=sorted(names[f] for f in together[pk] & others),
             )
+            view.reasons = _reasons(view, welcomed=circle is not None)
             if view.newcomer and circle is None:
                 view.warnings.append("No circle of friends at this table")
             if not view.newcomer and not view.friends and friends_of[pk] & seated:
@@ -400,7 +411,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             if repeats:
                 view.warnings.append("Already sat with " + ", ".join(repeats))
             views.append(view)
-        views.sort(key=lambda v: (not v.host, v.newcomer, v.person.display_name, v.person.pk))
+        views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
         table_views.append(TableView(table=table, seats=views, circle=circle))
 
     is_published = run is not None and meetup_round.published_run_id == run.pk
@@ -417,12 +428,28 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
     )
 
 
-def _would_notify(meetup_round: MeetupRound, run: MatchingRun, seats: list[Seat]) -> int:
+def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:
+    """Why the person sits here, in the organizer's words."""
+    reasons = []
+    if view.host:
+        reasons.append("Hosts this table")
+    if view.friends:
+        reasons.append("Friends here: " + ", ".join(view.friends))
+    if view.newcomer and welcomed:
+        reasons.append("First time here, welcomed by a circle of friends")
+    if view.shared_topics:
+        reasons.append("Shares " + ", ".join(view.shared_topics))
+    if view.together_with:
+        reasons.append("Asked to sit with " + ", ".join(view.together_with))
+    return reasons
+
+
+def _would_notify(meetup_round: MeetupRound, run: MatchingRun, seats: list[tuple]) -> int:
     """How many people publishing this plan would e-mail (new table, changed or released)."""
     told = dict(
         SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
     )
-    should_know = {seat.person_id: seat.table_id for seat in seats}
+    should_know = {person_id: table_id for person_id, table_id, _, _ in seats}
     return sum(
         1
         for person_id in set(told) | set(should_know)

@@ -41,16 +41,14 @@ def round_plan(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
     services.runs_sweep_stale(round=meetup_round)
     plan = selectors.plan_for(round=meetup_round)
-    move_initial = {}
-    if request.GET.get("move", "").isdigit():
-        move_initial["person"] = int(request.GET["move"])
+    move = request.GET.get("move", "")
     context = {
         "nav": "organize",
         "round": meetup_round,
         "plan": plan,
         "actions": _actions(meetup_round, plan),
         "run_form": RunRequestForm(),
-        "move_form": SeatMoveForm(plan=plan, initial=move_initial),
+        "move_person": int(move) if move.isdigit() else None,
         "latest": plan.latest_run,
     }
     return render(request, "matching/round_plan.html", context)
@@ -151,20 +149,20 @@ def run_cancel(request, pk: int):
 @require_POST
 def round_seat_move(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
-    plan = selectors.plan_for(round=meetup_round)
-    form = SeatMoveForm(request.POST, plan=plan)
-    if plan.run is None:
+    run = selectors.current_run(round=meetup_round)
+    if run is None:
         messages.error(request, "There is no plan yet: run the matching first.")
         return redirect(_plan_url(meetup_round))
+    form = SeatMoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Nobody was moved. {_form_errors(form)}")
+        messages.error(request, "Nobody was moved: choose a person and a table.")
         return redirect(_plan_url(meetup_round, "move"))
     person = get_object_or_404(Person, pk=form.cleaned_data["person"])
     table = get_object_or_404(
         DrinkTable, pk=form.cleaned_data["table"], conference_id=meetup_round.conference_id
     )
     try:
-        metrics = services.seat_move(run=plan.run, person=person, table=table, by=request.user)
+        metrics = services.seat_move(run=run, person=person, table=table, by=request.user)
     except ServiceError as error:
         messages.error(request, f"{person.display_name} was not moved. {error.message}")
         return redirect(_plan_url(meetup_round, "move"))

@@ -21,7 +21,7 @@ from attendees.models import (
     SitTogether,
 )
 from conferences.models import ImportBatch, MeetupRound, Series, Topic
-from matching.models import MatchingRun, Seat, SeatNotification
+from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
 
 from .factories import (
     AttendanceFactory,
@@ -296,6 +296,14 @@ def test_import_batch_fields_stay_valid(values):
     refuses(lambda: ImportBatch.objects.filter(pk=batch.pk).update(**values))
 
 
+def test_portfolio_candidate_is_unique_per_run_attempt_and_seed():
+    run = MatchingRunFactory(status="running", attempts=1)
+    values = {"run": run, "attempt": 1, "seed": 7, "started_at": timezone.now()}
+    RunCandidate.objects.create(**values)
+    refuses(lambda: RunCandidate.objects.create(**values))
+    RunCandidate.objects.create(**{**values, "attempt": 2})
+
+
 def test_every_model_constraint_has_a_test():
     """A new constraint without a test above fails here, so none goes untested."""
     from pathlib import Path
@@ -344,6 +352,9 @@ def test_every_model_constraint_has_a_test():
         "import_kind_valid": "test_import_batch_fields_stay_valid",
         "import_status_valid": "test_import_batch_fields_stay_valid",
         "import_applied_has_time": "test_import_batch_fields_stay_valid",
+        "candidate_unique_per_attempt": (
+            "test_portfolio_candidate_is_unique_per_run_attempt_and_seed"
+        ),
     }
     assert tested - set(covered) == set()
     for test_name in covered.values():

@@ -149,3 +149,192 @@ def build_round(
         newcomers=list(new),
         organizer=organizer,
     )
+
+
+def build_realistic_round(
+    *,
+    people: int = 400,
+    newcomer_share: float = 0.25,
+    community_size: int = 25,
+    tie_chance: float = 0.35,
+    seed: int = 11,
+    label: str = "real",
+    organizer=None,
+    table_capacity: int = 8,
+) -> Scenario:
+    """A round shaped like a real conference: returning people in communities of friends.
+
+    Within a community two people met with probability ``tie_chance`` (at one to three of the
+    three earlier editions, as imported history); a few ties cross communities. Topics follow communities. About 2% need an accessible table, a few
+    pairs asked to sit together or blocked each other, two tables have hosts, and an earlier
+    round of this conference was published (so the matcher has history to avoid repeating).
+    Tables leave about 10% spare seats.
+    """
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    series = Series.objects.create(name=f"Series {label}", slug=f"series-{label}")
+    editions = [
+        Conference.objects.create(
+            series=series,
+            name=f"Edition {label} {years}",
+            slug=f"edition-{label}-{years}",
+            starts_on=today - dt.timedelta(days=365 * years),
+            ends_on=today - dt.timedelta(days=365 * years - 3),
+            time_zone="America/Chicago",
+        )
+        for years in (3, 2, 1)
+    ]
+    conference = Conference.objects.create(
+        series=series,
+        name=f"Now {label}",
+        slug=f"now-{label}",
+        starts_on=today - dt.timedelta(days=1),
+        ends_on=today + dt.timedelta(days=2),
+        time_zone="America/Chicago",
+    )
+    if organizer is not None:
+        conference.organizers.add(organizer)
+    topics = [
+        Topic.objects.get_or_create(slug=f"real-topic-{n}", defaults={"name": f"Interest {n}"})[0]
+        for n in range(16)
+    ]
+    returning_count = round(people * (1 - newcomer_share))
+    created = Person.objects.bulk_create(
+        [
+            Person(
+                full_name=f"{'Returning' if n < returning_count else 'Newcomer'}{n} {label.title()}",
+                email=f"p{n}.{label}@example.org",
+                needs_accessible_seating=rng.random() < 0.02,
+            )
+            for n in range(people)
+        ],
+        batch_size=1000,
+    )
+    old, new = created[:returning_count], created[returning_count:]
+    communities = [old[i : i + community_size] for i in range(0, len(old), community_size)]
+    person_topics = []
+    for index, community in enumerate(communities):
+        favourite = topics[index % len(topics)]
+        for person in community:
+            chosen = {favourite, *rng.sample(topics, rng.choice([1, 2]))}
+            person_topics += [(person.pk, topic.pk) for topic in chosen]
+    for person in new:
+        person_topics += [
+            (person.pk, topic.pk) for topic in rng.sample(topics, rng.choice([1, 2, 3]))
+        ]
+    Person.topics.through.objects.bulk_create(
+        [Person.topics.through(person_id=p, topic_id=t) for p, t in person_topics],
+        batch_size=5000,
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(person=p, conference=rng.choice(editions)) for p in old]
+        + [Attendance(person=p, conference=conference) for p in created],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    pairs = set()
+    for community in communities:
+        for i, a in enumerate(community):
+            for b in community[i + 1 :]:
+                if rng.random() < tie_chance:
+                    pairs.add(Encounter.ordered(a.pk, b.pk))
+    for _ in range(len(old) // 2):
+        a, b = rng.sample(old, 2)
+        pairs.add(Encounter.ordered(a.pk, b.pk))
+    encounters = []
+    for a, b in sorted(pairs):
+        for edition in rng.sample(editions, rng.choice([1, 1, 2, 3])):
+            encounters.append(
+                Encounter(
+                    person_a_id=a,
+                    person_b_id=b,
+                    kind=EncounterKind.IMPORTED,
+                    conference=edition,
+                    occurred_on=edition.starts_on,
+                )
+            )
+    Encounter.objects.bulk_create(encounters, batch_size=5000)
+
+    table_count = -(-int(people * 1.1) // table_capacity)
+    drink_tables = DrinkTable.objects.bulk_create(
+        [
+            DrinkTable(
+                conference=conference,
+                label=f"T{n + 1:03d}",
+                location=f"Terrace {1 + n // 20}",
+                capacity=table_capacity,
+                accessible=n % 6 == 0,
+            )
+            for n in range(table_count)
+        ]
+    )
+    hosts = [p for p in old if not p.needs_accessible_seating][:2]
+    for table, host in zip(drink_tables[1:3], hosts, strict=True):
+        table.host = host
+        table.save(update_fields=["host"])
+
+    going = [p for p in created if rng.random() < 0.97] or list(created)
+    first_start = timezone.now() - dt.timedelta(days=1)
+    earlier_round = MeetupRound.objects.create(
+        conference=conference,
+        name=f"Opening {label}",
+        starts_at=first_start,
+        ends_at=first_start + dt.timedelta(hours=2),
+        status=RoundStatus.MATCHED,
+    )
+    _publish_simple_plan(earlier_round, [p for p in going if rng.random() < 0.8], drink_tables)
+
+    starts_at = timezone.now() + dt.timedelta(hours=3)
+    meetup_round = MeetupRound.objects.create(
+        conference=conference,
+        name=f"Drinks {label}",
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=2),
+        location="Riverside",
+        status=RoundStatus.OPEN,
+    )
+    RoundRSVP.objects.bulk_create(
+        [RoundRSVP(person=p, round=meetup_round, status=RSVPStatus.GOING) for p in going],
+        batch_size=5000,
+    )
+    from attendees.models import Block, SitTogether
+
+    together = rng.sample([p for p in going if not p.needs_accessible_seating], 8)
+    SitTogether.objects.bulk_create(
+        [
+            SitTogether(conference=conference, requester=x, requested=y)
+            for a, b in zip(together[::2], together[1::2], strict=True)
+            for x, y in ((a, b), (b, a))
+        ]
+    )
+    blockers = rng.sample(going, 10)
+    Block.objects.bulk_create(
+        [Block(blocker=a, blocked=b) for a, b in zip(blockers[::2], blockers[1::2], strict=True)]
+    )
+    going_ids = {p.pk for p in going}
+    return Scenario(
+        conference=conference,
+        earlier=editions[-1],
+        round=meetup_round,
+        tables=list(drink_tables),
+        returning=[p for p in old if p.pk in going_ids],
+        newcomers=[p for p in new if p.pk in going_ids],
+        organizer=organizer,
+    )
+
+
+def _publish_simple_plan(meetup_round, people, tables) -> None:
+    """A published plan for an earlier round: people dealt round-robin over the tables."""
+    from matching.models import MatchingRun, Seat
+
+    run = MatchingRun.objects.create(round=meetup_round, status="succeeded", progress=100)
+    Seat.objects.bulk_create(
+        [
+            Seat(run=run, person=person, table=tables[index % len(tables)])
+            for index, person in enumerate(people)
+        ],
+        batch_size=5000,
+    )
+    MeetupRound.objects.filter(pk=meetup_round.pk).update(
+        status=RoundStatus.PUBLISHED, published_run=run, published_at=timezone.now()
+    )

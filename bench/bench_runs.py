@@ -1,0 +1,190 @@
+"""Benchmark: a matching run for a 2,000-attendee round, from trigger to `succeeded`.
+
+Goes through the real path: the run is committed to PostgreSQL, its task sent to Redis after
+commit, and a `celery -A config worker` process (started here, 2 pool processes) claims,
+solves and stores it. Then it times the organizer's plan page for that round (server time,
+median of several requests, in-process with Django's test client).
+
+Needs the real services:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/drinktables \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/1 make bench
+
+It migrates DATABASE_URL's database, adds a conference series of its own and deletes it at
+the end; its tasks go to a queue of its own, so other workers on the broker never see them.
+Prints figures; asserts nothing about time.
+"""
+
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+PEOPLE = 2000
+PAGE_REQUESTS = 7
+TARGET_S = 20.0
+
+
+def main() -> int:
+    if not (os.environ.get("DATABASE_URL") and os.environ.get("CELERY_BROKER_URL")):
+        print(
+            "bench_runs.py needs PostgreSQL and Redis: set DATABASE_URL and CELERY_BROKER_URL, "
+            "e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/drinktables "
+            "CELERY_BROKER_URL=redis://127.0.0.1:6379/1 make bench",
+            file=sys.stderr,
+        )
+        return 2
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from config import celery_app
+
+    call_command("migrate", verbosity=0)
+    label = f"bench{uuid.uuid4().hex[:6]}"
+    queue = f"drinktables-{label}"
+    celery_app.conf.task_default_queue = queue
+    worker = None
+    try:
+        worker = _start_worker(queue)
+        _bench(worker, label)
+    finally:
+        if worker is not None:
+            worker.stop()
+        _clean_up(label)
+    return 0
+
+
+def _clean_up(label: str) -> None:
+    """Delete everything the benchmark created (its series, people and organizer)."""
+    from django.contrib.auth import get_user_model
+
+    from attendees.models import Person
+    from conferences.models import Conference, MeetupRound, Series
+
+    # A published round protects its run; let go of it first.
+    MeetupRound.objects.filter(conference__series__slug=f"series-{label}").update(
+        status="cancelled", published_run=None
+    )
+    Conference.objects.filter(series__slug=f"series-{label}").delete()
+    Series.objects.filter(slug=f"series-{label}").delete()
+    Person.objects.filter(email__endswith=f".{label}@example.org").delete()
+    get_user_model().objects.filter(username=f"{label}-organizer").delete()
+
+
+def _start_worker(queue: str):
+    from django.conf import settings
+
+    from tests.integration.worker import CeleryWorker, database_url
+
+    started = time.perf_counter()
+    worker = CeleryWorker(
+        env={
+            "DATABASE_URL": database_url(),
+            "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+            "LOG_LEVEL": "WARNING",
+        },
+        log_path=Path(settings.BASE_DIR) / "test-artifacts" / "bench-runs-worker.log",
+        concurrency=2,
+        queues=[queue],
+    ).start()
+    print(f"worker with 2 pool processes ready in {time.perf_counter() - started:.1f} s")
+    return worker
+
+
+def _bench(worker, label: str) -> None:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.urls import reverse
+
+    from matching import services
+    from matching.models import MatchingRun
+    from tests.factories import OrganizerFactory
+    from tests.integration.worker import wait_for
+    from tests.matching.scenario import build_realistic_round
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        organizer = OrganizerFactory(username=f"{label}-organizer")
+    started = time.perf_counter()
+    scenario = build_realistic_round(people=PEOPLE, label=label, organizer=organizer)
+    going = len(scenario.going)
+    print(
+        f"round built in {time.perf_counter() - started:.1f} s: {going} going, "
+        f"{len(scenario.tables)} tables, history of three editions and an earlier round"
+    )
+    started = time.perf_counter()
+    problem = services.build_problem(round=scenario.round)
+    print(
+        f"build_problem: {time.perf_counter() - started:.2f} s ({len(problem.people)} people, "
+        f"{len(problem.ties)} ties, {len(problem.history)} history groups)"
+    )
+
+    time_limit = settings.MATCHING_DEFAULT_TIME_LIMIT_S
+    results = []
+    for portfolio in (1, 2):
+        started = time.perf_counter()
+        run = services.run_request(
+            round=scenario.round,
+            by=organizer,
+            seed=1,
+            time_limit_s=time_limit,
+            portfolio=portfolio,
+        )
+
+        def finished(run=run):
+            run.refresh_from_db()
+            return run.status not in ("queued", "running")
+
+        wait_for(finished, timeout_s=300, interval_s=0.05, message=worker.log_tail)
+        total = time.perf_counter() - started
+        if run.status != "succeeded":
+            raise SystemExit(f"run #{run.pk} {run.status}: {run.error}\n{worker.log_tail()}")
+        results.append((portfolio, run, total))
+
+    for portfolio, run, total in results:
+        m = run.metrics
+        verdict = "within" if total <= TARGET_S else "OVER"
+        print(
+            f"run, {'1 seed' if portfolio == 1 else f'{portfolio} seeds in parallel'}, time "
+            f"limit {time_limit:g} s: trigger to succeeded {total:.1f} s ({verdict} the "
+            f"{TARGET_S:g} s target); solver {run.elapsed_s:.1f} s; seated {m['seated']}, "
+            f"unseated {m['unseated']}, repeats {m['repeat_pairs']}, welcome "
+            f"{m['welcome_rate']:.3f}, anchor {m['anchor_rate']:.3f} (bound "
+            f"{m['anchor_bound']:.3f}), topics {m['topic_rate']:.3f}, small tables "
+            f"{m['small_tables']}"
+        )
+
+    latest = MatchingRun.objects.filter(round=scenario.round, status="succeeded").first()
+    services.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
+    with override_settings(ROOT_URLCONF="tests.matching.urls"):
+        client = Client()
+        client.force_login(organizer)
+        url = reverse("organize:round_plan", args=[scenario.round.pk])
+        client.get(url)  # warm up templates and connections
+        times = []
+        for _ in range(PAGE_REQUESTS):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+    print(
+        f"plan page ({going} people, {len(scenario.tables)} tables, "
+        f"{len(response.content) / 1024:.0f} KiB, {len(queries)} queries): median "
+        f"{statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst "
+        f"{max(times) * 1000:.0f} ms over {PAGE_REQUESTS} requests"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
