@@ -8,7 +8,15 @@ from .enums import RSVPStatus
 from .models import Person
 
 
-class LoginLinkForm(forms.Form):
+class NoColonMixin:
+    """Labels read "Organization", not "Organization:"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class LoginLinkForm(NoColonMixin, forms.Form):
     email = forms.EmailField(
         label="Your e-mail address",
         max_length=254,
@@ -21,11 +29,12 @@ class RSVPForm(forms.Form):
     status = forms.ChoiceField(choices=RSVPStatus.choices)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NoColonMixin, forms.ModelForm):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label="What you are into",
         help_text="Newcomers are seated with people who share one of these.",
     )
 
@@ -44,12 +53,12 @@ class ProfileForm(forms.ModelForm):
             "full_name": "Name",
             "show_organization": "Show my organization to my tablemates",
             "bio": "A few words about you",
-            "topics": "What you are into",
             "needs_accessible_seating": "I need an accessible table",
             "opted_out": "Leave me out of the table matching",
         }
         help_texts = {
             "full_name": "Your tablemates see this name.",
+            "show_organization": "",
             "bio": "Your tablemates see this. Up to 1000 characters.",
             "needs_accessible_seating": (
                 "Private: nobody else sees it. The matcher only uses it to seat you at a table "
@@ -85,7 +94,7 @@ class MetForm(forms.Form):
         self.fields["people"].choices = [(pk, pk) for pk in sorted(allowed)]
 
 
-class DeleteAccountForm(forms.Form):
+class DeleteAccountForm(NoColonMixin, forms.Form):
     confirm = forms.BooleanField(
         label="I understand: my profile is erased and I cannot undo this.", required=True
     )

@@ -438,10 +438,11 @@ class Network:
     growth: list[GrowthPoint]  # oldest year first, every year from the first to the last
 
     def graph(self) -> dict:
-        """Nodes and edges for the graph view: the person in the middle, rings by year met."""
+        """Nodes and edges for the graph view: the person in the middle (ring 0), then a ring
+        per year they first met someone, the most recent year closest."""
         years = sorted({c.first_met_on.year for c in self.contacts})
         ring = {year: len(years) - index for index, year in enumerate(years)}
-        nodes = [{"id": "me", "label": "You", "year": None, "ring": len(years) + 1}]
+        nodes = [{"id": "me", "label": "You", "year": None, "ring": 0}]
         edges = []
         for contact in self.contacts:
             node_id = f"p{contact.person_id}"

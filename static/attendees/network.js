@@ -14,18 +14,30 @@
     }
     var data = JSON.parse(source.textContent);
     var showLabels = data.nodes.length <= LABEL_LIMIT;
-    var elements = [];
+    // Rings by the year you first met (the most recent year closest to you); each ring is
+    // turned a little against the last so small networks do not line up in a column.
+    var RING_GAP = 70;
+    var byRing = {};
     data.nodes.forEach(function (node) {
-      var index = node.year === null ? -1 : data.years.indexOf(node.year);
-      elements.push({
-        group: "nodes",
-        data: {
-          id: node.id,
-          label: node.label,
-          ring: node.ring,
-          color: index < 0 ? "#1d1f24" : PALETTE[index % PALETTE.length],
-          me: node.id === "me" ? 1 : 0
-        }
+      (byRing[node.ring] = byRing[node.ring] || []).push(node);
+    });
+    var elements = [];
+    Object.keys(byRing).forEach(function (ring) {
+      var nodes = byRing[ring];
+      var radius = Number(ring) * RING_GAP;
+      nodes.forEach(function (node, index) {
+        var angle = (2 * Math.PI * index) / nodes.length + Number(ring) * 0.9;
+        var yearIndex = node.year === null ? -1 : data.years.indexOf(node.year);
+        elements.push({
+          group: "nodes",
+          data: {
+            id: node.id,
+            label: node.label,
+            color: yearIndex < 0 ? "#1d1f24" : PALETTE[yearIndex % PALETTE.length],
+            me: node.id === "me" ? 1 : 0
+          },
+          position: { x: radius * Math.cos(angle), y: radius * Math.sin(angle) }
+        });
       });
     });
     data.edges.forEach(function (edge) {
@@ -37,7 +49,7 @@
       autoungrabify: true,
       boxSelectionEnabled: false,
       minZoom: 0.2,
-      maxZoom: 3,
+      maxZoom: 1.6,
       style: [
         {
           selector: "node",
@@ -46,7 +58,7 @@
             width: 14,
             height: 14,
             label: showLabels ? "data(label)" : "",
-            "font-size": 9,
+            "font-size": 10,
             color: "#1d1f24",
             "text-valign": "bottom",
             "text-margin-y": 3,
@@ -54,17 +66,11 @@
             "text-background-opacity": 0.8
           }
         },
-        { selector: "node[me = 1]", style: { width: 26, height: 26, label: "data(label)", "font-weight": "bold" } },
+        { selector: "node[me = 1]", style: { width: 24, height: 24, label: "data(label)", "font-weight": "bold" } },
         { selector: "node:selected", style: { label: "data(label)", "border-width": 3, "border-color": "#1a56c4" } },
         { selector: "edge", style: { width: 1, "line-color": "#b9b4a9", "curve-style": "straight" } }
       ],
-      layout: {
-        name: "concentric",
-        concentric: function (node) { return node.data("ring"); },
-        levelWidth: function () { return 1; },
-        minNodeSpacing: 6,
-        animate: false
-      }
+      layout: { name: "preset", fit: true, padding: 24 }
     });
     container.setAttribute("data-ready", "true");
     container.setAttribute("data-nodes", String(cy.nodes().length));

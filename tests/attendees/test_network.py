@@ -38,10 +38,18 @@ def test_network_groups_people_by_edition_and_counts_growth_per_year(world):
     ]
 
 
+def test_the_graph_rings_put_the_most_recent_year_closest(world):
+    EncounterFactory(person_a=world.ann, person_b=world.zoe, conference=world.iste)
+
+    rings = {n["label"]: n["ring"] for n in network_for(person=world.ann).graph()["nodes"]}
+
+    assert rings == {"You": 0, "Zoe Park": 1, "Dana Kim": 2}
+
+
 def test_the_graph_has_me_in_the_middle_and_one_node_per_person(world):
     graph = network_for(person=world.ann).graph()
 
-    assert [n["id"] for n in graph["nodes"]] == ["me", f"p{world.dana.pk}"]
+    assert [(n["id"], n["ring"]) for n in graph["nodes"]] == [("me", 0), (f"p{world.dana.pk}", 1)]
     assert graph["edges"] == [
         {"id": f"e{world.dana.pk}", "source": "me", "target": f"p{world.dana.pk}", "weight": 2}
     ]
