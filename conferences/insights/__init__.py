@@ -27,14 +27,16 @@ from django.utils import timezone
 
 from attendees.models import Attendance, Encounter, Person
 from attendees.selectors import newcomer_ids
+from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import organized_conferences
+from conferences.services import chunked
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 
 from . import baseline
-from .metrics import Pair, SeatingFigures, pair, rate, score_seating, table_pairs
+from .metrics import Pair, SeatingFigures, rate, score_seating, table_pairs
 
 __all__ = [
     "ConferenceInsights",
@@ -109,22 +111,25 @@ def _plan_runs(rounds: list[MeetupRound]) -> dict[int, MatchingRun]:
 
 
 def _ties_by_round(
-    *, conference: Conference, rounds: list[MeetupRound], people: set[int]
-) -> dict[int, set[Pair]]:
-    """For each round, the pairs among ``people`` who knew each other before it."""
+    *, conference: Conference, rounds: list[MeetupRound]
+) -> dict[int, dict[Pair, float]]:
+    """For each round, the tie weights between its conference's people before the round.
+
+    Encounters of the round itself and of later rounds of the conference do not count: a
+    held round's own tables must not make its people look like old friends.
+    """
     conference_rounds = list(
         MeetupRound.objects.filter(conference=conference).values_list("pk", "starts_at")
     )
     attendees = Attendance.objects.filter(conference=conference).values("person_id")
     seated = Seat.objects.filter(run__round__conference=conference).values("person_id")
-    encounters = Encounter.objects.filter(
-        Q(person_a_id__in=attendees) | Q(person_a_id__in=seated),
-        Q(person_b_id__in=attendees) | Q(person_b_id__in=seated),
-    ).values_list("person_a_id", "person_b_id", "occurred_on", "round_id")
-    rows = [
-        (a, b, day, round_id) for a, b, day, round_id in encounters if a in people and b in people
-    ]
-    ties: dict[int, set[Pair]] = {}
+    rows = list(
+        Encounter.objects.filter(
+            Q(person_a_id__in=attendees) | Q(person_a_id__in=seated),
+            Q(person_b_id__in=attendees) | Q(person_b_id__in=seated),
+        ).values_list("person_a_id", "person_b_id", "kind", "occurred_on", "round_id")
+    )
+    ties: dict[int, dict[Pair, float]] = {}
     for meetup_round in rounds:
         day = timezone.localdate(meetup_round.starts_at, conference.tzinfo)
         not_yet = {
@@ -132,27 +137,30 @@ def _ties_by_round(
             for pk, starts_at in conference_rounds
             if (starts_at, pk) >= (meetup_round.starts_at, meetup_round.pk)
         }
-        ties[meetup_round.pk] = {
-            pair(a, b) for a, b, when, round_id in rows if when <= day and round_id not in not_yet
-        }
+        ties[meetup_round.pk] = tie_weights_from(
+            ((a, b, kind, when) for a, b, kind, when, round_id in rows if round_id not in not_yet),
+            as_of=day,
+        )
     return ties
 
 
 def _topics(people: set[int]) -> dict[int, set[int]]:
     topics: dict[int, set[int]] = defaultdict(set)
     through = Person.topics.through
-    for person_id, topic_id in through.objects.filter(person_id__in=sorted(people)).values_list(
-        "person_id", "topic_id"
-    ):
-        topics[person_id].add(topic_id)
+    for chunk in chunked(sorted(people)):
+        for person_id, topic_id in through.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "topic_id"
+        ):
+            topics[person_id].add(topic_id)
     return topics
 
 
 def conference_insights(*, conference: Conference, baseline_seating=None) -> ConferenceInsights:
     """Per-round figures of the conference's plans, beside friends-first seating.
 
-    ``baseline_seating(round=..., seed=...)`` gives the friends-first seating of a round
-    (table pk → person pks) or None; it defaults to the engine's baseline.
+    ``baseline_seating(round=, seed=, ties=, history=)`` gives the friends-first seating of a
+    round (table pk → person pks) or None, from the ties before the round and the tables of
+    earlier rounds; it defaults to the engine's baseline (``insights.baseline``).
     """
     baseline_seating = baseline_seating or baseline.friends_first_seating
     rounds = list(
@@ -174,14 +182,23 @@ def conference_insights(*, conference: Conference, baseline_seating=None) -> Con
         plans[round_of_run[run_id]][table_id].append(person_id)
     for meetup_round in rounds:
         meetup_round.conference = conference
-    baselines = {r.pk: baseline_seating(round=r, seed=runs[r.pk].seed) for r in rounds}
+    ties = _ties_by_round(conference=conference, rounds=rounds)
+    baselines = {}
+    earlier: list[list[int]] = []
+    for meetup_round in rounds:
+        baselines[meetup_round.pk] = baseline_seating(
+            round=meetup_round,
+            seed=runs[meetup_round.pk].seed,
+            ties=ties[meetup_round.pk],
+            history=list(earlier),
+        )
+        earlier.extend(plans.get(meetup_round.pk, {}).values())
 
     people = {p for seating in plans.values() for group in seating.values() for p in group}
     people |= {
         p for seating in baselines.values() if seating for group in seating.values() for p in group
     }
     newcomers = newcomer_ids(conference=conference)
-    ties = _ties_by_round(conference=conference, rounds=rounds, people=people)
     topics = _topics(people)
     labels = dict(DrinkTable.objects.filter(conference=conference).values_list("pk", "label"))
 
@@ -190,7 +207,7 @@ def conference_insights(*, conference: Conference, baseline_seating=None) -> Con
         seating = plans.get(meetup_round.pk, {})
         common = {
             "newcomers": newcomers,
-            "ties": ties[meetup_round.pk],
+            "ties": set(ties[meetup_round.pk]),
             "history": history,
             "topics": topics,
         }

@@ -96,9 +96,9 @@ class _Checker:
             return None
         return float(value)
 
-    def ident(self, value: Any, place: str) -> str | None:
+    def ident(self, value: Any, place: str, what: str = "id") -> str | None:
         if not isinstance(value, str) or not value:
-            self.error(place, f"expected a non-empty string id, got {_show(value)}")
+            self.error(place, f"expected a non-empty string {what}, got {_show(value)}")
             return None
         return value
 
@@ -199,7 +199,7 @@ def problem_from_dict(data: Any) -> Problem:
         accessible = c.boolean(item.get("accessible", False), f"{place}.accessible")
         topics: list[str] = []
         for j, topic in enumerate(c.array(item.get("topics", []), f"{place}.topics") or []):
-            name = c.ident(topic, f"{place}.topics[{j}]")
+            name = c.ident(topic, f"{place}.topics[{j}]", "topic")
             if name is None:
                 continue
             if name in topics:

@@ -27,8 +27,10 @@ class EngineBug(RuntimeError):
 def default_budgets(inst: Instance) -> tuple[int, int]:
     """(max_iterations, stall_iterations) from the problem size."""
     seatings = sum(len(a) for a in inst.attendees)
-    stall = max(3_000, 12 * seatings)
-    return 50 * stall, stall
+    if golfer.applies(inst):
+        return 2_000_000, 20_000
+    stall = max(1_500, 4 * seatings)
+    return 100 * stall, stall
 
 
 def solve(

@@ -17,6 +17,8 @@ from __future__ import annotations
 from .instance import Instance
 from .model import Options
 
+_NO_TOPICS: frozenset[int] = frozenset()
+
 
 class State:
     def __init__(self, inst: Instance, options: Options):
@@ -39,6 +41,10 @@ class State:
         self.comp = inst.comp
         self.has_together = inst.has_together
         self.topics = inst.topics
+        self.topic_sets = [frozenset(t) for t in inst.topics]
+        self.newcomer_topics = [
+            self.topic_sets[x] if inst.is_new[x] and inst.topics[x] else None for x in range(n)
+        ]
         self.use_topics = self.w_top > 0 and any(
             inst.is_new[x] and inst.topics[x] for x in range(n)
         )
@@ -357,27 +363,35 @@ class State:
         return total
 
     def _topic_delta(self, r: int, A: int, p: int, B: int, q: int) -> int:
-        topics = self.topics
-        is_new = self.is_new
-        tp = topics[p]
-        tq = topics[q] if q >= 0 else ()
+        """Change in newcomers without a shared topic at tables A and B."""
+        topic_sets = self.topic_sets
+        newcomer_topics = self.newcomer_topics
+        tp = topic_sets[p]
+        tq = topic_sets[q] if q >= 0 else _NO_TOPICS
+        changed = tp ^ tq  # topics whose count changes at both tables
+        tcA = self.tc[r][A]
+        tcB = self.tc[r][B]
         d = 0
-        for table, out, out_t, into, in_t in ((A, p, tp, q, tq), (B, q, tq, p, tp)):
-            tc = self.tc[r][table]
-            for x in self.mem[r][table]:
-                if x == out or not is_new[x] or not topics[x]:
-                    continue
-                tx = topics[x]
-                before = any(tc[y] >= 2 for y in tx)
-                after = any(tc[y] - (y in out_t) + (y in in_t) >= 2 for y in tx)
-                d += before - after
-            if into >= 0 and is_new[into] and in_t:
-                # the arriving newcomer: matched if someone staying shares a topic
-                after = any(tc.get(y, 0) - (y in out_t) >= 1 for y in in_t)
-                d += 0 if after else 1
-            if out >= 0 and is_new[out] and out_t:
-                before = any(tc[y] >= 2 for y in out_t)
-                d -= 0 if before else 1
+        if changed:
+            for tc, members, out_t, in_t, skip in (
+                (tcA, self.mem[r][A], tp, tq, p),
+                (tcB, self.mem[r][B], tq, tp, q),
+            ):
+                for x in members:
+                    tx = newcomer_topics[x]
+                    if tx is None or x == skip or tx.isdisjoint(changed):
+                        continue
+                    before = any(tc[y] >= 2 for y in tx)
+                    after = any(tc[y] - (y in out_t) + (y in in_t) >= 2 for y in tx)
+                    d += before - after
+        if newcomer_topics[p] is not None:
+            before = any(tcA[y] >= 2 for y in tp)
+            after = any(tcB.get(y, 0) - (y in tq) >= 1 for y in tp)
+            d += before - after
+        if q >= 0 and newcomer_topics[q] is not None:
+            before = any(tcB[y] >= 2 for y in tq)
+            after = any(tcA.get(y, 0) - (y in tp) >= 1 for y in tq)
+            d += before - after
         return d
 
     def delta_units(self, r: int, A: int, P: list[int], B: int, Q: list[int]) -> float:

@@ -133,6 +133,10 @@ def history():
     }
 
 
+def pair(first, second) -> tuple[int, int]:
+    return (min(first.pk, second.pk), max(first.pk, second.pk))
+
+
 def figures(seating) -> tuple:
     return (
         seating.seated,
@@ -149,7 +153,7 @@ def figures(seating) -> tuple:
 
 def test_each_round_is_scored_from_its_plan(history):
     insights = conference_insights(
-        conference=history["editions"][2], baseline_seating=lambda **_: None
+        conference=history["editions"][2], baseline_seating=lambda **kwargs: None
     )
 
     assert [r.round.name for r in insights.rounds] == ["Round 1", "Round 2"]
@@ -178,8 +182,8 @@ def test_friends_first_is_scored_the_same_way_on_the_same_round(history):
     round_1, round_2 = history["rounds"]
     asked = []
 
-    def friends_first(*, round, seed):
-        asked.append((round.name, seed))
+    def friends_first(*, round, seed, ties, history):
+        asked.append((round.name, seed, ties, history))
         if round == round_1:
             return {
                 t1: [p["Ann"].pk, p["Bo"].pk],
@@ -191,7 +195,26 @@ def test_friends_first_is_scored_the_same_way_on_the_same_round(history):
         conference=history["editions"][2], baseline_seating=friends_first
     )
 
-    assert asked == [("Round 1", 11), ("Round 2", 22)]
+    assert [(name, seed) for name, seed, _, _ in asked] == [("Round 1", 11), ("Round 2", 22)]
+    ties_1, ties_2 = (ties for _, _, ties, _ in asked)
+    # Before round 1: the history of earlier editions only, not round 1's own tables.
+    assert set(ties_1) == {pair(p["Ann"], p["Bo"]), pair(p["Cy"], p["Dee"])}
+    # Before round 2: also whom round 1 seated together.
+    assert set(ties_2) == set(ties_1) | {
+        pair(p[a], p[b])
+        for a, b in [("Ann", "Nia"), ("Bo", "Nia"), ("Cy", "Eve"), ("Cy", "Noa"), ("Eve", "Noa")]
+    }
+    ann_bo = pair(p["Ann"], p["Bo"])
+    assert ties_2[ann_bo] > ties_1[ann_bo] > 0
+    assert [sorted(map(sorted, h)) for _, _, _, h in asked] == [
+        [],
+        sorted(
+            [
+                sorted([p["Ann"].pk, p["Bo"].pk, p["Nia"].pk]),
+                sorted([p["Cy"].pk, p["Eve"].pk, p["Noa"].pk]),
+            ]
+        ),
+    ]
     first, second = insights.rounds
     assert figures(first.friends_first) == (6, 2, 0, 2, 2, 2, 0, 0, 1)
     # History for repeats is the real plan of round 1, where Ann and Bo sat together.
@@ -258,7 +281,9 @@ def test_the_series_covers_only_editions_the_organizer_organizes(history):
 
 
 def test_the_page_shows_each_chart_with_its_numbers_in_a_table(client, history, monkeypatch):
-    monkeypatch.setattr("conferences.insights.baseline.friends_first_seating", lambda **_: None)
+    monkeypatch.setattr(
+        "conferences.insights.baseline.friends_first_seating", lambda **kwargs: None
+    )
     client.force_login(history["organizer"])
 
     response = client.get(reverse("organize:insights", args=["necc-2025"]))
@@ -282,7 +307,9 @@ def test_the_page_shows_each_chart_with_its_numbers_in_a_table(client, history, 
 
 
 def test_pages_read_a_fixed_number_of_queries(client, history, monkeypatch):
-    monkeypatch.setattr("conferences.insights.baseline.friends_first_seating", lambda **_: None)
+    monkeypatch.setattr(
+        "conferences.insights.baseline.friends_first_seating", lambda **kwargs: None
+    )
     organizer = history["organizer"]
     client.force_login(organizer)
     lone = ConferenceFactory(series=SeriesFactory(), slug="lone")

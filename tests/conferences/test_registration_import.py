@@ -752,3 +752,49 @@ def test_preview_queries_do_not_grow_with_the_rows(conference, organizer, topics
         return len(queries)
 
     assert preview_queries(1) == preview_queries(500)
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "ann@example.org",
+        "ann.lee+drinks@mail.example.co.uk",
+        "o'brien@example.ie",
+        "ann..lee@example.org",
+        ".ann@example.org",
+        "ann@-example.org",
+        "ann@example",
+        "ann@exa_mple.org",
+        "ann@localhost",
+        "ann lee@example.org",
+        "ann@[192.168.0.1]",
+        "zoë@exämple.org",
+    ],
+)
+def test_email_check_agrees_with_djangos_validator(conference, organizer, email):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+        valid = True
+    except ValidationError:
+        valid = False
+
+    result = attendances_upsert(
+        conference=conference, rows=[{"email": email, "full_name": "Ann"}], by=organizer
+    )
+
+    assert result.ok is valid
+
+
+def test_an_email_longer_than_the_column_is_rejected(conference, organizer):
+    email = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".org"  # valid, but 312 long
+
+    result = attendances_upsert(
+        conference=conference, rows=[{"email": email, "full_name": "Ann"}], by=organizer
+    )
+
+    assert result.errors == [
+        RowError(0, "email", "The e-mail address is longer than 254 characters.")
+    ]
