@@ -35,6 +35,92 @@ def applies(inst: Instance) -> bool:
     )
 
 
+class _Schedule:
+    """Seats of every round with pair counts and, per round, how many people each person has
+    already met at each table (``met_at``) and at their own table twice (``own``)."""
+
+    def __init__(self, inst: Instance, tab: np.ndarray):
+        self.inst = inst
+        self.R, self.n, self.g = inst.R, inst.n, inst.m
+        self.tab = tab
+        self.present = tab >= 0
+        self.people = np.arange(self.n)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        R, n, g = self.R, self.n, self.g
+        tab, present = self.tab, self.present
+        self.tab_safe = np.where(present, tab, 0)
+        count = np.zeros((n, n), dtype=np.int32)
+        for key, c in self.inst.history_count.items():
+            a, b = divmod(key, n)
+            count[a, b] += c
+            count[b, a] += c
+        onehot = np.zeros((R, n, g), dtype=np.int32)
+        rr, xx = np.nonzero(present)
+        onehot[rr, xx, tab[rr, xx]] = 1
+        for r in range(R):
+            count += onehot[r] @ onehot[r].T
+        np.fill_diagonal(count, 0)
+        self.count = count
+        self.m1 = (count >= 1).astype(np.int32)
+        self.m2 = (count >= 2).astype(np.int32)
+        self.met_at = self.m1 @ onehot  # R x n x g
+        own = (self.m2 @ onehot)[np.arange(R)[:, None], self.people[None, :], self.tab_safe]
+        self.own = np.where(present, own, 0)
+        self.members = [[list(np.flatnonzero(tab[r] == t)) for t in range(g)] for r in range(R)]
+
+    def repeats(self) -> int:
+        return int(np.triu(np.maximum(self.count - 1, 0), 1).sum())
+
+    def swap(self, r: int, p: int, q: int) -> None:
+        tab, count = self.tab, self.count
+        A, B = int(tab[r, p]), int(tab[r, q])
+        members = self.members[r]
+        rest_a = [x for x in members[A] if x != p]
+        rest_b = [x for x in members[B] if x != q]
+        m1 = self.m1
+        # Membership first (with the old m1), then the pair counts and their flips.
+        self.met_at[r, :, A] += m1[:, q] - m1[:, p]
+        self.met_at[r, :, B] += m1[:, p] - m1[:, q]
+        members[A] = [*rest_a, q]
+        members[B] = [*rest_b, p]
+        tab[r, p], tab[r, q] = B, A
+        self.tab_safe[r, p], self.tab_safe[r, q] = B, A
+        la, lb = len(rest_a), len(rest_b)
+        a = np.array([p] * la + [q] * lb + [p] * lb + [q] * la, dtype=np.int64)
+        b = np.array(rest_a + rest_b + rest_b + rest_a, dtype=np.int64)
+        step = np.array([-1] * (la + lb) + [1] * (la + lb), dtype=np.int32)
+        before = count[a, b]
+        after = before + step
+        count[a, b] = after
+        count[b, a] = after
+        flip1 = (before >= 1) != (after >= 1)
+        if flip1.any():
+            fa, fb, fs = a[flip1], b[flip1], step[flip1]
+            m1[fa, fb] += fs
+            m1[fb, fa] += fs
+            ww, kk = np.nonzero(self.present[:, fa] & self.present[:, fb])  # rounds x flips
+            fa, fb, fs = fa[kk], fb[kk], fs[kk]
+            np.add.at(self.met_at, (ww, fa, self.tab_safe[ww, fb]), fs)
+            np.add.at(self.met_at, (ww, fb, self.tab_safe[ww, fa]), fs)
+        flip2 = (before >= 2) != (after >= 2)
+        if flip2.any():
+            fa, fb, fs = a[flip2], b[flip2], step[flip2]
+            self.m2[fa, fb] += fs
+            self.m2[fb, fa] += fs
+            together = self.present[:, fa] & (tab[:, fa] == tab[:, fb])  # R x F
+            ww, kk = np.nonzero(together)
+            np.add.at(self.own, (ww, fa[kk]), fs[kk])
+            np.add.at(self.own, (ww, fb[kk]), fs[kk])
+        # Own-table repeats of everyone at the two tables of round r, from scratch.
+        idx = np.array(members[A] + members[B], dtype=np.int64)
+        split = len(members[A])
+        block = self.m2[idx[:, None], idx[None, :]]
+        self.own[r, idx[:split]] = block[:split, :split].sum(axis=1)
+        self.own[r, idx[split:]] = block[split:, split:].sum(axis=1)
+
+
 def repeat_tabu(
     state: State,
     inst: Instance,
@@ -48,61 +134,22 @@ def repeat_tabu(
 ) -> int:
     """Improve ``state`` in place; returns the number of iterations run."""
     R, n = inst.R, inst.n
-    tab = np.array(state.tab, dtype=np.int64)  # R x n, -1 when absent
-    count = np.zeros((n, n), dtype=np.int32)
-    for key, c in inst.history_count.items():
-        a, b = divmod(key, n)
-        count[a, b] += c
-        count[b, a] += c
-    for r in range(R):
-        for t in inst.tables_in[r]:
-            members = state.mem[r][t]
-            if len(members) > 1:
-                idx = np.array(members)
-                count[np.ix_(idx, idx)] += 1
-    np.fill_diagonal(count, 0)
-
-    present = [np.flatnonzero(tab[r] >= 0) for r in range(R)]
-    n_tables = inst.m
-    present_mask = (tab >= 0).astype(np.int32)
-    tab_safe = np.where(tab >= 0, tab, 0)
-    rows_r = np.repeat(np.arange(R), n).reshape(R, n)
-    rows_x = np.tile(np.arange(n), R).reshape(R, n)
-    people_idx = np.arange(n)
-
-    def repeats() -> int:
-        return int(np.triu(np.maximum(count - 1, 0), 1).sum())
-
-    cur = repeats()
+    sched = _Schedule(inst, np.array(state.tab, dtype=np.int64))
+    present = [np.flatnonzero(sched.present[r]) for r in range(R)]
+    cur = sched.repeats()
     best = cur
-    best_tab = tab.copy()
+    best_tab = sched.tab.copy()
     if cur == 0:
         return 0
     tabu = np.zeros((R, n, n), dtype=np.int64)
     big = 1 << 30
+    people = sched.people
     it = 0
     last_best = 0
     last_restart = 0
     restart_after = max(2_000, stall_iterations // 4)
     start = time.perf_counter()
     total_span = max(deadline - start, 1e-9)
-
-    def apply_swap(r: int, p: int, q: int) -> None:
-        A, B = tab[r, p], tab[r, q]
-        rest_a = present[r][(tab[r, present[r]] == A)]
-        rest_b = present[r][(tab[r, present[r]] == B)]
-        rest_a = rest_a[rest_a != p]
-        rest_b = rest_b[rest_b != q]
-        count[p, rest_a] -= 1
-        count[rest_a, p] -= 1
-        count[q, rest_b] -= 1
-        count[rest_b, q] -= 1
-        count[p, rest_b] += 1
-        count[rest_b, p] += 1
-        count[q, rest_a] += 1
-        count[rest_a, q] += 1
-        tab[r, p], tab[r, q] = B, A
-        tab_safe[r, p], tab_safe[r, q] = B, A
 
     while it < max_iterations:
         if it % 16 == 0:
@@ -114,68 +161,52 @@ def repeat_tabu(
         if it - last_best >= stall_iterations:
             break
         if it - last_restart >= restart_after and it - last_best >= restart_after:
-            tab[:] = best_tab
-            tab_safe[:] = np.where(tab >= 0, tab, 0)
-            count[:] = 0
-            for key, c in inst.history_count.items():
-                a, b = divmod(key, n)
-                count[a, b] += c
-                count[b, a] += c
-            for r in range(R):
-                onehot = np.zeros((n, n_tables), dtype=np.int32)
-                onehot[present[r], tab[r, present[r]]] = 1
-                count += onehot @ onehot.T
-            np.fill_diagonal(count, 0)
+            # Back to the best schedule, shaken by a few random trades.
+            sched.tab[:] = best_tab
             for _ in range(max(2, n // 8)):
                 r = rng.randrange(R)
                 if len(present[r]) < 2:
                     continue
                 p, q = rng.sample(list(present[r]), 2)
-                if tab[r, p] != tab[r, q]:
-                    apply_swap(r, int(p), int(q))
-            cur = repeats()
+                if sched.tab[r, p] != sched.tab[r, q]:
+                    sched.tab[r, p], sched.tab[r, q] = sched.tab[r, q], sched.tab[r, p]
+            sched.rebuild()
+            cur = sched.repeats()
             tabu[:] = 0
             last_restart = it
         it += 1
-        m1 = (count >= 1).astype(np.int32)
-        m2 = (count >= 2).astype(np.int32)
-        onehot = np.zeros((R, n, n_tables), dtype=np.int32)
-        onehot[rows_r, rows_x, tab_safe] = present_mask
-        in1 = m1 @ onehot  # R x people x tables: people already met at each table
-        own = (m2 @ onehot)[rows_r, rows_x, tab_safe] * present_mask  # repeats at own table
+        own = sched.own
         rk, pk = np.nonzero(own > 0)
         if len(rk) == 0:
             break
-        tp = tab[rk, pk]
+        tab_safe = sched.tab_safe
+        met_at = sched.met_at
+        tp = tab_safe[rk, pk]
         tab_k = tab_safe[rk]  # K x people: each candidate partner's table
         d = (
-            np.take_along_axis(in1[rk, pk], tab_k, axis=1)
-            - 2 * m1[pk]
+            np.take_along_axis(met_at[rk, pk], tab_k, axis=1)
+            - 2 * sched.m1[pk]
             - own[rk, pk][:, None]
-            + in1[rk[:, None], people_idx[None, :], tp[:, None]]
+            + met_at[rk[:, None], people[None, :], tp[:, None]]
             - own[rk]
         )
-        invalid = (tab_k == tp[:, None]) | (present_mask[rk] == 0)
+        invalid = (tab_k == tp[:, None]) | ~sched.present[rk]
         taboo = tabu[rk, pk] > it
         d = np.where(invalid | (taboo & (cur + d >= best)), big, d)
         best_d = int(d.min())
-        moves = []
-        if best_d < big:
-            ks, qs = np.nonzero(d == best_d)
-            moves = [(int(rk[k]), int(pk[k]), int(q)) for k, q in zip(ks, qs, strict=True)]
-        if not moves:
-            if cur == 0:
-                break
-            last_restart = -restart_after  # force a perturbation
+        if best_d >= big:
+            last_restart = -restart_after  # everything is tabu: perturb
             continue
-        r, p, q = moves[rng.randrange(len(moves))]
-        apply_swap(r, p, q)
+        ks, qs = np.nonzero(d == best_d)
+        pick = rng.randrange(len(ks))
+        r, p, q = int(rk[ks[pick]]), int(pk[ks[pick]]), int(qs[pick])
+        sched.swap(r, p, q)
         tenure = rng.randint(4, 100)
         tabu[r, p, q] = tabu[r, q, p] = it + tenure
         cur += best_d
         if cur < best:
             best = cur
-            best_tab = tab.copy()
+            best_tab = sched.tab.copy()
             last_best = it
             if best == 0:
                 break
