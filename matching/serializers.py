@@ -80,17 +80,24 @@ class RunRequestSerializer(StrictSerializer):
 class PlanPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField(source="display_name")
-    organization = serializers.CharField()
+
+
+class PlanSeatPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
 
 
 class PlanSeatSerializer(serializers.Serializer):
-    person = PlanPersonSerializer()
+    person = PlanSeatPersonSerializer(source="*")
     newcomer = serializers.BooleanField()
     host = serializers.BooleanField(help_text="Hosts the table: sits there every round.")
     friends = serializers.ListField(child=serializers.CharField(), help_text="Friends here.")
     shared_topics = serializers.ListField(child=serializers.CharField())
     together_with = serializers.ListField(
         child=serializers.CharField(), help_text="Mutual sit-together requests here."
+    )
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why they sit here, for the organizer."
     )
     warnings = serializers.ListField(child=serializers.CharField())
 
