@@ -8,6 +8,8 @@ the time (see ``aim``) so the checks reach past 404. Examples are bounded to kee
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
@@ -135,7 +137,21 @@ class World:
 
 
 @pytest.fixture
-def world(db, settings):
+def _one_connection():
+    """Keep the test's database connection open across requests, as Django's test client does.
+
+    The WSGI app signals the end of each request, and ``close_old_connections`` would close a
+    connection inside the test's transaction (PostgreSQL) and lose every object made here.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, settings, _one_connection):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A run started by the fuzzer stays queued (the task is enqueued after a commit that never
     # comes in a test transaction), but keep any solve short all the same.
