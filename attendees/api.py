@@ -82,9 +82,9 @@ NO_TABLE = (
 NOT_AT_ROUND = "You can only choose people who were at this round."
 
 
+# Views of the signed-in attendee; a user without an attendee profile gets 404. (Comments, not
+# docstrings, on these mixins: drf-spectacular would show them as every operation's description.)
 class MyPersonMixin:
-    """Views of the signed-in attendee; a user without an attendee profile gets 404."""
-
     @cached_property
     def person(self) -> Person:
         person = person_for_user(user=self.request.user)

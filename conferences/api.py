@@ -102,9 +102,9 @@ class ConferenceViewSet(
         return Response(self.get_serializer(self.get_object()).data)
 
 
+# Views nested under /conferences/{slug}/ for the conference's organizers only. (A comment, not a
+# docstring: drf-spectacular would show it as every operation's description.)
 class OrganizerConferenceMixin:
-    """Views nested under /conferences/{slug}/ for the conference's organizers only."""
-
     @cached_property
     def conference(self) -> Conference:
         return conference_for_organizer(user=self.request.user, slug=self.kwargs["conference_slug"])
