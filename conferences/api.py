@@ -23,6 +23,7 @@ from .scoping import organized_conferences
 from .selectors import rounds_with_counts
 from .serializers import (
     AttendanceSerializer,
+    AttendanceUpdateSerializer,
     AttendanceUpsertDocSerializer,
     AttendanceUpsertSerializer,
     ConferenceSerializer,
@@ -242,6 +243,7 @@ class AttendanceViewSet(
     serializer_class = AttendanceSerializer
     filterset_class = AttendanceFilter
     lookup_value_converter = "int"
+    http_method_names = HTTP_METHODS
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -265,6 +267,20 @@ class AttendanceViewSet(
         return self.get_paginated_response(self._serializer(page, many=True).data)
 
     def retrieve(self, request, conference_slug=None, pk=None):
+        return Response(self._serializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Change a registration, or check someone in",
+        request=AttendanceUpdateSerializer,
+        responses=AttendanceSerializer,
+    )
+    def partial_update(self, request, conference_slug=None, pk=None):
+        attendance = self.get_object()
+        serializer = AttendanceUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        editing.attendance_update(
+            attendance=attendance, data=serializer.validated_data, by=request.user
+        )
         return Response(self._serializer(self.get_object()).data)
 
     @extend_schema(

@@ -1,4 +1,4 @@
-"""Organizer edits of a conference, its tables and its rounds (used by the API).
+"""Organizer edits of a conference, its tables, rounds and registrations (used by the API).
 
 The status of a round beyond draft/open moves through ``matching.services`` (run, publish,
 held, cancel); here an organizer only opens a round for RSVPs or takes it back to draft.
@@ -10,7 +10,9 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from attendees.models import Attendance
 from config.exceptions import Conflict, ServiceError
 
 from .enums import RoundStatus
@@ -202,3 +204,26 @@ def round_delete(*, round: MeetupRound, by) -> None:
             )
         round.delete()
     logger.info("round %s deleted by user %s", round.pk, by.pk)
+
+
+def attendance_update(*, attendance: Attendance, data: dict[str, Any], by) -> Attendance:
+    """Change a registration's role or newcomer setting, or check the person in (or out).
+
+    ``checked_in`` True stamps the time of the first check-in (checking in again keeps it);
+    False clears it.
+    """
+    unknown = set(data) - {"role", "newcomer_override", "checked_in"}
+    if unknown:
+        raise ValueError(f"unexpected fields: {sorted(unknown)}")
+    changed = []
+    for name in ("role", "newcomer_override"):
+        if name in data and getattr(attendance, name) != data[name]:
+            setattr(attendance, name, data[name])
+            changed.append(name)
+    if "checked_in" in data and data["checked_in"] != (attendance.checked_in_at is not None):
+        attendance.checked_in_at = timezone.now() if data["checked_in"] else None
+        changed.append("checked_in_at")
+    if changed:
+        attendance.save(update_fields=changed)
+    logger.info("attendance %s updated by user %s: %s", attendance.pk, by.pk, changed)
+    return attendance

@@ -222,6 +222,16 @@ class AttendanceSerializer(serializers.ModelSerializer):
         return attendance.person_id in self.context["newcomer_ids"]
 
 
+class AttendanceUpdateSerializer(StrictSerializer):
+    role = serializers.ChoiceField(choices=AttendanceRole.choices)
+    newcomer_override = serializers.BooleanField(
+        allow_null=True, help_text="true or false to decide; null to decide from history."
+    )
+    checked_in = serializers.BooleanField(
+        help_text="true: checked in now (an earlier check-in time is kept); false: not here."
+    )
+
+
 class RegistrationRowSerializer(StrictSerializer):
     """One registration."""
 

@@ -144,6 +144,39 @@ def test_organizer_lists_registrations_with_filters(organizer_client, conference
     assert one == results[1]
 
 
+def test_organizer_checks_someone_in_and_changes_their_registration(organizer_client, conference):
+    attendance = attendee_of(conference).attendances.get()
+    url = f"{URL}{attendance.pk}/"
+    response = organizer_client.patch(url, {"checked_in": True, "role": "volunteer"}, format="json")
+    assert response.status_code == 200, response.content
+    attendance.refresh_from_db()
+    first_check_in = attendance.checked_in_at
+    assert first_check_in is not None and attendance.role == "volunteer"
+    assert response.json()["checked_in_at"] is not None
+    organizer_client.patch(url, {"checked_in": True}, format="json")
+    attendance.refresh_from_db()
+    assert attendance.checked_in_at == first_check_in  # checking in again keeps the time
+    response = organizer_client.patch(
+        url, {"checked_in": False, "newcomer_override": True}, format="json"
+    )
+    assert (response.json()["checked_in_at"], response.json()["newcomer"]) == (None, True)
+    attendance.refresh_from_db()
+    assert (attendance.checked_in_at, attendance.newcomer_override) == (None, True)
+
+
+def test_registration_changes_are_validated(organizer_client, conference):
+    attendance = attendee_of(conference).attendances.get()
+    url = f"{URL}{attendance.pk}/"
+    assert_error(organizer_client.patch(url, {"role": "boss"}, format="json"), 400, "role")
+    assert_error(
+        organizer_client.patch(url, {"checked_in": "soon"}, format="json"), 400, "checked_in"
+    )
+    assert_error(organizer_client.patch(url, {"conference": "x"}, format="json"), 400, "conference")
+    assert_error(organizer_client.put(url, {"role": "speaker"}, format="json"), 405)
+    attendance.refresh_from_db()
+    assert (attendance.role, attendance.checked_in_at) == ("attendee", None)
+
+
 def test_import_past_encounters_once(organizer_client, organizer, conference):
     earlier = ConferenceFactory(
         series=conference.series, slug="necc-2008", starts_on=dt.date(2008, 6, 29)
@@ -193,6 +226,7 @@ def test_outsiders_get_404_for_registrations_and_imports(outsider_client, confer
     attendance = attendee_of(conference).attendances.get()
     assert_error(outsider_client.get(URL), 404)
     assert_error(outsider_client.get(f"{URL}{attendance.pk}/"), 404)
+    assert_error(outsider_client.patch(f"{URL}{attendance.pk}/", {"checked_in": True}), 404)
     assert_error(
         outsider_client.post(
             URL, rows({"email": "x@example.org", "full_name": "X"}), format="json"
@@ -201,6 +235,8 @@ def test_outsiders_get_404_for_registrations_and_imports(outsider_client, confer
     )
     assert_error(outsider_client.post(IMPORT, {"encounters": [{}]}, format="json"), 404)
     assert not Person.objects.filter(email="x@example.org").exists()
+    attendance.refresh_from_db()
+    assert attendance.checked_in_at is None
 
 
 @pytest.mark.parametrize("count", [1, 20])

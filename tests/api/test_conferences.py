@@ -13,7 +13,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .support import assert_error, client_for
+from .support import assert_error, attendee_of, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +80,14 @@ def test_a_deleted_persons_conferences_are_gone(attendee, attendee_client):
     assert slugs(attendee_client.get("/api/v1/conferences/")) == []
 
 
-@pytest.mark.parametrize("who", ["stranger", "other_organizer"])
+@pytest.mark.parametrize("who", ["stranger", "attendee elsewhere", "other_organizer"])
 def test_conferences_of_others_are_not_found(who, conference):
-    user = (
-        UserFactory() if who == "stranger" else OrganizerFactory(conferences=[ConferenceFactory()])
-    )
+    if who == "stranger":
+        user = UserFactory()
+    elif who == "attendee elsewhere":
+        user = attendee_of(ConferenceFactory()).user
+    else:
+        user = OrganizerFactory(conferences=[ConferenceFactory()])
     client = client_for(user)
     assert "necc-2009" not in slugs(client.get("/api/v1/conferences/"))
     assert_error(client.get("/api/v1/conferences/necc-2009/"), 404)

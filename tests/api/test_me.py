@@ -209,3 +209,11 @@ def test_me_and_search_queries_are_bounded(
     with django_assert_max_num_queries(6):
         assert len(client.get("/api/v1/people/", {"q": "zed"}).json()) == min(count, 10)
     assert Person.objects.count() == count + 1
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_topic_list_queries_do_not_grow(count, attendee_client, django_assert_max_num_queries):
+    for _ in range(count):
+        TopicFactory()
+    with django_assert_max_num_queries(2):
+        assert attendee_client.get("/api/v1/topics/").json()["count"] == count
