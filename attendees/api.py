@@ -212,10 +212,13 @@ class MyRoundViewSet(
 
     def _round(self) -> MeetupRound:
         # Not get_object(): the list's filters must not hide the round an action is about.
-        return self.get_queryset().filter(pk=self.kwargs["pk"]).first() or self._not_found()
-
-    def _not_found(self):
-        raise exceptions.NotFound("You have no such round: it is not one of your conferences'.")
+        round = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if round is None:
+            raise exceptions.NotFound(
+                "You have no such round: it is not a round of your conferences, or not yet "
+                "announced."
+            )
+        return round
 
     @extend_schema(
         summary="Answer a round's RSVP",
