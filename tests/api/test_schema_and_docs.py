@@ -75,6 +75,7 @@ def test_unknown_api_paths_answer_in_the_error_shape():
     session = APIClient(enforce_csrf_checks=True)
     session.force_login(UserFactory())
     assert_error(session.post("/api/v1/conferences/not a slug/tables/", {}), 404)
+    assert_error(session.get("/api/v1/conferences/new%0Aline/tables/"), 404)
 
 
 def test_anonymous_requests_are_refused_with_a_token_challenge():
