@@ -29,6 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 PEOPLE = 2000
 PAGE_REQUESTS = 7
 TARGET_S = 20.0
+QUEUE = "drinktables-bench"  # only the benchmark's worker listens here
 
 
 def main() -> int:
@@ -50,17 +51,26 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     label = f"bench{uuid.uuid4().hex[:6]}"
-    queue = f"drinktables-{label}"
-    celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_default_queue = QUEUE
+    _purge_queue()
     worker = None
     try:
-        worker = _start_worker(queue)
+        worker = _start_worker(QUEUE)
         _bench(worker, label)
     finally:
         if worker is not None:
             worker.stop()
+        _purge_queue()
         _clean_up(label)
     return 0
+
+
+def _purge_queue() -> None:
+    from config import celery_app
+
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.queue_declare(QUEUE)
+        broker.default_channel.queue_purge(QUEUE)
 
 
 def _clean_up(label: str) -> None:
@@ -90,6 +100,7 @@ def _start_worker(queue: str):
         env={
             "DATABASE_URL": database_url(),
             "CELERY_BROKER_URL": os.environ["CELERY_BROKER_URL"],
+            "CELERY_TASK_DEFAULT_QUEUE": queue,  # portfolio seeds and retries stay here too
             "LOG_LEVEL": "WARNING",
         },
         log_path=Path(settings.BASE_DIR) / "test-artifacts" / "bench-runs-worker.log",

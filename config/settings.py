@@ -177,6 +177,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_VISIBILITY_TIMEOUT_S = int(env("CELERY_BROKER_VISIBILITY_TIMEOUT_S") or 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT_S}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue tasks are sent to and workers listen on (the matching benchmark uses its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 # With `celery -A config beat` (or a worker started with -B): recover matching runs whose worker
 # died. Runs also recover without beat: see matching.services.runs_sweep_stale.
 CELERY_BEAT_SCHEDULE = {

@@ -348,6 +348,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
                 person_b_id__in=seated_ids,
                 occurred_on__lte=round_local_date(round=meetup_round),
             )
+            .order_by()  # the model's ordering would defeat DISTINCT
             .values_list("person_a_id", "person_b_id")
             .distinct()
         ):

@@ -1,8 +1,8 @@
 """The bridge between the database and the matching engine, and the round workflow.
 
 Data flows one way: ``build_problem`` reads a round into an ``engine.Problem``; a Celery task
-(``matching.tasks.run_matching``) calls ``run_execute``, which solves it and stores every seat
-and the metrics in one transaction; organizers review the plan, move people by hand
+(``matching.tasks.run_matching``) calls ``run_execute``, which solves it, and
+``store_solution`` writes every seat and the metrics in one transaction; organizers review the plan, move people by hand
 (``seat_move``), publish it (``round_publish``: attendees are told their table by e-mail) and,
 after the evening, mark the round held (``round_mark_held``: who sat together becomes an
 encounter).
@@ -244,7 +244,7 @@ def _check_matchable(meetup_round: MeetupRound) -> None:
     messages = {
         RoundStatus.DRAFT: "This round is still a draft: open it for RSVPs, then run the matching.",
         RoundStatus.HELD: "This round has been held; its seating can no longer change.",
-        RoundStatus.CANCELLED: "This round is cancelled. Reopen it as a draft to match it again.",
+        RoundStatus.CANCELLED: "This round is cancelled; it can no longer be matched.",
     }
     raise Conflict(messages.get(meetup_round.status, "This round cannot be matched now."))
 
@@ -318,6 +318,7 @@ def run_cancel(*, run: MatchingRun, by) -> MatchingRun:
     run.refresh_from_db()
     if not updated:
         raise Conflict(f"Run #{run.pk} has already {run.get_status_display().lower()}.")
+    RunCandidate.objects.filter(run=run).delete()
     logger.info("run %s cancelled by user %s", run.pk, getattr(by, "pk", None))
     return run
 
@@ -351,9 +352,11 @@ class _Reporter:
         self.run_id, self.attempt = run_id, attempt
         self.low, self.high = low, high
         stale = settings.MATCHING_HEARTBEAT_STALE_S
+        # One small UPDATE at most this often, carrying the heartbeat and the latest progress.
         self.beat_every = max(0.2, min(1.0, stale / 4))
         self.last_write = 0.0
-        self.last_progress = -1
+        self.written_progress: int | None = None
+        self.pending_progress: int | None = None
         self.lost = False
 
     def _mine(self) -> QuerySet[MatchingRun]:
@@ -362,22 +365,22 @@ class _Reporter:
         )
 
     def write(self, progress: int | None = None) -> None:
+        if progress is not None:
+            self.pending_progress = progress
         fields = {"heartbeat_at": timezone.now()}
-        if progress is not None and progress != self.last_progress:
-            fields["progress"] = progress
+        if self.pending_progress is not None and self.pending_progress != self.written_progress:
+            fields["progress"] = self.pending_progress
         if not self._mine().update(**fields):
             self.lost = True
         elif "progress" in fields:
-            self.last_progress = progress
+            self.written_progress = fields["progress"]
         self.last_write = time.monotonic()
 
     def progress(self, fraction: float) -> None:
-        percent = int(self.low + (self.high - self.low) * max(0.0, min(1.0, fraction)))
-        due = time.monotonic() - self.last_write >= min(1.0, self.beat_every)
-        if due and percent != self.last_progress:
-            self.write(percent)
-        else:
-            self.beat()
+        self.pending_progress = int(
+            self.low + (self.high - self.low) * max(0.0, min(1.0, fraction))
+        )
+        self.beat()
 
     def beat(self) -> None:
         if time.monotonic() - self.last_write >= self.beat_every:
@@ -461,7 +464,7 @@ def run_execute(*, run_id: int) -> str:
             best, chosen_seed = _best_of_portfolio(run, attempt, problem, solution, reporter)
             if reporter.lost:
                 return RunOutcome.ABANDONED
-        stored = _store_solution(
+        stored = store_solution(
             run_id=run.pk, attempt=attempt, solution=best, chosen_seed=chosen_seed
         )
     except (engine.ProblemError, engine.InfeasibleError) as exc:
@@ -508,10 +511,12 @@ def _retry_or_fail(run: MatchingRun, attempt: int, exc: BaseException) -> str:
     return RunOutcome.FAILED
 
 
-def _store_solution(
+def store_solution(
     *, run_id: int, attempt: int, solution: engine.Solution, chosen_seed: int
 ) -> bool:
-    """Write every seat and the metrics in one transaction; False if the run is not ours."""
+    """Store a solved plan: every seat and the metrics in one transaction, the run
+    ``succeeded`` and an open round ``matched``. Only the attempt holding the run writes:
+    False (nothing written) when the run was cancelled or handed to another attempt."""
     with transaction.atomic():
         run = _locked(
             MatchingRun.objects.filter(pk=run_id, status=RunStatus.RUNNING, attempts=attempt)
@@ -972,6 +977,7 @@ def round_cancel(*, round: MeetupRound, by) -> MeetupRound:
             finished_at=timezone.now(),
             error="The round was cancelled.",
         )
+        RunCandidate.objects.filter(run__round=meetup_round).delete()
         if SeatNotification.objects.filter(round=meetup_round, table__isnull=False).exists():
             _enqueue_notices(meetup_round.pk)
     logger.info("round %s cancelled by user %s", round.pk, getattr(by, "pk", None))

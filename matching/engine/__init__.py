@@ -3,6 +3,7 @@
 See DESIGN §3 (constraints, goals, metrics) and §4 (files and command line).
 """
 
+from .baselines import friends_first, random_seating
 from .feasibility import check_feasible
 from .fileformat import (
     problem_from_dict,
@@ -49,10 +50,12 @@ __all__ = [
     "Tie",
     "Weights",
     "check_feasible",
+    "friends_first",
     "hard_violations",
     "plan_rank",
     "problem_from_dict",
     "problem_to_dict",
+    "random_seating",
     "score",
     "solution_from_dict",
     "solution_to_dict",

@@ -38,6 +38,19 @@ def _reject_constant(name: str) -> float:
     return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
 def read_json(path: str, what: str) -> Any:
     label = "<stdin>" if path == "-" else path
     try:
@@ -51,7 +64,13 @@ def read_json(path: str, what: str) -> Any:
     except UnicodeDecodeError as exc:
         raise InputError([f"{label}: the {what} file is not UTF-8 text ({exc.reason})"]) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+        )
+    except _DuplicateKey as exc:
+        raise InputError(
+            [f"{label}: invalid JSON: key {json.dumps(str(exc))} appears twice in an object"]
+        ) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             [f"{label}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"]

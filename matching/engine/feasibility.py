@@ -99,8 +99,8 @@ def infeasibility_reasons(inst: Instance) -> list[str]:
                         )
                 continue
             largest = largest_acc if needs_acc else largest_any
-            if largest >= len(unit):
-                continue
+            if largest >= len(unit) or largest_any == 0:
+                continue  # (no seat at all this round: everyone is unseated, not infeasible)
             if len(unit) == 1:
                 add(
                     f"accessible: {_q(pid[unit[0]])} needs an accessible table but there is "

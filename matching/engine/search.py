@@ -15,6 +15,7 @@ The result depends only on the seed and the iteration budget; the clock is only 
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable
@@ -136,9 +137,13 @@ class Search:
         size = len(s.mem[r][t])
         if size < s.min_size and s.nseated[r] >= 3:
             return True
-        if s.use_topics and s.is_new[p] and s.topics[p]:
-            tc = s.tc[r][t]
-            return not any(tc[y] >= 2 for y in s.topics[p])
+        if s.is_new[p]:
+            # more newcomers than the table's fair share (rounded up)
+            if s.nc[r][t] > math.ceil(size * s.phi[r] - 1e-9):
+                return True
+            if s.use_topics and s.topics[p]:
+                tc = s.tc[r][t]
+                return not any(tc[y] >= 2 for y in s.topics[p])
         return False
 
     def rebuild_queues(self) -> tuple[int, int, int, int]:

@@ -160,3 +160,10 @@ def test_generate_prints_a_problem_that_solves(tmp_path):
     )
     assert (len(golf["people"]), len(golf["tables"]), golf["rounds"]) == (15, 5, 3)
     assert run("generate", "--kind", "golfer").returncode == 2
+
+
+def test_duplicate_json_keys_are_invalid_input():
+    text = '{"format": "drinktables.problem.v1", "people": [{"id": "a", "id": "b"}], "tables": []}'
+    done = run("solve", "-", stdin=text)
+    assert done.returncode == 2
+    assert done.stderr == '<stdin>: invalid JSON: key "id" appears twice in an object\n'

@@ -153,3 +153,13 @@ def test_too_few_seats_is_not_infeasible_the_plan_lists_the_unseated():
     assert solution.metrics["unseated"] == (15 - 5) + (15 - 3)
     assert [len(plan.unseated) for plan in solution.rounds] == [10, 12]
     assert solution.metrics["violations"]["unseated_with_room"] == 0
+
+
+def test_a_round_without_seats_leaves_everyone_unseated():
+    data = problem(together=[["ann", "bob"]])
+    data["people"][2]["accessible"] = True
+    data["tables"] = [{"id": "T1", "capacity": 0}]
+    check_feasible(problem_from_dict(data))
+    solution = solve(problem_from_dict(data), time_limit_s=1)
+    assert solution.metrics["unseated"] == 10
+    assert solution.metrics["violations"]["unseated_with_room"] == 0

@@ -5,6 +5,7 @@ deliveries change nothing; abandoned runs are retried within the bounded attempt
 """
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -305,8 +306,6 @@ def test_a_run_cancelled_while_solving_stops_and_stores_nothing(
 
 
 def _wait_until(condition, timeout_s: float = 3.0) -> bool:
-    import time
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
@@ -316,27 +315,30 @@ def _wait_until(condition, timeout_s: float = 3.0) -> bool:
 
 
 def test_progress_and_heartbeat_are_written_while_solving(scenario, solve, monkeypatch, settings):
-    settings.MATCHING_HEARTBEAT_STALE_S = 1
+    settings.MATCHING_HEARTBEAT_STALE_S = 1  # at most one write every quarter second
     real_solve = engine.solve
     seen = []
 
-    def watching(problem, *, progress, **kwargs):
-        def spy(fraction):
+    def reporting(problem, *, progress, should_stop, **kwargs):
+        run = MatchingRun.objects.filter(round=scenario.round)
+        for fraction in (0.0, 0.5, 1.0):
             progress(fraction)
-            seen.append(
-                MatchingRun.objects.filter(round=scenario.round)
-                .values_list("status", "progress", "heartbeat_at")
-                .get()
-            )
+            time.sleep(0.3)
+            should_stop()  # the engine asks often; the reporter writes when due
+            seen.append(run.values_list("status", "progress", "heartbeat_at").get())
+        return real_solve(problem, progress=progress, should_stop=should_stop, **kwargs)
 
-        return real_solve(problem, progress=spy, **kwargs)
+    monkeypatch.setattr(services.engine, "solve", reporting)
+    run = solve(scenario.round)
 
-    monkeypatch.setattr(services.engine, "solve", watching)
-    solve(scenario.round, time_limit_s=1.5)
-
-    assert seen and all(status == RunStatus.RUNNING for status, _, _ in seen)
-    assert all(5 <= progress <= 95 for _, progress, _ in seen)
-    assert [p for _, p, _ in seen] == sorted(p for _, p, _ in seen)
+    assert [(status, progress) for status, progress, _ in seen] == [
+        (RunStatus.RUNNING, 5),
+        (RunStatus.RUNNING, 50),
+        (RunStatus.RUNNING, 95),
+    ]
+    beats = [beat for _, _, beat in seen]
+    assert beats == sorted(beats) and len(set(beats)) == 3
+    assert run.progress == 100
 
 
 def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypatch):
@@ -358,6 +360,13 @@ def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypat
     assert engine.plan_rank(run.metrics) == best
     assert not RunCandidate.objects.exists()
     assert sorted(plan_of(run)) == sorted(p.pk for p in scenario.going)
+
+
+def test_cancelling_a_portfolio_run_drops_its_seeds_plans(scenario):
+    run = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING, attempts=1)
+    RunCandidate.objects.create(run=run, attempt=1, seed=5, solution={}, started_at=timezone.now())
+    services.run_cancel(run=run, by=None)
+    assert not RunCandidate.objects.exists()
 
 
 def test_a_portfolio_seed_for_a_finished_run_does_nothing(scenario, solve):

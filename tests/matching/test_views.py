@@ -103,6 +103,28 @@ def test_the_page_explains_why_each_person_sits_there(signed_in, scenario, solve
         assert f"<li>Shares {', '.join(view.shared_topics)}</li>" in page
 
 
+def test_a_draft_round_says_how_to_get_to_matching(signed_in, scenario):
+    scenario.round.status = RoundStatus.DRAFT
+    scenario.round.save()
+    page = signed_in.get(plan_url(scenario.round)).content.decode()
+    assert "This round is a draft. Open it for RSVPs in the admin" in page
+    assert reverse("organize:round_run", args=[scenario.round.pk]) not in page
+
+
+def test_names_on_the_plan_page_are_escaped(signed_in, scenario, solve):
+    person = scenario.newcomers[0]
+    person.full_name = '<b onclick="x()">Eve</b> & Co'
+    person.save()
+    solve(scenario.round)
+
+    page = signed_in.get(plan_url(scenario.round) + f"?move={person.pk}").content.decode()
+
+    assert "<b onclick" not in page
+    escaped = "&lt;b onclick=&quot;x()&quot;&gt;Eve&lt;/b&gt; &amp; Co"
+    assert f'<tr><th scope="row">{escaped} <span class="badge">Newcomer</span>' in page
+    assert f'<option value="{person.pk}" selected>{escaped}</option>' in page
+
+
 def test_bad_run_options_are_refused_with_the_reason(post, scenario):
     response = post("round_run", scenario.round.pk, {"time_limit_s": "99999", "portfolio": "1"})
 

@@ -244,3 +244,21 @@ def test_cancelling_a_round_stops_its_active_run(scenario, django_capture_on_com
     run.refresh_from_db()
     assert run.status == "cancelled"
     assert mail.outbox == []
+
+
+def test_happy_path_from_trigger_to_published_plan_to_encounters(past_round, solve, publish):
+    run = solve(past_round.round, by=past_round.organizer)
+    assert run.status == "succeeded"
+
+    publish(past_round.round)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in past_round.going)
+
+    created = services.round_mark_held(round=past_round.round, by=past_round.organizer)
+
+    assert created == len(expected_pairs(run))
+    past_round.round.refresh_from_db()
+    assert past_round.round.status == RoundStatus.HELD
+    first, second = sorted(expected_pairs(run))[0]
+    assert Encounter.objects.filter(
+        person_a_id=first, person_b_id=second, kind=EncounterKind.SEATED, round=past_round.round
+    ).exists()
