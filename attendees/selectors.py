@@ -20,7 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
-from conferences.models import Conference, MeetupRound, Topic
+from conferences.models import Conference, DrinkTable, MeetupRound
 from matching.models import Seat
 
 from .enums import EncounterKind, RSVPStatus
@@ -47,11 +47,11 @@ def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = N
 
     A newcomer has no attendance at an earlier conference and no encounter before this one
     starts. An organizer's override on the attendance wins over that rule. ``person_ids``
-    narrows the question to a few people (a table) in the same three queries.
+    narrows the question to a few people (a table), in at most three small queries.
     """
-    attendances = Attendance.objects.filter(conference=conference)
     if person_ids is not None:
-        attendances = attendances.filter(person_id__in=list(person_ids))
+        return _newcomers_among(conference=conference, person_ids=list(person_ids))
+    attendances = Attendance.objects.filter(conference=conference)
     overrides: dict[int, bool | None] = dict(
         attendances.values_list("person_id", "newcomer_override")
     )
@@ -72,6 +72,32 @@ def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = N
         for person_id, override in overrides.items()
         if override is True or (override is None and person_id not in returning)
     }
+
+
+def _newcomers_among(*, conference: Conference, person_ids: list[int]) -> set[int]:
+    """``newcomer_ids`` for a handful of people: each step only asks about those still open."""
+    earlier = Attendance.objects.filter(
+        person_id=OuterRef("person_id"), conference__starts_on__lt=conference.starts_on
+    )
+    rows = (
+        Attendance.objects.filter(conference=conference, person_id__in=person_ids)
+        .annotate(came_before=Exists(earlier))
+        .values_list("person_id", "newcomer_override", "came_before")
+    )
+    newcomers, open_ids = set(), set()
+    for person_id, override, came_before in rows:
+        if override is True:
+            newcomers.add(person_id)
+        elif override is None and not came_before:
+            open_ids.add(person_id)
+    if open_ids:
+        for first, second in Encounter.objects.filter(
+            Q(person_a_id__in=open_ids) | Q(person_b_id__in=open_ids),
+            occurred_on__lt=conference.starts_on,
+        ).values_list("person_a_id", "person_b_id"):
+            open_ids.discard(first)
+            open_ids.discard(second)
+    return newcomers | open_ids
 
 
 def is_newcomer(*, person: Person, conference: Conference) -> bool:
@@ -114,11 +140,7 @@ def person_for_user(*, user) -> Person | None:
     """The attendee behind a signed-in user, or None (anonymous, staff without a profile)."""
     if user is None or not user.is_authenticated:
         return None
-    return (
-        Person.objects.filter(user_id=user.pk, deleted_at__isnull=True)
-        .prefetch_related("topics")
-        .first()
-    )
+    return Person.objects.filter(user_id=user.pk, deleted_at__isnull=True).first()
 
 
 def conferences_for(*, person: Person) -> QuerySet[Attendance]:
@@ -130,25 +152,8 @@ def conferences_for(*, person: Person) -> QuerySet[Attendance]:
     )
 
 
-def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
-    """The rounds of the person's conferences, soonest first, with their RSVP and table.
-
-    Draft rounds are the organizers' work in progress and stay hidden. Each round carries
-    ``my_rsvp`` (a RSVPStatus value or None), ``rsvp_open`` and, once the plan is published,
-    ``my_table_id``, ``my_table_label`` and ``my_table_location`` (None when not seated).
-    """
+def _visible_rounds(*, person: Person) -> QuerySet[MeetupRound]:
     my_rsvp = RoundRSVP.objects.filter(round_id=OuterRef("pk"), person=person).values("status")
-    my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
-
-    def table(field: str) -> Case:
-        return Case(
-            When(
-                status__in=PLAN_VISIBLE_STATUSES,
-                then=Subquery(my_seat.values(field)[:1]),
-            ),
-            default=None,
-        )
-
     return (
         MeetupRound.objects.filter(
             conference__in=Attendance.objects.filter(person=person).values("conference_id")
@@ -162,12 +167,42 @@ def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
                 default=Value(False),
                 output_field=BooleanField(),
             ),
+        )
+    )
+
+
+def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
+    """The rounds of the person's conferences, soonest first, with their RSVP and table.
+
+    Draft rounds are the organizers' work in progress and stay hidden. Each round carries
+    ``my_rsvp`` (a RSVPStatus value or None), ``rsvp_open`` and, once the plan is published,
+    ``my_table_id``, ``my_table_label`` and ``my_table_location`` (None when not seated).
+    """
+    my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
+
+    def table(field: str) -> Case:
+        return Case(
+            When(
+                status__in=PLAN_VISIBLE_STATUSES,
+                then=Subquery(my_seat.values(field)[:1]),
+            ),
+            default=None,
+        )
+
+    return (
+        _visible_rounds(person=person)
+        .annotate(
             my_table_id=table("table_id"),
             my_table_label=table("table__label"),
             my_table_location=table("table__location"),
         )
         .order_by("starts_at", "pk")
     )
+
+
+def round_for(*, person: Person, round_id: int) -> MeetupRound | None:
+    """One of the person's rounds (as ``rounds_for`` shows it, without the table), or None."""
+    return _visible_rounds(person=person).filter(pk=round_id).first()
 
 
 def seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
@@ -195,6 +230,35 @@ class Tablemate:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class MyTable:
+    """The person's table in a round's published plan and who shares it."""
+
+    table: DrinkTable
+    tablemates: list[Tablemate]
+
+
+def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
+    """The person's table in the round's published plan with their tablemates, or None.
+
+    Four to six queries however many people sit at the table: the seats (with the table and
+    people), everyone's topics, the newcomer rule (two, or one when nobody is left to decide)
+    and the encounters among them.
+    """
+    if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
+        return None
+    my_table = Seat.objects.filter(run_id=round.published_run_id, person=person).values("table_id")
+    seats = list(
+        Seat.objects.filter(run_id=round.published_run_id, table_id__in=my_table).select_related(
+            "person", "table"
+        )
+    )
+    if not seats:
+        return None
+    mates = [s.person for s in seats if s.person_id != person.pk]
+    return MyTable(table=seats[0].table, tablemates=_tablemates(person, round, mates))
+
+
 def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
     """Who shares the person's table in the round's published plan, and why.
 
@@ -202,19 +266,21 @@ def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
     (blocks, accessibility, opting out) can show through. A fixed number of queries, however
     many people sit at the table.
     """
-    seat = seat_for(person=person, round=round)
-    if seat is None:
-        return []
-    seats = list(
-        Seat.objects.filter(run_id=round.published_run_id, table_id=seat.table_id)
-        .exclude(person_id=person.pk)
-        .select_related("person")
-        .prefetch_related(Prefetch("person__topics", queryset=Topic.objects.order_by("name")))
-    )
-    mates = [s.person for s in seats]
+    mine = my_table_for(person=person, round=round)
+    return mine.tablemates if mine else []
+
+
+def _tablemates(person: Person, round: MeetupRound, mates: list[Person]) -> list[Tablemate]:
     if not mates:
         return []
     ids = [person.pk, *(m.pk for m in mates)]
+    topics: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
+    for person_id, topic_id, name in (
+        Person.topics.through.objects.filter(person_id__in=ids)
+        .order_by("topic__name")
+        .values_list("person_id", "topic_id", "topic__name")
+    ):
+        topics[person_id].append((topic_id, name))
     conference = round.conference
     newcomers = newcomer_ids(conference=conference, person_ids=ids)
     round_day = timezone.localtime(round.starts_at, conference.tzinfo).date()
@@ -238,15 +304,15 @@ def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
         found = sorted(set(met_at.get(Encounter.ordered(first, second), [])))
         return [label for _, label in found]
 
-    my_topics = {t.pk for t in person.topics.all()}
+    my_topics = {topic_id for topic_id, _ in topics[person.pk]}
     me_newcomer = person.pk in newcomers
     result = []
     for mate in sorted(mates, key=lambda m: (m.deleted_at is not None, m.full_name, m.pk)):
         if mate.deleted_at:
             result.append(Tablemate(mate.pk, mate.display_name, "", (), "", False, True, ()))
             continue
-        topics = list(mate.topics.all())
-        shared = [t.name for t in topics if t.pk in my_topics]
+        their_topics = [name for _, name in topics[mate.pk]]
+        shared = [name for topic_id, name in topics[mate.pk] if topic_id in my_topics]
         friends = [
             other
             for other in mates
@@ -258,7 +324,7 @@ def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
                 person_id=mate.pk,
                 name=mate.full_name,
                 organization=mate.organization if mate.show_organization else "",
-                topics=tuple(t.name for t in topics),
+                topics=tuple(their_topics),
                 bio=mate.bio,
                 newcomer=mate.pk in newcomers,
                 former=False,
@@ -267,7 +333,7 @@ def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
                     newcomer=mate.pk in newcomers,
                     me_newcomer=me_newcomer,
                     shared=shared,
-                    their_topics=[t.name for t in topics],
+                    their_topics=their_topics,
                     friends=[f.first_name for f in friends[:2]],
                 ),
             )

@@ -220,6 +220,20 @@ def _user_for(*, person: Person):
     return user
 
 
+def sessions_end_all(*, user) -> None:
+    """Sign the user out on every device (a lost phone), this one included.
+
+    Attendees have no password, so their unusable one is drawn again: every session's
+    authentication hash stops matching. Accounts with a password change it instead.
+    """
+    if user.has_usable_password():
+        raise ServiceError(
+            "Your account has a password: change it to sign out on your other devices."
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+
+
 # Rounds ----------------------------------------------------------------------------------------
 
 

@@ -28,5 +28,6 @@ urlpatterns = [
     path("profile/together/<int:pk>/withdraw/", views.together_withdraw, name="together_withdraw"),
     path("profile/data/", views.my_data, name="data"),
     path("profile/data/export.json", views.export, name="export"),
+    path("profile/data/sign-out/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("profile/delete/", views.delete_account, name="delete"),
 ]

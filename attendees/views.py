@@ -13,7 +13,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -43,12 +43,13 @@ from .selectors import (
     conferences_for,
     login_link_usable,
     met_confirmed_ids,
+    my_table_for,
     network_for,
     person_export,
     person_for_user,
     round_attendee_ids,
+    round_for,
     rounds_for,
-    seat_for,
     sit_together_for,
     tablemates_for,
     upcoming_conferences_for,
@@ -201,11 +202,17 @@ def home(request):
 
 
 def _my_round(request, pk: int):
-    return get_object_or_404(rounds_for(person=request.person), pk=pk)
+    meetup_round = round_for(person=request.person, round_id=pk)
+    if meetup_round is None:
+        raise Http404("No such round among yours.")
+    return meetup_round
 
 
 def _met_context(person: Person, meetup_round, tablemates) -> dict:
+    """The "who did you meet?" checkboxes: tablemates, and others already confirmed."""
     confirmed = met_confirmed_ids(person=person, round=meetup_round)
+    elsewhere = confirmed - {mate.person_id for mate in tablemates}
+    others = Person.objects.filter(pk__in=elsewhere).order_by("full_name") if elsewhere else []
     return {
         "meetup_round": meetup_round,
         "met_people": [
@@ -213,13 +220,7 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             for mate in tablemates
             if not mate.former
         ],
-        "met_others": list(
-            Person.objects.filter(pk__in=confirmed - {m.person_id for m in tablemates})
-            .order_by("full_name")
-            .values_list("full_name", flat=True)
-        )
-        if confirmed - {m.person_id for m in tablemates}
-        else [],
+        "met_others": [other.display_name for other in others],
     }
 
 
@@ -228,11 +229,11 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
 def round_detail(request, pk: int):
     person = request.person
     meetup_round = _my_round(request, pk)
-    seat = seat_for(person=person, round=meetup_round)
-    tablemates = tablemates_for(person=person, round=meetup_round) if seat else []
+    mine = my_table_for(person=person, round=meetup_round)
+    tablemates = mine.tablemates if mine else []
     context = {
         "meetup_round": meetup_round,
-        "seat": seat,
+        "table": mine.table if mine else None,
         "tablemates": tablemates,
         "nav": "home",
     }
@@ -290,19 +291,19 @@ def _rsvp_words(meetup_round) -> str:
 def round_calendar(request, pk: int):
     person = request.person
     meetup_round = _my_round(request, pk)
-    seat = seat_for(person=person, round=meetup_round)
-    if seat is None:
+    mine = my_table_for(person=person, round=meetup_round)
+    if mine is None:
         raise Http404("No table for you in this round yet.")
-    names = [mate.name for mate in tablemates_for(person=person, round=meetup_round)]
+    names = [mate.name for mate in mine.tablemates]
     description = (
-        f"Your table: {seat.table.label}."
+        f"Your table: {mine.table.label}."
         + (f" With {', '.join(names)}." if names else "")
         + f" {request.build_absolute_uri(reverse('attendees:round', args=[meetup_round.pk]))}"
     )
     body = round_ics(
         round=meetup_round,
-        table_label=seat.table.label,
-        location=", ".join(part for part in (seat.table.location, meetup_round.location) if part),
+        table_label=mine.table.label,
+        location=", ".join(part for part in (mine.table.location, meetup_round.location) if part),
         description=description,
         uid=f"round-{meetup_round.pk}-person-{person.pk}@drinktables",
     )
@@ -561,6 +562,19 @@ def together_withdraw(request, pk: int):
 @require_GET
 def my_data(request):
     return render(request, "attendees/data.html", {"nav": "profile"})
+
+
+@attendee_required
+@require_POST
+def sign_out_everywhere(request):
+    try:
+        services.sessions_end_all(user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("attendees:data")
+    logout(request)
+    messages.success(request, "You are signed out on every device.")
+    return redirect("attendees:login")
 
 
 @attendee_required

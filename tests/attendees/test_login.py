@@ -254,3 +254,29 @@ def test_staff_sign_in_with_a_password(client):
     assert response.status_code == 302
     home = client.get(reverse("attendees:home"))
     assert "No attendee profile" in home.content.decode()
+
+
+def test_sign_out_everywhere_ends_every_session_of_an_attendee(client):
+    from django.test import Client
+
+    from tests.attendees.helpers import sign_in
+
+    person = PersonFactory()
+    phone, laptop = sign_in(client, person), sign_in(Client(), person)
+
+    response = phone.post(reverse("attendees:sign_out_everywhere"))
+
+    assert response["Location"] == reverse("attendees:login")
+    for device in (phone, laptop):
+        assert device.get(reverse("attendees:home")).status_code == 302
+
+
+def test_an_account_with_a_password_is_told_to_change_it_instead(client):
+    organizer = OrganizerFactory()
+    PersonFactory(user=organizer)
+    client.force_login(organizer)
+
+    response = client.post(reverse("attendees:sign_out_everywhere"), follow=True)
+
+    assert "change it to sign out on your other devices" in response.content.decode()
+    assert client.get(reverse("attendees:home")).status_code == 200

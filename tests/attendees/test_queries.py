@@ -20,8 +20,9 @@ from .helpers import register, seat_round, sign_in
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, person (+ topics), the organizer check and the page's own reads.
-BUDGET = {"home": 8, "round": 16, "network": 7, "blocks": 9, "together": 11, "profile": 8}
+# Session, user, person and the organizer check on every page, then the page's own reads. The
+# round page reads one more when someone at the table may be a newcomer (their history).
+BUDGET = {"home": 6, "round": 10, "network": 5, "blocks": 5, "together": 7, "profile": 6}
 
 
 def count_queries(client, url: str) -> int:
@@ -82,3 +83,14 @@ def test_query_count_does_not_grow_with_what_the_page_shows(
         with django_assert_max_num_queries(BUDGET[page]):
             counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
+
+
+def test_the_round_page_with_newcomers_at_the_table_stays_within_budget(
+    client, world, django_assert_max_num_queries
+):
+    sign_in(client, world.ann)
+
+    with django_assert_max_num_queries(BUDGET["round"]):
+        response = client.get(reverse("attendees:round", args=[world.round.pk]))
+
+    assert "First time here" in response.content.decode()
