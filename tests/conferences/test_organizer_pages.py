@@ -345,3 +345,39 @@ def test_the_admin_imports_history_and_hides_other_organizers_batches(client, mi
     # The log of imports in the admin shows the organizer's own batches only.
     log = client.get(reverse("admin:conferences_importbatch_changelist"))
     assert [b.pk for b in log.context["cl"].result_list] == [batch.pk]
+
+
+def test_import_pages_read_a_fixed_number_of_queries(client, mine_and_theirs):
+    from django.db import connection
+
+    organizer, mine = mine_and_theirs["organizer"], mine_and_theirs["mine"]
+    client.force_login(organizer)
+
+    def batch_of(rows: int):
+        lines = ["email,full_name,topics"] + [
+            f"p{i}@example.org,Person {i},open-source" for i in range(rows)
+        ]
+        content = ("\n".join(lines) + "\nbad,Broken,\n").encode()
+        return import_batch_create(
+            conference=mine,
+            kind=ImportKind.REGISTRATIONS,
+            filename=f"{rows}.csv",
+            content=content,
+            by=organizer,
+        )
+
+    def queries(url: str) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one, many = batch_of(1), batch_of(300)
+    assert queries(reverse("organize:import_preview", args=[mine.slug, one.pk])) == queries(
+        reverse("organize:import_preview", args=[mine.slug, many.pk])
+    )
+    upload = reverse("organize:import_registrations", args=[mine.slug])
+    with_two = queries(upload)
+    for rows in range(2, 8):
+        batch_of(rows)
+    assert queries(upload) == with_two
