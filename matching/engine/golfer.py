@@ -187,7 +187,7 @@ def repeat_tabu(
         tp = tab_safe[rk, pk]
         tab_k = tab_safe[rk]  # K x people: each candidate partner's table
         d = (
-            np.take_along_axis(met_at[rk, pk], tab_k, axis=1)
+            met_at[rk[:, None], pk[:, None], tab_k]
             - 2 * sched.m1[pk]
             - own[rk, pk][:, None]
             + met_at[rk[:, None], people[None, :], tp[:, None]]
