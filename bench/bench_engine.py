@@ -216,9 +216,11 @@ def main() -> int:
             r = run_job({"spec": f"golfer:{spec}", "solver": solver, "seed": 0, "time_limit": 0})
             lines.append(row(f"golfer {spec}", solver, r))
         geg = GEG.get(spec)
+        zero = sum(1 for r in ok if r["repeat_pairs"] == 0 and r["seconds"] <= 60)
         if geg is None:
-            geg_text, geg_secs, target = "not run", "", "stretch: 0 repeats in 60 s"
-            met = reps[0] == 0
+            geg_text, geg_secs = "not run", ""
+            target = f"stretch: 0 repeats in 60 s ({zero} of {len(ok)} seeds)"
+            met = zero == len(ok)
         elif geg[0] is None:
             geg_text, geg_secs, target = "no answer after 17 min", "> 1000", "an answer"
             met = True
@@ -228,7 +230,7 @@ def main() -> int:
             target = f"best <= {geg[1]} and median < {geg[0]}" if geg[0] else "0 repeats"
             met = (max(reps) <= geg[1] and median < geg[0]) if geg[0] else max(reps) == 0
             if spec == "5-3-7":
-                target += "; stretch: 0 in 60 s"
+                target += f"; stretch: 0 in 60 s ({zero} of {len(ok)} seeds)"
         golf_lines.append(
             f"| {spec} | {ok[0]['people']} | {median:g} ({reps[0]}) | {secs:.2f} | {geg_text} | "
             f"{geg_secs} | {limit:g} | {target}: {'met' if met else 'NOT met'} |"

@@ -203,12 +203,16 @@ LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
 LOGIN_LINK_RATE_PER_IP = 20  # per hour
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing or bad credential a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "attendees.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.DefaultPagination",
     "PAGE_SIZE": 50,
@@ -230,6 +234,18 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.close_request_bodies",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStatusEnum": "conferences.enums.RoundStatus",
+        "EditableRoundStatusEnum": "conferences.serializers.EDITABLE_STATUS_CHOICES",
+        "RSVPStatusEnum": "attendees.enums.RSVPStatus",
+        "EncounterKindEnum": "attendees.enums.EncounterKind",
+        "AttendanceRoleEnum": "attendees.enums.AttendanceRole",
+        "RunStatusEnum": "matching.enums.RunStatus",
+    },
 }
 
 # Security headers that hold in every environment; config.production adds the TLS ones.

@@ -8,5 +8,6 @@ admin.site.index_title = "Conferences, tables, rounds and people"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("organize/", include("config.organize_urls")),
+    path("api/v1/", include("config.api_urls")),
     path("", include("attendees.urls")),
 ]

@@ -77,7 +77,7 @@ def random_seating(problem: Problem, seed: int = 0) -> Solution:
         for u in order:
             if b.placed[u]:
                 continue
-            for _ in range(20):
+            for _ in range(20 if tables else 0):
                 t = tables[rng.randrange(len(tables))]
                 if b.fits(u, t):
                     b.place(u, t)

@@ -40,6 +40,7 @@ class Pool:
 
 
 SMALL_ROUND = 48  # tables: below this every table is tried for every placement
+MAKE_ROOM_TABLES = 200
 
 
 class RoundBuilder:
@@ -386,23 +387,34 @@ class RoundBuilder:
         return self.make_room(u)
 
     def make_room(self, u: int) -> bool:
-        """Seat an unplaced unit by moving one seated unit elsewhere (one ejection)."""
-        inst, r = self.inst, self.r
+        """Seat an unplaced unit by moving one seated unit elsewhere (one ejection).
+
+        Bounded work: at most MAKE_ROOM_TABLES tables are tried on either side."""
+        inst, r, rng = self.inst, self.r, self.rng
         unit_of = inst.unit_of[r]
         unit = self.units[u]
+        capr, mem = self.capr, self.mem
+        roomy = [t for t in inst.tables_in[r] if capr[t] > len(mem[t])]
+        if sum(capr[t] - len(mem[t]) for t in roomy) < len(unit):
+            return False  # no room anywhere: nothing to make room with
         allowed = self.allowed[u]
-        for t in sorted(allowed) if allowed is not None else inst.tables_in[r]:
-            members = self.mem[t]
+        targets = sorted(allowed) if allowed is not None else list(inst.tables_in[r])
+        if len(targets) > MAKE_ROOM_TABLES:
+            targets = rng.sample(targets, MAKE_ROOM_TABLES)
+        if len(roomy) > MAKE_ROOM_TABLES:
+            roomy = rng.sample(roomy, MAKE_ROOM_TABLES)
+        partners = self.partners[u]
+        for t in targets:
+            members = mem[t]
             for v in dict.fromkeys(unit_of[x] for x in members):
                 if inst.unit_pin(r, self.units[v]) >= 0:
                     continue
                 rest = [x for x in members if unit_of[x] != v]
-                if len(rest) + len(unit) > self.capr[t]:
+                if len(rest) + len(unit) > capr[t]:
                     continue
-                partners = self.partners[u]
                 if partners and any(x in partners for x in rest):
                     continue
-                for t2 in inst.tables_in[r]:
+                for t2 in roomy:
                     if t2 != t and self.fits(v, t2):
                         for x in self.units[v]:
                             self.state.remove(r, t, x)

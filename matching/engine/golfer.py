@@ -68,57 +68,68 @@ class _Schedule:
         self.met_at = self.m1 @ onehot  # R x n x g
         own = (self.m2 @ onehot)[np.arange(R)[:, None], self.people[None, :], self.tab_safe]
         self.own = np.where(present, own, 0)
-        self.members = [[list(np.flatnonzero(tab[r] == t)) for t in range(g)] for r in range(R)]
+        self.members = [[np.flatnonzero(tab[r] == t).tolist() for t in range(g)] for r in range(R)]
+        self.mirror()
 
     def repeats(self) -> int:
         return int(np.triu(np.maximum(self.count - 1, 0), 1).sum())
 
+    def mirror(self) -> None:
+        """Python copies of the small structures a trade updates entry by entry (faster
+        than numpy calls on a handful of entries)."""
+        self.cnt = self.count.tolist()
+        self.tab_list = self.tab.tolist()
+        self.m2_list = self.m2.tolist()
+
     def swap(self, r: int, p: int, q: int) -> None:
-        tab, count = self.tab, self.count
-        A, B = int(tab[r, p]), int(tab[r, q])
+        tab, tab_list, cnt = self.tab, self.tab_list, self.cnt
+        A, B = tab_list[r][p], tab_list[r][q]
         members = self.members[r]
         rest_a = [x for x in members[A] if x != p]
         rest_b = [x for x in members[B] if x != q]
-        m1 = self.m1
+        m1, m2_list, met_at, own = self.m1, self.m2_list, self.met_at, self.own
         # Membership first (with the old m1), then the pair counts and their flips.
-        self.met_at[r, :, A] += m1[:, q] - m1[:, p]
-        self.met_at[r, :, B] += m1[:, p] - m1[:, q]
+        met_at[r, :, A] += m1[:, q] - m1[:, p]
+        met_at[r, :, B] += m1[:, p] - m1[:, q]
         members[A] = [*rest_a, q]
         members[B] = [*rest_b, p]
+        tab_list[r][p], tab_list[r][q] = B, A
         tab[r, p], tab[r, q] = B, A
         self.tab_safe[r, p], self.tab_safe[r, q] = B, A
-        la, lb = len(rest_a), len(rest_b)
-        a = np.array([p] * la + [q] * lb + [p] * lb + [q] * la, dtype=np.int64)
-        b = np.array(rest_a + rest_b + rest_b + rest_a, dtype=np.int64)
-        step = np.array([-1] * (la + lb) + [1] * (la + lb), dtype=np.int32)
-        before = count[a, b]
-        after = before + step
-        count[a, b] = after
-        count[b, a] = after
-        flip1 = (before >= 1) != (after >= 1)
-        if flip1.any():
-            fa, fb, fs = a[flip1], b[flip1], step[flip1]
-            m1[fa, fb] += fs
-            m1[fb, fa] += fs
-            ww, kk = np.nonzero(self.present[:, fa] & self.present[:, fb])  # rounds x flips
-            fa, fb, fs = fa[kk], fb[kk], fs[kk]
-            np.add.at(self.met_at, (ww, fa, self.tab_safe[ww, fb]), fs)
-            np.add.at(self.met_at, (ww, fb, self.tab_safe[ww, fa]), fs)
-        flip2 = (before >= 2) != (after >= 2)
-        if flip2.any():
-            fa, fb, fs = a[flip2], b[flip2], step[flip2]
-            self.m2[fa, fb] += fs
-            self.m2[fb, fa] += fs
-            together = self.present[:, fa] & (tab[:, fa] == tab[:, fb])  # R x F
-            ww, kk = np.nonzero(together)
-            np.add.at(self.own, (ww, fa[kk]), fs[kk])
-            np.add.at(self.own, (ww, fb[kk]), fs[kk])
+        R = self.R
+        for a, others, step in ((p, rest_a, -1), (q, rest_b, -1), (p, rest_b, 1), (q, rest_a, 1)):
+            row = cnt[a]
+            for b in others:
+                before = row[b]
+                after = before + step
+                row[b] = after
+                cnt[b][a] = after
+                if (before >= 1) != (after >= 1):
+                    m1[a, b] += step
+                    m1[b, a] += step
+                    for w in range(R):
+                        ta, tb = tab_list[w][a], tab_list[w][b]
+                        if ta >= 0 and tb >= 0:
+                            met_at[w, a, tb] += step
+                            met_at[w, b, ta] += step
+                if (before >= 2) != (after >= 2):
+                    m2_list[a][b] += step
+                    m2_list[b][a] += step
+                    self.m2[a, b] += step
+                    self.m2[b, a] += step
+                    for w in range(R):
+                        if w != r and tab_list[w][a] >= 0 and tab_list[w][a] == tab_list[w][b]:
+                            own[w, a] += step
+                            own[w, b] += step
+        self.count[p, :] = cnt[p]
+        self.count[q, :] = cnt[q]
+        self.count[:, p] = cnt[p]
+        self.count[:, q] = cnt[q]
         # Own-table repeats of everyone at the two tables of round r, from scratch.
-        idx = np.array(members[A] + members[B], dtype=np.int64)
-        split = len(members[A])
-        block = self.m2[idx[:, None], idx[None, :]]
-        self.own[r, idx[:split]] = block[:split, :split].sum(axis=1)
-        self.own[r, idx[split:]] = block[split:, split:].sum(axis=1)
+        for table in (members[A], members[B]):
+            for x in table:
+                row = m2_list[x]
+                own[r, x] = sum(row[y] for y in table)
 
 
 def repeat_tabu(
@@ -147,7 +158,10 @@ def repeat_tabu(
     it = 0
     last_best = 0
     last_restart = 0
-    restart_after = max(2_000, stall_iterations // 4)
+    # Restart from the best schedule, kicked by n/4 random trades, after 5000 iterations
+    # without progress (tuned on 8-4-8: bigger or smaller kicks did worse).
+    restart_after = max(500, min(5_000, stall_iterations // 4))
+    kick = max(2, n // 4)
     start = time.perf_counter()
     total_span = max(deadline - start, 1e-9)
 
@@ -163,7 +177,7 @@ def repeat_tabu(
         if it - last_restart >= restart_after and it - last_best >= restart_after:
             # Back to the best schedule, shaken by a few random trades.
             sched.tab[:] = best_tab
-            for _ in range(max(2, n // 8)):
+            for _ in range(kick):
                 r = rng.randrange(R)
                 if len(present[r]) < 2:
                     continue
@@ -184,7 +198,7 @@ def repeat_tabu(
         tp = tab_safe[rk, pk]
         tab_k = tab_safe[rk]  # K x people: each candidate partner's table
         d = (
-            np.take_along_axis(met_at[rk, pk], tab_k, axis=1)
+            met_at[rk[:, None], pk[:, None], tab_k]
             - 2 * sched.m1[pk]
             - own[rk, pk][:, None]
             + met_at[rk[:, None], people[None, :], tp[:, None]]

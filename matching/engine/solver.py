@@ -28,7 +28,7 @@ def default_budgets(inst: Instance) -> tuple[int, int]:
     """(max_iterations, stall_iterations) from the problem size."""
     seatings = sum(len(a) for a in inst.attendees)
     if golfer.applies(inst):
-        return 2_000_000, 20_000
+        return 5_000_000, 60_000
     stall = max(1_500, 4 * seatings)
     return 100 * stall, stall
 
