@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from attendees.enums import AttendanceRole
 from attendees.models import Attendance
-from config.filters import BooleanFilter, YearFilter
+from config.filters import BooleanFilter, UtcIsoDateTimeFilter, YearFilter
 
 from .enums import RoundStatus
 from .models import Conference, DrinkTable, MeetupRound
@@ -47,10 +47,10 @@ class RoundFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
         choices=RoundStatus.choices, help_text="Only rounds in these statuses (repeatable)."
     )
-    starts_after = django_filters.IsoDateTimeFilter(
+    starts_after = UtcIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="gte", help_text="Rounds starting at or after this."
     )
-    starts_before = django_filters.IsoDateTimeFilter(
+    starts_before = UtcIsoDateTimeFilter(
         field_name="starts_at", lookup_expr="lt", help_text="Rounds starting before this."
     )
 

@@ -1,5 +1,7 @@
 """Filter pieces shared by the API's filter sets."""
 
+import datetime
+
 import django_filters
 from django import forms
 
@@ -32,3 +34,26 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 9999)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 moment, handed to the database in UTC.
+
+    Python accepts any UTC offset under 24 hours, PostgreSQL only up to 15:59; a moment whose
+    UTC form falls outside years 1 to 9999 is an error to fix, not a server error.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        try:
+            return moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "That moment is outside the years 1 to 9999 once put in UTC."
+            ) from None
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField

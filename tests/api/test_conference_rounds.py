@@ -65,6 +65,21 @@ def test_organizer_lists_rounds_earliest_first_with_rsvp_counts(organizer_client
     assert_error(organizer_client.get(URL, {"starts_after": "tonight"}), 400, "starts_after")
 
 
+def test_round_filters_take_any_utc_offset_python_accepts(organizer_client, conference):
+    # PostgreSQL refuses offsets beyond 15:59; the filter hands it the moment in UTC.
+    round_ = MeetupRoundFactory(conference=conference, starts_at=START)
+    far_east = dt.datetime(
+        2030, 6, 29, 10, 6, tzinfo=dt.timezone(dt.timedelta(hours=16, minutes=5))
+    )
+    found = organizer_client.get(URL, {"starts_before": far_east.isoformat()})
+    assert [r["id"] for r in found.json()["results"]] == [round_.pk]
+    assert_error(
+        organizer_client.get(URL, {"starts_after": "0001-01-01T00:30:00+16:05"}),
+        400,
+        "starts_after",
+    )
+
+
 def test_organizer_adds_a_round_with_tables(organizer_client, conference):
     tables = DrinkTableFactory.create_batch(2, conference=conference)
     response = organizer_client.post(
