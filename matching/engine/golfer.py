@@ -154,7 +154,7 @@ def repeat_tabu(
         return 0
     tabu = np.zeros((R, n, n), dtype=np.int64)
     big = 1 << 30
-    people = sched.people
+    someone_absent = not sched.present.all()
     it = 0
     last_best = 0
     last_restart = 0
@@ -201,10 +201,12 @@ def repeat_tabu(
             met_at[rk[:, None], pk[:, None], tab_k]
             - 2 * sched.m1[pk]
             - own[rk, pk][:, None]
-            + met_at[rk[:, None], people[None, :], tp[:, None]]
+            + met_at[rk, :, tp]
             - own[rk]
         )
-        invalid = (tab_k == tp[:, None]) | ~sched.present[rk]
+        invalid = tab_k == tp[:, None]
+        if someone_absent:
+            invalid |= ~sched.present[rk]
         taboo = tabu[rk, pk] > it
         d = np.where(invalid | (taboo & (cur + d >= best)), big, d)
         best_d = int(d.min())

@@ -24,11 +24,12 @@ class EngineBug(RuntimeError):
     """The solver produced a plan that breaks a hard constraint (never expected)."""
 
 
-def default_budgets(inst: Instance) -> tuple[int, int]:
+def default_budgets(inst: Instance, *, golfer_mode: bool = False) -> tuple[int, int]:
     """(max_iterations, stall_iterations) from the problem size."""
+    if golfer_mode:
+        # Hard golfer instances keep improving late: let the time limit decide.
+        return 5_000_000, 400_000
     seatings = sum(len(a) for a in inst.attendees)
-    if golfer.applies(inst):
-        return 5_000_000, 60_000
     stall = max(1_500, 4 * seatings)
     return 100 * stall, stall
 
@@ -76,13 +77,19 @@ def solve(
     # Keep time for the final checks and scoring (about 40 microseconds per seat here).
     finish_reserve = min(0.25 * time_limit_s, 0.05 + 6e-5 * seatings)
     deadline = start + 0.97 * time_limit_s - finish_reserve
-    max_iterations, stall_iterations = default_budgets(inst)
-    if problem.options.max_iterations is not None:
-        max_iterations = problem.options.max_iterations
-    if problem.options.stall_iterations is not None:
-        stall_iterations = problem.options.stall_iterations
+    options = problem.options
+
+    def budgets(golfer_mode: bool) -> tuple[int, int]:
+        max_iterations, stall_iterations = default_budgets(inst, golfer_mode=golfer_mode)
+        if options.max_iterations is not None:
+            max_iterations = options.max_iterations
+        if options.stall_iterations is not None:
+            stall_iterations = options.stall_iterations
+        return max_iterations, stall_iterations
+
     golfer_mode = golfer.applies(inst)
     if golfer_mode and not (should_stop is not None and should_stop()):
+        max_iterations, stall_iterations = budgets(True)
         golfer.repeat_tabu(
             state,
             inst,
@@ -93,7 +100,12 @@ def solve(
             progress=lambda f: report(0.1 + 0.8 * f),
             should_stop=should_stop,
         )
-    if not (should_stop is not None and should_stop()):
+    # After the golfer search, the general search only helps if table sizes can change.
+    mix_can_change = any(inst.is_new) or any(
+        len(state.mem[r][t]) < state.capr[r][t] for r in range(inst.R) for t in inst.tables_in[r]
+    )
+    if not (should_stop is not None and should_stop()) and (not golfer_mode or mix_can_change):
+        max_iterations, stall_iterations = budgets(False)
         Search(
             state,
             inst,

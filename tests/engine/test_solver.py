@@ -65,12 +65,13 @@ def test_same_seed_same_plan_and_seed_argument_overrides_the_file():
 
 
 def test_time_limit_is_respected():
-    problem = community(people=1500, rounds=3, seed=1)
+    problem = community(people=600, rounds=3, seed=1)
+    endless = Problem(**{**problem.__dict__, "options": Options(stall_iterations=10**9)})
     started = time.perf_counter()
-    solution = solve(problem, time_limit_s=1.5)
+    solution = solve(endless, time_limit_s=2.0)
     elapsed = time.perf_counter() - started
-    assert elapsed <= 1.5 * 1.1 + 0.3
-    assert solution.elapsed_s <= 1.5 * 1.1 + 0.3
+    assert 1.0 <= elapsed <= 2.0 * 1.1 + 0.25  # (a little slack for a busy machine)
+    assert solution.elapsed_s <= 2.0 * 1.1 + 0.25
     assert hard_violations(solution.metrics) == 0
 
 
@@ -132,7 +133,8 @@ def test_planted_instances_are_solved_perfectly(rounds, history):
 
 def test_engine_beats_both_baselines_on_the_goals():
     problem = community(people=300, rounds=3, seed=3)
-    ours = solve(problem, time_limit_s=4).metrics
+    budget = Problem(**{**problem.__dict__, "options": Options(max_iterations=1500)})
+    ours = solve(budget, time_limit_s=60).metrics  # an iteration budget: same result on any machine
     for baseline in (random_seating(problem, seed=1), friends_first(problem, seed=1)):
         theirs = assert_valid(problem, baseline)
         assert ours["repeat_pairs"] <= theirs["repeat_pairs"]
