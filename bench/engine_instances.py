@@ -9,19 +9,13 @@ from pathlib import Path
 
 from matching.engine import Person, Problem, Table, Tie, generate
 
-SFHH = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "SFHH_tij.dat.gz"
-SFHH_CANDIDATES = (
-    Path(__file__).resolve().parent.parent / "data" / "SFHH_tij.dat.gz",
-    Path("/work/shared/data/SFHH_tij.dat.gz"),
-    SFHH,
-)
+SFHH = Path(__file__).resolve().parent.parent / "data" / "SFHH_tij.dat.gz"
 
 
 def sfhh_path() -> Path:
-    for path in SFHH_CANDIDATES:
-        if path.exists():
-            return path
-    raise FileNotFoundError("SFHH_tij.dat.gz not found (looked in ../shared/data and data/)")
+    if not SFHH.exists():
+        raise FileNotFoundError(f"{SFHH} is missing: it ships with the repository (data/).")
+    return SFHH
 
 
 def sfhh(
