@@ -25,8 +25,14 @@ class Command(BaseCommand):
                 "so the dashboard shows tables at once)."
             ),
         )
+        parser.add_argument(
+            "--site-url",
+            default="http://127.0.0.1:8000/",
+            help="Where the app will be served, for the links printed at the end.",
+        )
 
-    def handle(self, *args, match: bool, **options):
+    def handle(self, *args, match: bool, site_url: str, **options):
+        site = site_url.rstrip("/")
         summary = demo_load()
         self.stdout.write(
             self.style.SUCCESS(
@@ -50,18 +56,18 @@ class Command(BaseCommand):
                         f"  {current.round.conference.name}, {current.round.name}: "
                         f"{current.round.get_status_display().lower()}, {current.seated} seated "
                         f"({_figures(current.metrics)}). Review it at "
-                        f"http://127.0.0.1:8000/organize/rounds/{current.round.pk}/plan/"
+                        f"{site}/organize/rounds/{current.round.pk}/plan/"
                     )
                 )
         self.stdout.write(
             "\n".join(
                 [
                     "",
-                    "Drink Tables is at http://127.0.0.1:8000/",
-                    f"  Organizer: http://127.0.0.1:8000/admin/  user {summary.organizer_username!r}"
+                    f"Drink Tables is at {site}/",
+                    f"  Organizer: {site}/admin/  user {summary.organizer_username!r}"
                     f"  password {DEMO_PASSWORD!r}",
                     f"  Superuser: user {summary.superuser_username!r}  password {DEMO_PASSWORD!r}",
-                    "  Attendees sign in at http://127.0.0.1:8000/login/ with one of these e-mails;"
+                    f"  Attendees sign in at {site}/login/ with one of these e-mails;"
                     " the sign-in link is printed in this console:",
                     *[f"    {email}" for email in summary.attendee_emails],
                     "",
