@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,10 +11,10 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from attendees.enums import RSVPStatus
-from attendees.models import Encounter, Person, SitTogether
-from attendees.selectors import newcomer_ids
+from attendees.models import Encounter, Person
+from attendees.selectors import mutual_sit_together_pairs, newcomer_ids
 from conferences.enums import RoundStatus
-from conferences.models import Conference, DrinkTable, MeetupRound
+from conferences.models import DrinkTable, MeetupRound
 from config.exceptions import Conflict
 from matching import engine
 
@@ -50,19 +49,6 @@ def round_tables(*, round: MeetupRound) -> list[DrinkTable]:
 
 def round_local_date(*, round: MeetupRound) -> date:
     return timezone.localtime(round.starts_at, round.conference.tzinfo).date()
-
-
-def mutual_together_pairs(*, conference: Conference, among: Iterable[int]) -> set[tuple[int, int]]:
-    """Pairs (a < b) of people among ``among`` who both asked to sit together."""
-    among = set(among)
-    wishes = {
-        (a, b)
-        for a, b in SitTogether.objects.filter(conference=conference).values_list(
-            "requester_id", "requested_id"
-        )
-        if a in among and b in among
-    }
-    return {(a, b) for a, b in wishes if a < b and (b, a) in wishes}
 
 
 def earlier_tables(*, round: MeetupRound) -> list[tuple[int, list[int]]]:
@@ -355,7 +341,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             friends_of[a].add(b)
             friends_of[b].add(a)
     together: dict[int, set[int]] = defaultdict(set)
-    for a, b in mutual_together_pairs(conference=meetup_round.conference, among=seated):
+    for a, b in mutual_sit_together_pairs(conference=meetup_round.conference, among=seated):
         together[a].add(b)
         together[b].add(a)
     sat_before: dict[int, set[int]] = defaultdict(set)

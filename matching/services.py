@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from attendees.enums import EncounterKind
 from attendees.models import Block, Encounter, Person
-from attendees.selectors import newcomer_ids, tie_weights
+from attendees.selectors import mutual_sit_together_pairs, newcomer_ids, tie_weights
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict, ServiceError
@@ -45,7 +45,6 @@ from .enums import ACTIVE_RUN_STATUSES, RunStatus
 from .models import MatchingRun, RunCandidate, Seat, SeatNotification
 from .selectors import (
     earlier_tables,
-    mutual_together_pairs,
     round_local_date,
     round_people,
     round_tables,
@@ -100,7 +99,8 @@ def build_problem(
 
     People: going, not opted out, not deleted. Tables: ``round_tables``. Ties: encounters up to
     the round's date (``attendees.ties``). History: who sat together at the conference's other
-    published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests.
+    published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests
+    (``attendees.selectors.mutual_sit_together_pairs``: a block wins over the wish).
     Pins: each table's host, at the first of their tables (by label) in this round.
     """
     conference = round.conference
@@ -176,7 +176,7 @@ def _avoid_pairs(*, present: set[int]) -> tuple[tuple[str, str], ...]:
 
 
 def _together_pairs(*, conference: Conference, present: set[int]) -> tuple[tuple[str, str], ...]:
-    pairs = mutual_together_pairs(conference=conference, among=present)
+    pairs = mutual_sit_together_pairs(conference=conference, among=present)
     return tuple((person_key(a), person_key(b)) for a, b in sorted(pairs))
 
 
