@@ -18,6 +18,7 @@ them again, or fails them once ``MATCHING_MAX_ATTEMPTS`` deliveries have been us
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
@@ -35,7 +36,12 @@ from django.utils import timezone
 
 from attendees.enums import EncounterKind
 from attendees.models import Block, Encounter, Person
-from attendees.selectors import mutual_sit_together_pairs, newcomer_ids, tie_weights
+from attendees.selectors import (
+    mutual_sit_together_pairs,
+    newcomer_ids,
+    person_for_user,
+    tie_weights,
+)
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict, ServiceError
@@ -190,10 +196,38 @@ def _host_pins(*, tables: list[DrinkTable], present: set[int]) -> tuple[engine.P
     return tuple(pins[pk] for pk in sorted(pins))
 
 
-def problem_export(*, round: MeetupRound) -> dict:
-    """The round as a format-v1 problem file, for the command line, support or a bug report."""
+def problem_for_viewer(*, problem: engine.Problem, viewer) -> engine.Problem:
+    """``problem`` without the avoid pairs in which ``viewer`` (a user) is the one blocked.
+
+    A block is never revealed to the blocked person, and an organizer may attend the round
+    too: what they download or are told must not show that someone blocked them. Pairs from
+    their own blocks (also when the other person blocked them back) and everybody else's stay.
+    Returns ``problem`` itself when there is nothing to hide.
+    """
+    person = person_for_user(user=viewer)
+    if person is None or not problem.avoid:
+        return problem
+    own = Block.objects.filter(blocker=person).values("blocked_id")
+    hidden = {
+        frozenset((person_key(person.pk), person_key(blocker)))
+        for blocker in Block.objects.filter(blocked=person)
+        .exclude(blocker_id__in=own)
+        .values_list("blocker_id", flat=True)
+    }
+    avoid = tuple(pair for pair in problem.avoid if frozenset(pair) not in hidden)
+    if len(avoid) == len(problem.avoid):
+        return problem
+    return dataclasses.replace(problem, avoid=avoid)
+
+
+def problem_export(*, round: MeetupRound, viewer) -> dict:
+    """The round as a format-v1 problem file, for the command line, support or a bug report.
+
+    ``viewer`` is the user who downloads it: the file leaves out the avoid pairs in which they
+    are the one blocked (``problem_for_viewer``). None gives the whole file (support, tests).
+    """
     problem = build_problem(round=round, time_limit_s=settings.MATCHING_DEFAULT_TIME_LIMIT_S)
-    return engine.problem_to_dict(problem)
+    return engine.problem_to_dict(problem_for_viewer(problem=problem, viewer=viewer))
 
 
 _KEY_IN_MESSAGE = re.compile(r'"([pt])(\d+)"')
@@ -748,6 +782,8 @@ _VIOLATION_MESSAGES = {
     "accessible": "{name} needs an accessible table, and table {table} is not one.",
     "unseated_with_room": "Someone going would be left without a seat while there is room.",
 }
+# A refusal for a reason the organizer may not learn (someone blocked them).
+_REFUSED_MESSAGE = "{name} cannot sit at table {table} in this plan. Choose another table."
 
 
 def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dict:
@@ -791,28 +827,42 @@ def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dic
             raise ServiceError(
                 f"{person.display_name} already sits at table {table.label}.", field="table"
             )
-        before = engine.score(problem, _solution_from_seats(problem, seats))
+        before = _solution_from_seats(problem, seats)
         seats[person.pk] = table.pk
-        after = engine.score(problem, _solution_from_seats(problem, seats))
-        broken = [
-            name
-            for name in engine.HARD_CONSTRAINTS
-            if after["violations"][name] > before["violations"][name]
-        ]
+        moved = _solution_from_seats(problem, seats)
+        broken, after = _violations_added(problem, before, moved)
         if broken:
+            # Say only what the organizer may know: a block against them is not named.
+            visible = problem_for_viewer(problem=problem, viewer=by)
+            if visible is not problem:
+                broken, _ = _violations_added(visible, before, moved)
             raise ServiceError(
                 " ".join(
                     _VIOLATION_MESSAGES[name].format(
                         name=person.display_name, table=table.label, capacity=table.capacity
                     )
                     for name in broken
-                ),
+                )
+                or _REFUSED_MESSAGE.format(name=person.display_name, table=table.label),
                 field="table",
             )
         Seat.objects.update_or_create(run=run, person=person, defaults={"table": table})
         MatchingRun.objects.filter(pk=run.pk).update(metrics=after, edited=True)
     logger.info("run %s: a seat was moved by user %s", run.pk, getattr(by, "pk", None))
     return after
+
+
+def _violations_added(
+    problem: engine.Problem, before: engine.Solution, after: engine.Solution
+) -> tuple[list[str], dict]:
+    """The hard constraints ``after`` breaks more often than ``before``, and its metrics."""
+    old, new = engine.score(problem, before), engine.score(problem, after)
+    added = [
+        name
+        for name in engine.HARD_CONSTRAINTS
+        if new["violations"][name] > old["violations"][name]
+    ]
+    return added, new
 
 
 def _solution_from_seats(problem: engine.Problem, seats: dict[int, int]) -> engine.Solution:

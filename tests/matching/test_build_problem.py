@@ -150,7 +150,7 @@ def test_history_is_who_sat_together_at_the_conferences_other_published_rounds(s
 
 
 def test_problem_export_is_a_valid_format_v1_file(scenario):
-    data = services.problem_export(round=scenario.round)
+    data = services.problem_export(round=scenario.round, viewer=None)
 
     assert data["format"] == "drinktables.problem.v1"
     parsed = engine.problem_from_dict(data)
