@@ -24,7 +24,7 @@ import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -100,6 +100,10 @@ def build_problem(
     round: MeetupRound,
     seed: int = 0,
     time_limit_s: float | None = None,
+    people: Iterable[int] | None = None,
+    tables: Iterable[int] | None = None,
+    ties: Mapping[tuple[int, int], float] | None = None,
+    history: Iterable[Iterable[int]] | None = None,
 ) -> engine.Problem:
     """The round as an engine problem (one round, ids ``p<pk>`` and ``t<pk>``).
 
@@ -108,19 +112,32 @@ def build_problem(
     published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests
     (``attendees.selectors.mutual_sit_together_pairs``: a block wins over the wish).
     Pins: each table's host, at the first of their tables (by label) in this round.
+
+    The round as it stood at another time (the insights score plans of held rounds) replaces
+    some of these: ``people`` and ``tables`` (pks) who and where to seat, ``ties`` the tie
+    weights by pair of pks, ``history`` the earlier tables as lists of pks.
     """
     conference = round.conference
     # Lists of ids rather than subqueries: PostgreSQL plans "IN (subquery)" on both sides of an
     # encounter badly before its statistics exist (seconds instead of a tenth, measured on a
     # fresh import of 2,000 people). SQLite takes up to 32,766 parameters: rounds of 16,000.
+    if people is None:
+        seated = round_people(round=round)
+    else:
+        seated = Person.objects.filter(pk__in=sorted(set(people)))
     needs_accessible: set[int] = set()
     present: set[int] = set()
-    for pk, accessible in round_people(round=round).values_list("pk", "needs_accessible_seating"):
+    for pk, accessible in seated.values_list("pk", "needs_accessible_seating"):
         present.add(pk)
         if accessible:
             needs_accessible.add(pk)
     person_ids = sorted(present)
-    tables = round_tables(round=round)
+    if tables is None:
+        round_drink_tables = round_tables(round=round)
+    else:
+        round_drink_tables = list(
+            DrinkTable.objects.filter(pk__in=sorted(set(tables))).order_by("label", "pk")
+        )
 
     topics: dict[int, list[str]] = defaultdict(list)
     for person_id, slug in (
@@ -131,7 +148,7 @@ def build_problem(
         topics[person_id].append(slug)
     newcomers = newcomer_ids(conference=conference)
 
-    people = tuple(
+    engine_people = tuple(
         engine.Person(
             id=person_key(pk),
             newcomer=pk in newcomers,
@@ -142,29 +159,31 @@ def build_problem(
     )
     engine_tables = tuple(
         engine.Table(id=table_key(t.pk), capacity=t.capacity, accessible=t.accessible)
-        for t in tables
+        for t in round_drink_tables
     )
 
-    weights = tie_weights(person_ids=person_ids, as_of=round_local_date(round=round))
-    ties = tuple(
-        engine.Tie(a=person_key(a), b=person_key(b), weight=rounded)
-        for (a, b), weight in sorted(weights.items())
-        if (rounded := _tie_weight(weight)) > 0
-    )
+    if ties is None:
+        ties = tie_weights(person_ids=person_ids, as_of=round_local_date(round=round))
+    if history is None:
+        history = (members for _round_id, members in earlier_tables(round=round))
 
     return engine.Problem(
         rounds=1,
-        people=people,
+        people=engine_people,
         tables=engine_tables,
-        ties=ties,
+        ties=tuple(
+            engine.Tie(a=person_key(a), b=person_key(b), weight=rounded)
+            for (a, b), weight in sorted(ties.items())
+            if a in present and b in present and (rounded := _tie_weight(weight)) > 0
+        ),
         history=tuple(
             tuple(person_key(pk) for pk in kept)
-            for _round_id, members in earlier_tables(round=round)
-            if len(kept := [pk for pk in members if pk in present]) > 1
+            for members in history
+            if len(kept := sorted({pk for pk in members if pk in present})) > 1
         ),
         avoid=_avoid_pairs(present=present),
         together=_together_pairs(conference=conference, present=present),
-        pinned=_host_pins(tables=tables, present=present),
+        pinned=_host_pins(tables=round_drink_tables, present=present),
         seed=seed,
         time_limit_s=time_limit_s,
     )
@@ -827,9 +846,9 @@ def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dic
             raise ServiceError(
                 f"{person.display_name} already sits at table {table.label}.", field="table"
             )
-        before = _solution_from_seats(problem, seats)
+        before = solution_from_seats(problem=problem, seats=seats)
         seats[person.pk] = table.pk
-        moved = _solution_from_seats(problem, seats)
+        moved = solution_from_seats(problem=problem, seats=seats)
         broken, after = _violations_added(problem, before, moved)
         if broken:
             # Say only what the organizer may know: a block against them is not named.
@@ -865,7 +884,9 @@ def _violations_added(
     return added, new
 
 
-def _solution_from_seats(problem: engine.Problem, seats: dict[int, int]) -> engine.Solution:
+def solution_from_seats(*, problem: engine.Problem, seats: Mapping[int, int]) -> engine.Solution:
+    """Seats (person pk -> table pk) as a one-round solution of ``problem``; people or tables
+    the problem does not know are left out, people of the problem without a seat are unseated."""
     tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}
     attending = {p.id for p in problem.people}
     for person_id, table_id in sorted(seats.items()):
