@@ -116,11 +116,56 @@ def _check_manager(*, conference: Conference, by) -> None:
         raise PermissionDenied("Only the organizers of this conference can import into it.")
 
 
-def _check_expected(result: UpsertResult, expected: Mapping[str, int] | None) -> None:
-    if expected is not None and result.counts() != {k: int(v) for k, v in expected.items()}:
+def _rows(
+    rows: list[dict], *, fields: tuple[str, ...], errors: list[RowError]
+) -> Iterator[tuple[int, Mapping, list[RowError]]]:
+    """Each row that is an object of fields: its index, the row and its errors so far (unknown
+    fields). A row that is not an object goes straight to ``errors``."""
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, Mapping):
+            errors.append(RowError(index, "", "Each row must be an object of fields."))
+            continue
+        row_errors: list[RowError] = []
+        unknown = sorted(set(raw) - set(fields))
+        if unknown:
+            row_errors.append(
+                RowError(
+                    index,
+                    unknown[0],
+                    f"Unknown field {', '.join(unknown)}: the fields are {', '.join(fields)}.",
+                )
+            )
+        yield index, raw, row_errors
+
+
+def _apply(
+    result: UpsertResult,
+    *,
+    expected_counts: Mapping[str, int] | None,
+    dry_run: bool,
+    write: Callable[[], None],
+    clash: str,
+) -> None:
+    """All or nothing: ``write`` in one transaction unless a row has an error, the counts are
+    no longer those of the preview (``Conflict``) or it is a dry run. ``clash`` is the message
+    when a concurrent import breaks a unique constraint. Sets ``result.applied``."""
+    if result.errors:
+        result.errors.sort(key=lambda e: e.row)
+        return
+    if expected_counts is not None and result.counts() != {
+        name: int(count) for name, count in expected_counts.items()
+    }:
         raise Conflict(
             "The data changed since the preview: check the new preview and confirm again."
         )
+    if dry_run:
+        return
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError as error:
+        raise Conflict(clash) from error
+    result.applied = True
 
 
 def _clean_email(value: Any, *, index: int, name: str, errors: list[RowError]) -> str | None:
@@ -262,21 +307,7 @@ def _clean_registrations(
 ) -> list[_Registration]:
     cleaned: list[_Registration] = []
     first_row_of: dict[str, int] = {}
-    for index, raw in enumerate(rows):
-        if not isinstance(raw, Mapping):
-            errors.append(RowError(index, "", "Each row must be an object of fields."))
-            continue
-        row_errors: list[RowError] = []
-        unknown = sorted(set(raw) - set(REGISTRATION_FIELDS))
-        if unknown:
-            row_errors.append(
-                RowError(
-                    index,
-                    unknown[0],
-                    f"Unknown field {', '.join(unknown)}: the fields are "
-                    f"{', '.join(REGISTRATION_FIELDS)}.",
-                )
-            )
+    for index, raw, row_errors in _rows(rows, fields=REGISTRATION_FIELDS, errors=errors):
         email = _clean_email(raw.get("email"), index=index, name="email", errors=row_errors)
         full_name = _clean_text(
             raw.get("full_name", ""),
@@ -539,21 +570,15 @@ def attendances_upsert(
         action = UPDATED if changes else UNCHANGED
         result._add(RowOutcome(reg.index, reg.email, action, tuple(changes), tuple(notes)))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
+    _apply(
+        result,
+        expected_counts=expected_counts,
+        dry_run=dry_run,
+        write=lambda: plan.write(conference=conference),
+        clash="Someone changed these registrations at the same time: import the file again.",
+    )
+    if not result.applied:
         return result
-    _check_expected(result, expected_counts)
-    if dry_run:
-        return result
-
-    try:
-        with transaction.atomic():
-            plan.write(conference=conference)
-    except IntegrityError as error:
-        raise Conflict(
-            "Someone changed these registrations at the same time: import the file again."
-        ) from error
-    result.applied = True
     logger.info(
         "registrations upserted: conference=%s by=%s created=%s updated=%s unchanged=%s",
         conference.pk,
@@ -721,21 +746,7 @@ def encounters_import(
     conferences = _ConferenceLookup(conference=conference, by=by)
 
     pairs: list[_Pair] = []
-    for index, raw in enumerate(rows):
-        if not isinstance(raw, Mapping):
-            errors.append(RowError(index, "", "Each row must be an object of fields."))
-            continue
-        row_errors: list[RowError] = []
-        unknown = sorted(set(raw) - set(ENCOUNTER_FIELDS))
-        if unknown:
-            row_errors.append(
-                RowError(
-                    index,
-                    unknown[0],
-                    f"Unknown field {', '.join(unknown)}: the fields are "
-                    f"{', '.join(ENCOUNTER_FIELDS)}.",
-                )
-            )
+    for index, raw, row_errors in _rows(rows, fields=ENCOUNTER_FIELDS, errors=errors):
         email_a = _clean_email(raw.get("email_a"), index=index, name="email_a", errors=row_errors)
         email_b = _clean_email(raw.get("email_b"), index=index, name="email_b", errors=row_errors)
         edition = conferences.resolve(raw.get("conference"), index=index, errors=row_errors)
@@ -801,20 +812,15 @@ def encounters_import(
         )
         result._add(RowOutcome(pair.index, label, CREATED))
 
-    if errors:
-        errors.sort(key=lambda e: e.row)
+    _apply(
+        result,
+        expected_counts=expected_counts,
+        dry_run=dry_run,
+        write=lambda: Encounter.objects.bulk_create(new_encounters, batch_size=1000),
+        clash="Someone imported the same encounters at the same time: import the file again.",
+    )
+    if not result.applied:
         return result
-    _check_expected(result, expected_counts)
-    if dry_run:
-        return result
-    try:
-        with transaction.atomic():
-            Encounter.objects.bulk_create(new_encounters, batch_size=1000)
-    except IntegrityError as error:
-        raise Conflict(
-            "Someone imported the same encounters at the same time: import the file again."
-        ) from error
-    result.applied = True
     logger.info(
         "encounters imported: conference=%s by=%s created=%s unchanged=%s",
         conference.pk,
