@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from attendees.enums import RSVPStatus
 from attendees.models import Encounter, Person
@@ -45,10 +43,6 @@ def round_tables(*, round: MeetupRound) -> list[DrinkTable]:
     if not chosen.exists():
         chosen = DrinkTable.objects.filter(conference_id=round.conference_id)
     return list(chosen.filter(active=True).order_by("label", "pk"))
-
-
-def round_local_date(*, round: MeetupRound) -> date:
-    return timezone.localtime(round.starts_at, round.conference.tzinfo).date()
 
 
 def earlier_tables(*, round: MeetupRound) -> list[tuple[int, list[int]]]:
@@ -332,7 +326,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             Encounter.objects.filter(
                 person_a_id__in=seated_ids,
                 person_b_id__in=seated_ids,
-                occurred_on__lte=round_local_date(round=meetup_round),
+                occurred_on__lte=meetup_round.local_date,
             )
             .order_by()  # the model's ordering would defeat DISTINCT
             .values_list("person_a_id", "person_b_id")

@@ -42,6 +42,7 @@ from attendees.selectors import (
     person_for_user,
     tie_weights,
 )
+from attendees.services import encounters_create
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict, ServiceError
@@ -51,7 +52,6 @@ from .enums import ACTIVE_RUN_STATUSES, RunStatus
 from .models import MatchingRun, RunCandidate, Seat, SeatNotification
 from .selectors import (
     earlier_tables,
-    round_local_date,
     round_people,
     round_tables,
 )
@@ -163,7 +163,7 @@ def build_problem(
     )
 
     if ties is None:
-        ties = tie_weights(person_ids=person_ids, as_of=round_local_date(round=round))
+        ties = tie_weights(person_ids=person_ids, as_of=round.local_date)
     if history is None:
         history = (members for _round_id, members in earlier_tables(round=round))
 
@@ -1014,23 +1014,9 @@ def encounters_record_round(*, round: MeetupRound) -> int:
             "person_a_id", "person_b_id"
         )
     )
-    occurred_on = round_local_date(round=round)
-    Encounter.objects.bulk_create(
-        [
-            Encounter(
-                person_a_id=a,
-                person_b_id=b,
-                kind=EncounterKind.SEATED,
-                conference_id=round.conference_id,
-                round=round,
-                occurred_on=occurred_on,
-            )
-            for a, b in sorted(pairs - existing)
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    return len(pairs - existing)
+    new = sorted(pairs - existing)
+    encounters_create(round=round, pairs=new, kind=EncounterKind.SEATED)
+    return len(new)
 
 
 def round_cancel(*, round: MeetupRound, by) -> MeetupRound:
@@ -1200,20 +1186,7 @@ def demo_match(*, conference: Conference) -> DemoMatch:
                 )
             )
             met = demo_met_pairs(pairs=seated_pairs, conference=edition)
-            Encounter.objects.bulk_create(
-                [
-                    Encounter(
-                        person_a_id=a,
-                        person_b_id=b,
-                        kind=EncounterKind.MET,
-                        conference=edition,
-                        round=held,
-                        occurred_on=round_local_date(round=held),
-                    )
-                    for a, b in met
-                ],
-                ignore_conflicts=True,
-            )
+            encounters_create(round=held, pairs=met, kind=EncounterKind.MET)
             created += len(met)
         history.append(_demo_summary(held, created))
 

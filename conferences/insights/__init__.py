@@ -31,7 +31,6 @@ from datetime import date
 
 from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from attendees.models import Attendance, Encounter
 from attendees.ties import tie_weights_from
@@ -142,7 +141,6 @@ def _ties_by_round(
     )
     ties: dict[int, dict[Pair, float]] = {}
     for meetup_round in rounds:
-        day = timezone.localdate(meetup_round.starts_at, conference.tzinfo)
         not_yet = {
             pk
             for pk, starts_at in conference_rounds
@@ -150,7 +148,7 @@ def _ties_by_round(
         }
         ties[meetup_round.pk] = tie_weights_from(
             ((a, b, kind, when) for a, b, kind, when, round_id in rows if round_id not in not_yet),
-            as_of=day,
+            as_of=meetup_round.local_date,
         )
     return ties
 
