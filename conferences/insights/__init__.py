@@ -80,25 +80,22 @@ class ConferenceInsights:
 
     @property
     def pooled(self) -> SeatingFigures | None:
-        if not self.rounds:
-            return None
-        total = SeatingFigures()
-        for insight in self.rounds:
-            total = total + insight.plan
-        return total
+        return _pooled([r.plan for r in self.rounds])
 
     @property
     def pooled_friends_first(self) -> SeatingFigures | None:
-        if not self.rounds or any(r.friends_first is None for r in self.rounds):
-            return None
-        total = SeatingFigures()
-        for insight in self.rounds:
-            total = total + insight.friends_first
-        return total
+        return _pooled([r.friends_first for r in self.rounds])
 
     @property
     def has_baseline(self) -> bool:
         return any(r.friends_first is not None for r in self.rounds)
+
+
+def _pooled(figures: list[SeatingFigures | None]) -> SeatingFigures | None:
+    """The rounds' figures pooled; None without rounds or when one round has none."""
+    if not figures or any(f is None for f in figures):
+        return None
+    return sum(figures, SeatingFigures())
 
 
 def _plan_runs(rounds: list[MeetupRound]) -> dict[int, MatchingRun]:
