@@ -24,6 +24,22 @@ SEATED_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.HELD)
 
 
 # ---------------------------------------------------------------------------------------------
+# Ids in problem and solution files: p<person pk>, t<table pk>
+
+
+def person_key(person_id: int) -> str:
+    return f"p{person_id}"
+
+
+def table_key(table_id: int) -> str:
+    return f"t{table_id}"
+
+
+def pk_of_key(key: str) -> int:
+    return int(key[1:])
+
+
+# ---------------------------------------------------------------------------------------------
 # Who and where a round seats
 
 
@@ -110,20 +126,20 @@ def solution_export(*, round: MeetupRound) -> dict[str, Any]:
     run = current_run(round=round)
     if run is None:
         raise Conflict("This round has no plan yet: run the matching first.")
-    tables = {f"t{table.pk}": [] for table in round_tables(round=round)}
+    tables = {table_key(table.pk): [] for table in round_tables(round=round)}
     seated = set()
     for table_id, person_id in (
         Seat.objects.filter(run=run)
         .order_by("table_id", "person_id")
         .values_list("table_id", "person_id")
     ):
-        tables.setdefault(f"t{table_id}", []).append(f"p{person_id}")
+        tables.setdefault(table_key(table_id), []).append(person_key(person_id))
         seated.add(person_id)
     going = round_people(round=round).order_by("pk").values_list("pk", flat=True)
     plan = engine.RoundPlan(
         round=1,
         tables={table: tuple(members) for table, members in tables.items()},
-        unseated=tuple(f"p{pk}" for pk in going if pk not in seated),
+        unseated=tuple(person_key(pk) for pk in going if pk not in seated),
     )
     solution = engine.Solution(rounds=(plan,), metrics=run.metrics, elapsed_s=run.elapsed_s or 0.0)
     return engine.solution_to_dict(solution)

@@ -7,8 +7,9 @@ Data flows one way: ``build_problem`` reads a round into an ``engine.Problem``; 
 after the evening, mark the round held (``round_mark_held``: who sat together becomes an
 encounter).
 
-Ids in problems and solutions are ``p<pk>`` for people and ``t<pk>`` for tables, so a file
-exported here (``problem_export``) can be solved with ``python -m matching`` and read back.
+Ids in problems and solutions are ``p<pk>`` for people and ``t<pk>`` for tables
+(``selectors.person_key``, ``table_key``), so a file exported here (``problem_export``) can
+be solved with ``python -m matching`` and read back.
 
 The durable state of a run lives on ``MatchingRun``: the task claims a queued run with a
 conditional UPDATE (and a row lock on PostgreSQL), beats a heartbeat while it works and ends it
@@ -52,8 +53,11 @@ from .enums import ACTIVE_RUN_STATUSES, RunStatus
 from .models import MatchingRun, RunCandidate, Seat, SeatNotification
 from .selectors import (
     earlier_tables,
+    person_key,
+    pk_of_key,
     round_people,
     round_tables,
+    table_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,22 +72,6 @@ PROGRESS_SOLVE_START, PROGRESS_SOLVE_END = 5, 95
 # started (no free worker), and beyond the time limit for seeds still finishing.
 PORTFOLIO_START_GRACE_S = 2.0
 PORTFOLIO_FINISH_GRACE_S = 15.0
-
-
-# ---------------------------------------------------------------------------------------------
-# Ids
-
-
-def person_key(person_id: int) -> str:
-    return f"p{person_id}"
-
-
-def table_key(table_id: int) -> str:
-    return f"t{table_id}"
-
-
-def _pk_of(key: str) -> int:
-    return int(key[1:])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +567,7 @@ def store_solution(
         Seat.objects.filter(run_id=run_id).delete()
         Seat.objects.bulk_create(
             [
-                Seat(run_id=run_id, person_id=_pk_of(person), table_id=_pk_of(table))
+                Seat(run_id=run_id, person_id=pk_of_key(person), table_id=pk_of_key(table))
                 for plan in solution.rounds
                 for table, members in sorted(plan.tables.items())
                 for person in members

@@ -40,8 +40,8 @@ from conferences.scoping import organized_conferences
 from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
-from matching.selectors import round_people, round_tables
-from matching.services import build_problem, solution_from_seats, table_key
+from matching.selectors import round_people, round_tables, table_key
+from matching.services import build_problem, solution_from_seats
 
 from . import baseline
 from .metrics import SeatingFigures, rate, score_seating
