@@ -717,13 +717,23 @@ def sit_together_for(*, person: Person) -> list[MyRequest]:
     ]
 
 
-def mutual_sit_together_pairs(*, conference: Conference) -> set[tuple[int, int]]:
-    """Pairs (a < b) at the conference who both asked to sit together and neither blocked."""
+def mutual_sit_together_pairs(
+    *, conference: Conference, among: Iterable[int] | None = None
+) -> set[tuple[int, int]]:
+    """Pairs (a < b) at the conference who both asked to sit together and neither blocked.
+
+    A block always wins over a sit-together wish: such a pair is never a ``together`` group
+    for the matcher, nor shown as "you both asked". ``among`` keeps only pairs of those people
+    (who is going to a round, who is seated at a plan).
+    """
     wishes = set(
         SitTogether.objects.filter(conference=conference).values_list(
             "requester_id", "requested_id"
         )
     )
+    if among is not None:
+        among = set(among)
+        wishes = {(a, b) for a, b in wishes if a in among and b in among}
     pairs = {Encounter.ordered(a, b) for a, b in wishes if (b, a) in wishes}
     if not pairs:
         return set()

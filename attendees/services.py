@@ -274,6 +274,29 @@ def rsvp_set(*, person: Person, round: MeetupRound, status: str) -> RoundRSVP:
     return rsvp
 
 
+def encounters_create(
+    *, round: MeetupRound, pairs: Iterable[tuple[int, int]], kind: EncounterKind
+) -> None:
+    """Record a ``kind`` encounter (seated or met) at ``round`` for each pair (a < b), dated
+    the round's local day. A pair the round already has of that kind is left as it is."""
+    occurred_on = round.local_date
+    Encounter.objects.bulk_create(
+        [
+            Encounter(
+                person_a_id=first,
+                person_b_id=second,
+                kind=kind,
+                conference_id=round.conference_id,
+                round=round,
+                occurred_on=occurred_on,
+            )
+            for first, second in pairs
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+
+
 def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) -> list[Encounter]:
     """Record that the person met ``people`` at a held round: one ``met`` encounter per pair.
 
@@ -292,23 +315,9 @@ def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) 
         raise ServiceError("Only people who were at this round can say who they met there.")
     if not set(others) <= present or any(p.deleted_at for p in others.values()):
         raise ServiceError("You can only choose people who were at this round.")
-    occurred_on = timezone.localtime(round.starts_at, round.conference.tzinfo).date()
     pairs = [Encounter.ordered(person.pk, other) for other in sorted(others)]
     with transaction.atomic():
-        Encounter.objects.bulk_create(
-            [
-                Encounter(
-                    person_a_id=first,
-                    person_b_id=second,
-                    kind=EncounterKind.MET,
-                    conference_id=round.conference_id,
-                    round=round,
-                    occurred_on=occurred_on,
-                )
-                for first, second in pairs
-            ],
-            ignore_conflicts=True,
-        )
+        encounters_create(round=round, pairs=pairs, kind=EncounterKind.MET)
         return list(
             Encounter.objects.filter(
                 Q(person_a=person, person_b_id__in=others)

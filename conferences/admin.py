@@ -197,18 +197,23 @@ class DrinkTableAdmin(OrganizerScopedAdmin):
     list_select_related = ["conference", "host"]
 
 
-def _round_action(request, queryset, action, done: str) -> None:
-    """Run a workflow service on each selected round; report each refusal with its reason."""
+def apply_to_each(request, objects, action, *, label, done: str, noun: str) -> None:
+    """An admin action: run a service on each selected object, report each refusal with
+    ``label(object)`` and its reason, and the successes in one line ("Cancelled: 2 runs.")."""
     succeeded = 0
-    for meetup_round in queryset:
+    for obj in objects:
         try:
-            action(meetup_round)
+            action(obj)
         except ServiceError as error:
-            messages.error(request, f"{meetup_round.name}: {error.message}")
+            messages.error(request, f"{label(obj)}: {error.message}")
         else:
             succeeded += 1
     if succeeded:
-        messages.success(request, f"{done}: {succeeded} round{'s' if succeeded != 1 else ''}.")
+        messages.success(request, f"{done}: {succeeded} {noun}{'s' if succeeded != 1 else ''}.")
+
+
+def _round_action(request, queryset, action, done: str) -> None:
+    apply_to_each(request, queryset, action, label=lambda r: r.name, done=done, noun="round")
 
 
 @admin.register(MeetupRound)

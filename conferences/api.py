@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 from attendees.models import Attendance
 from attendees.selectors import newcomer_ids
 
-from . import editing
 from .filters import AttendanceFilter, ConferenceFilter, RoundFilter, TableFilter
 from .models import Conference, DrinkTable, MeetupRound
 from .permissions import conference_for_organizer
@@ -36,7 +35,18 @@ from .serializers import (
     TableWriteSerializer,
     UpsertResultSerializer,
 )
-from .services import attendances_upsert, encounters_import
+from .services import (
+    attendance_update,
+    attendances_upsert,
+    conference_update,
+    encounters_import,
+    round_create,
+    round_delete,
+    round_update,
+    table_create,
+    table_delete,
+    table_update,
+)
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -97,9 +107,7 @@ class ConferenceViewSet(
             raise exceptions.PermissionDenied("Only the conference's organizers can change it.")
         serializer = ConferenceUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        editing.conference_update(
-            conference=conference, data=serializer.validated_data, by=request.user
-        )
+        conference_update(conference=conference, data=serializer.validated_data, by=request.user)
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -148,7 +156,7 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        table = editing.table_create(conference=self.conference, data=data, by=request.user)
+        table = table_create(conference=self.conference, data=data, by=request.user)
         return Response(self.get_serializer(table).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -157,11 +165,11 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         table = self.get_object()
         data = self._write_serializer(partial=True).validated_data
-        table = editing.table_update(table=table, data=data, by=request.user)
+        table = table_update(table=table, data=data, by=request.user)
         return Response(self.get_serializer(table).data)
 
     def perform_destroy(self, instance):
-        editing.table_delete(table=instance, by=self.request.user)
+        table_delete(table=instance, by=self.request.user)
 
 
 def organizer_rounds():
@@ -209,7 +217,7 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        round = editing.round_create(conference=self.conference, data=data, by=request.user)
+        round = round_create(conference=self.conference, data=data, by=request.user)
         return self._render(round, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -221,11 +229,11 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         round = self.get_object()
         serializer = self._write_serializer(partial=True)
-        round = editing.round_update(round=round, data=serializer.validated_data, by=request.user)
+        round = round_update(round=round, data=serializer.validated_data, by=request.user)
         return self._render(round)
 
     def perform_destroy(self, instance):
-        editing.round_delete(round=instance, by=self.request.user)
+        round_delete(round=instance, by=self.request.user)
 
 
 @extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
@@ -278,9 +286,7 @@ class AttendanceViewSet(
         attendance = self.get_object()
         serializer = AttendanceUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        editing.attendance_update(
-            attendance=attendance, data=serializer.validated_data, by=request.user
-        )
+        attendance_update(attendance=attendance, data=serializer.validated_data, by=request.user)
         return Response(self._serializer(self.get_object()).data)
 
     @extend_schema(

@@ -470,19 +470,13 @@ def demo_load(*, today: date | None = None, contacts_path: Path = SFHH_PATH) -> 
             table.host = host
             table.save(update_fields=["host"])
 
-    zone = ZoneInfo(current.time_zone)
     rounds = []
     for day, name in [(1, "Opening night drinks"), (2, "Second evening drinks")]:
-        starts_at = datetime.combine(today + timedelta(days=day), time(18, 30), tzinfo=zone)
-        meetup_round, created = MeetupRound.objects.get_or_create(
+        meetup_round, created = _evening_round(
             conference=current,
             name=name,
-            defaults={
-                "starts_at": starts_at,
-                "ends_at": starts_at + timedelta(hours=2),
-                "location": "Riverside terrace",
-                "status": RoundStatus.OPEN,
-            },
+            day=today + timedelta(days=day),
+            location="Riverside terrace",
         )
         if created:
             meetup_round.tables.set(tables)
@@ -567,6 +561,23 @@ PAST_ROUND_NAME = "Evening drinks"
 PAST_ROUND_GOING_SHARE = 0.8
 
 
+def _evening_round(
+    *, conference: Conference, name: str, day: date, location: str
+) -> tuple[MeetupRound, bool]:
+    """The demo's open evening round ``name`` (18:30 to 20:30 local time), created once."""
+    starts_at = datetime.combine(day, time(18, 30), tzinfo=ZoneInfo(conference.time_zone))
+    return MeetupRound.objects.get_or_create(
+        conference=conference,
+        name=name,
+        defaults={
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=2),
+            "location": location,
+            "status": RoundStatus.OPEN,
+        },
+    )
+
+
 def demo_past_round(*, conference: Conference) -> MeetupRound:
     """The evening round of a past edition, with tables and RSVPs (created once)."""
     rng = random.Random(f"{SEED}-{conference.slug}")
@@ -587,20 +598,11 @@ def demo_past_round(*, conference: Conference) -> MeetupRound:
                 "accessible": number % 5 == 0,
             },
         )
-    starts_at = datetime.combine(
-        conference.starts_on + timedelta(days=1),
-        time(18, 30),
-        tzinfo=ZoneInfo(conference.time_zone),
-    )
-    meetup_round, created = MeetupRound.objects.get_or_create(
+    meetup_round, created = _evening_round(
         conference=conference,
         name=PAST_ROUND_NAME,
-        defaults={
-            "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(hours=2),
-            "location": "Hotel bar",
-            "status": RoundStatus.OPEN,
-        },
+        day=conference.starts_on + timedelta(days=1),
+        location="Hotel bar",
     )
     if created:
         RoundRSVP.objects.bulk_create(

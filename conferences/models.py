@@ -1,3 +1,4 @@
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .enums import ROUND_TRANSITIONS, ImportKind, ImportStatus, RoundStatus
 
@@ -161,6 +163,11 @@ class MeetupRound(models.Model):
 
     def can_become(self, status: str) -> bool:
         return status in ROUND_TRANSITIONS[self.status]
+
+    @property
+    def local_date(self) -> datetime.date:
+        """The round's day where the conference takes place: encounters at it are dated so."""
+        return timezone.localtime(self.starts_at, self.conference.tzinfo).date()
 
 
 class ImportBatch(models.Model):

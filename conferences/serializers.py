@@ -6,9 +6,9 @@ from attendees.enums import AttendanceRole
 from attendees.models import Attendance, Person
 from config.serializers import StrictSerializer
 
-from .editing import EDITABLE_ROUND_STATUSES
 from .enums import RoundStatus
 from .models import Conference, DrinkTable, MeetupRound, Series, Topic, validate_time_zone
+from .services import EDITABLE_ROUND_STATUSES
 
 # The statuses an organizer sets on a round directly (named in the schema's ENUM_NAME_OVERRIDES).
 EDITABLE_STATUS_CHOICES = [(s.value, s.label) for s in RoundStatus if s in EDITABLE_ROUND_STATUSES]

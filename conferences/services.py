@@ -1,9 +1,16 @@
-"""Organizer writes: registrations in bulk (upsert by e-mail) and imported past encounters.
+"""Organizer writes: edits of a conference, its tables, rounds and registrations; registrations
+in bulk (upsert by e-mail) and imported past encounters.
 
-Both take plain rows (dicts), so the CSV import, the admin and the API share one
-implementation. Both are all or nothing: a row with an error means nothing is written, and the
-result lists every error with the index of its row. Both are idempotent: the same rows a second
-time change nothing.
+Edits (``conference_update``, ``table_create``, ``round_update``, ``attendance_update``, ...)
+check what the database cannot and answer a ``ServiceError`` (400) or a ``Conflict`` (409)
+whose message says what to do instead. The status of a round beyond draft/open moves through
+``matching.services`` (run, publish, held, cancel); here an organizer only opens a round for
+RSVPs or takes it back to draft.
+
+Bulk registrations and encounter imports take plain rows (dicts), so the CSV import, the admin
+and the API share one implementation. Both are all or nothing: a row with an error means
+nothing is written, and the result lists every error with the index of its row. Both are
+idempotent: the same rows a second time change nothing.
 """
 
 import difflib
@@ -19,12 +26,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import NOT_PROVIDED, Model
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
 from attendees.enums import AttendanceRole, EncounterKind
 from attendees.models import Attendance, Encounter, Person
-from config.exceptions import Conflict
+from config.exceptions import Conflict, ServiceError
 
-from .models import Conference, Topic
+from .enums import RoundStatus
+from .models import Conference, DrinkTable, MeetupRound, Topic
 from .scoping import can_manage, organized_conferences
 
 logger = logging.getLogger(__name__)
@@ -107,11 +116,56 @@ def _check_manager(*, conference: Conference, by) -> None:
         raise PermissionDenied("Only the organizers of this conference can import into it.")
 
 
-def _check_expected(result: UpsertResult, expected: Mapping[str, int] | None) -> None:
-    if expected is not None and result.counts() != {k: int(v) for k, v in expected.items()}:
+def _rows(
+    rows: list[dict], *, fields: tuple[str, ...], errors: list[RowError]
+) -> Iterator[tuple[int, Mapping, list[RowError]]]:
+    """Each row that is an object of fields: its index, the row and its errors so far (unknown
+    fields). A row that is not an object goes straight to ``errors``."""
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, Mapping):
+            errors.append(RowError(index, "", "Each row must be an object of fields."))
+            continue
+        row_errors: list[RowError] = []
+        unknown = sorted(set(raw) - set(fields))
+        if unknown:
+            row_errors.append(
+                RowError(
+                    index,
+                    unknown[0],
+                    f"Unknown field {', '.join(unknown)}: the fields are {', '.join(fields)}.",
+                )
+            )
+        yield index, raw, row_errors
+
+
+def _apply(
+    result: UpsertResult,
+    *,
+    expected_counts: Mapping[str, int] | None,
+    dry_run: bool,
+    write: Callable[[], None],
+    clash: str,
+) -> None:
+    """All or nothing: ``write`` in one transaction unless a row has an error, the counts are
+    no longer those of the preview (``Conflict``) or it is a dry run. ``clash`` is the message
+    when a concurrent import breaks a unique constraint. Sets ``result.applied``."""
+    if result.errors:
+        result.errors.sort(key=lambda e: e.row)
+        return
+    if expected_counts is not None and result.counts() != {
+        name: int(count) for name, count in expected_counts.items()
+    }:
         raise Conflict(
             "The data changed since the preview: check the new preview and confirm again."
         )
+    if dry_run:
+        return
+    try:
+        with transaction.atomic():
+            write()
+    except IntegrityError as error:
+        raise Conflict(clash) from error
+    result.applied = True
 
 
 def _clean_email(value: Any, *, index: int, name: str, errors: list[RowError]) -> str | None:
@@ -253,21 +307,7 @@ def _clean_registrations(
 ) -> list[_Registration]:
     cleaned: list[_Registration] = []
     first_row_of: dict[str, int] = {}
-    for index, raw in enumerate(rows):
-        if not isinstance(raw, Mapping):
-            errors.append(RowError(index, "", "Each row must be an object of fields."))
-            continue
-        row_errors: list[RowError] = []
-        unknown = sorted(set(raw) - set(REGISTRATION_FIELDS))
-        if unknown:
-            row_errors.append(
-                RowError(
-                    index,
-                    unknown[0],
-                    f"Unknown field {', '.join(unknown)}: the fields are "
-                    f"{', '.join(REGISTRATION_FIELDS)}.",
-                )
-            )
+    for index, raw, row_errors in _rows(rows, fields=REGISTRATION_FIELDS, errors=errors):
         email = _clean_email(raw.get("email"), index=index, name="email", errors=row_errors)
         full_name = _clean_text(
             raw.get("full_name", ""),
@@ -530,21 +570,15 @@ def attendances_upsert(
         action = UPDATED if changes else UNCHANGED
         result._add(RowOutcome(reg.index, reg.email, action, tuple(changes), tuple(notes)))
 
-    if result.errors:
-        result.errors.sort(key=lambda e: e.row)
+    _apply(
+        result,
+        expected_counts=expected_counts,
+        dry_run=dry_run,
+        write=lambda: plan.write(conference=conference),
+        clash="Someone changed these registrations at the same time: import the file again.",
+    )
+    if not result.applied:
         return result
-    _check_expected(result, expected_counts)
-    if dry_run:
-        return result
-
-    try:
-        with transaction.atomic():
-            plan.write(conference=conference)
-    except IntegrityError as error:
-        raise Conflict(
-            "Someone changed these registrations at the same time: import the file again."
-        ) from error
-    result.applied = True
     logger.info(
         "registrations upserted: conference=%s by=%s created=%s updated=%s unchanged=%s",
         conference.pk,
@@ -712,21 +746,7 @@ def encounters_import(
     conferences = _ConferenceLookup(conference=conference, by=by)
 
     pairs: list[_Pair] = []
-    for index, raw in enumerate(rows):
-        if not isinstance(raw, Mapping):
-            errors.append(RowError(index, "", "Each row must be an object of fields."))
-            continue
-        row_errors: list[RowError] = []
-        unknown = sorted(set(raw) - set(ENCOUNTER_FIELDS))
-        if unknown:
-            row_errors.append(
-                RowError(
-                    index,
-                    unknown[0],
-                    f"Unknown field {', '.join(unknown)}: the fields are "
-                    f"{', '.join(ENCOUNTER_FIELDS)}.",
-                )
-            )
+    for index, raw, row_errors in _rows(rows, fields=ENCOUNTER_FIELDS, errors=errors):
         email_a = _clean_email(raw.get("email_a"), index=index, name="email_a", errors=row_errors)
         email_b = _clean_email(raw.get("email_b"), index=index, name="email_b", errors=row_errors)
         edition = conferences.resolve(raw.get("conference"), index=index, errors=row_errors)
@@ -792,20 +812,15 @@ def encounters_import(
         )
         result._add(RowOutcome(pair.index, label, CREATED))
 
-    if errors:
-        errors.sort(key=lambda e: e.row)
+    _apply(
+        result,
+        expected_counts=expected_counts,
+        dry_run=dry_run,
+        write=lambda: Encounter.objects.bulk_create(new_encounters, batch_size=1000),
+        clash="Someone imported the same encounters at the same time: import the file again.",
+    )
+    if not result.applied:
         return result
-    _check_expected(result, expected_counts)
-    if dry_run:
-        return result
-    try:
-        with transaction.atomic():
-            Encounter.objects.bulk_create(new_encounters, batch_size=1000)
-    except IntegrityError as error:
-        raise Conflict(
-            "Someone imported the same encounters at the same time: import the file again."
-        ) from error
-    result.applied = True
     logger.info(
         "encounters imported: conference=%s by=%s created=%s unchanged=%s",
         conference.pk,
@@ -814,3 +829,215 @@ def encounters_import(
         result.unchanged,
     )
     return result
+
+
+# Edits of a conference, its tables, rounds and registrations ----------------------------------
+
+
+CONFERENCE_FIELDS = frozenset({"name", "city", "starts_on", "ends_on", "time_zone"})
+TABLE_FIELDS = frozenset({"label", "location", "capacity", "accessible", "active", "host"})
+ROUND_FIELDS = frozenset({"name", "starts_at", "ends_at", "location", "tables", "status"})
+# Statuses an organizer sets directly; the others follow from runs, publishing and holding.
+EDITABLE_ROUND_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN})
+# Once a round is matched its tables are part of a plan; re-open it to change them.
+TABLES_FIXED_STATUSES = frozenset(
+    {RoundStatus.MATCHED, RoundStatus.PUBLISHED, RoundStatus.HELD, RoundStatus.CANCELLED}
+)
+
+
+def _assign(instance, data: dict[str, Any], allowed: frozenset[str]) -> list[str]:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValueError(f"unexpected fields: {sorted(unknown)}")
+    changed = []
+    for name, value in data.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def conference_update(*, conference: Conference, data: dict[str, Any], by) -> Conference:
+    """Change a conference's name, city, dates or time zone."""
+    with transaction.atomic():
+        changed = _assign(conference, data, CONFERENCE_FIELDS)
+        if conference.ends_on < conference.starts_on:
+            raise ServiceError(
+                "The conference cannot end before it starts; check starts_on and ends_on.",
+                field="ends_on",
+            )
+        if changed:
+            conference.save(update_fields=changed)
+    logger.info("conference %s updated by user %s: %s", conference.pk, by.pk, changed)
+    return conference
+
+
+def _check_table(table: DrinkTable) -> None:
+    if (
+        DrinkTable.objects.filter(conference_id=table.conference_id, label__iexact=table.label)
+        .exclude(pk=table.pk)
+        .exists()
+    ):
+        raise ServiceError(
+            f"This conference already has a table labelled {table.label!r}; pick another label.",
+            field="label",
+        )
+    if (
+        table.host is not None
+        and not table.host.attendances.filter(conference_id=table.conference_id).exists()
+    ):
+        raise ServiceError(
+            "The host must be registered for this conference; add their attendance first.",
+            field="host",
+        )
+
+
+def _save_table(table: DrinkTable, update_fields: list[str] | None) -> None:
+    try:
+        with transaction.atomic():
+            table.save(update_fields=update_fields)
+    except IntegrityError:
+        # Two requests created the same label at once; the unique constraint held.
+        raise ServiceError(
+            f"This conference already has a table labelled {table.label!r}; pick another label.",
+            field="label",
+        ) from None
+
+
+def table_create(*, conference: Conference, data: dict[str, Any], by) -> DrinkTable:
+    table = DrinkTable(conference=conference)
+    _assign(table, data, TABLE_FIELDS)
+    _check_table(table)
+    _save_table(table, None)
+    logger.info("table %s created by user %s", table.pk, by.pk)
+    return table
+
+
+def table_update(*, table: DrinkTable, data: dict[str, Any], by) -> DrinkTable:
+    changed = _assign(table, data, TABLE_FIELDS)
+    if changed:
+        _check_table(table)
+        _save_table(table, [f"{name}_id" if name == "host" else name for name in changed])
+    logger.info("table %s updated by user %s: %s", table.pk, by.pk, changed)
+    return table
+
+
+def table_delete(*, table: DrinkTable, by) -> None:
+    """Delete a table nobody was ever seated at; a table in a plan is deactivated instead."""
+    with transaction.atomic():
+        if table.seats.exists():
+            raise Conflict(
+                f"Table {table.label} is part of a seating plan, which must stay intact; "
+                "set active to false to stop using it."
+            )
+        table.delete()
+    logger.info("table %s deleted by user %s", table.pk, by.pk)
+
+
+def _check_round(round: MeetupRound, tables: list[DrinkTable] | None) -> None:
+    if round.ends_at <= round.starts_at:
+        raise ServiceError("The round must end after it starts; check ends_at.", field="ends_at")
+    if tables is not None:
+        strangers = [t.label for t in tables if t.conference_id != round.conference_id]
+        if strangers:
+            raise ServiceError(
+                f"Tables {', '.join(strangers)} belong to another conference; "
+                "choose tables of this conference.",
+                field="tables",
+            )
+
+
+def round_create(*, conference: Conference, data: dict[str, Any], by) -> MeetupRound:
+    data = dict(data)
+    tables = data.pop("tables", None)
+    status = data.pop("status", RoundStatus.DRAFT)
+    if status not in EDITABLE_ROUND_STATUSES:
+        raise ServiceError("A new round starts as draft or open.", field="status")
+    round = MeetupRound(conference=conference, status=status)
+    _assign(round, data, ROUND_FIELDS)
+    _check_round(round, tables)
+    with transaction.atomic():
+        round.save()
+        if tables:
+            round.tables.set(tables)
+    logger.info("round %s created by user %s", round.pk, by.pk)
+    return round
+
+
+def round_update(*, round: MeetupRound, data: dict[str, Any], by) -> MeetupRound:
+    """Change a round's details; its status only between draft and open (and matched → open)."""
+    data = dict(data)
+    tables = data.pop("tables", None)
+    status = data.pop("status", None)
+    with transaction.atomic():
+        round = MeetupRound.objects.select_for_update().get(pk=round.pk)
+        if status is not None and status != round.status:
+            if status not in EDITABLE_ROUND_STATUSES:
+                raise ServiceError(
+                    "Set the status to draft or open here; a round becomes matched, published "
+                    "or held through its runs, publish and held.",
+                    field="status",
+                )
+            if not round.can_become(status):
+                raise Conflict(
+                    f"A {round.get_status_display().lower()} round cannot go back to "
+                    f"{RoundStatus(status).label.lower()}.",
+                )
+            data["status"] = status
+        changing = {name for name, value in data.items() if getattr(round, name) != value}
+        if round.status == RoundStatus.HELD and changing - {"name", "location"}:
+            raise Conflict("This round has been held; only its name and location can change.")
+        tables_change = tables is not None and set(tables) != set(round.tables.all())
+        next_status = RoundStatus(data.get("status", round.status))
+        if tables_change and next_status in TABLES_FIXED_STATUSES:
+            raise Conflict(
+                f"The tables of a {next_status.label.lower()} round are part of "
+                "its plan; set the round back to open before changing them.",
+            )
+        changed = _assign(round, data, ROUND_FIELDS - {"tables"})
+        _check_round(round, tables)
+        if changed:
+            round.save(update_fields=changed)
+        if tables is not None:
+            round.tables.set(tables)
+    logger.info("round %s updated by user %s: %s", round.pk, by.pk, changed)
+    return round
+
+
+def round_delete(*, round: MeetupRound, by) -> None:
+    """Delete a round that was never published; a published one keeps its history."""
+    with transaction.atomic():
+        round = MeetupRound.objects.select_for_update().get(pk=round.pk)
+        if round.published_run_id is not None or round.status in (
+            RoundStatus.PUBLISHED,
+            RoundStatus.HELD,
+        ):
+            raise Conflict(
+                "This round was published, and its plan and encounters are history; "
+                "cancel it instead of deleting it."
+            )
+        round.delete()
+    logger.info("round %s deleted by user %s", round.pk, by.pk)
+
+
+def attendance_update(*, attendance: Attendance, data: dict[str, Any], by) -> Attendance:
+    """Change a registration's role or newcomer setting, or check the person in (or out).
+
+    ``checked_in`` True stamps the time of the first check-in (checking in again keeps it);
+    False clears it.
+    """
+    unknown = set(data) - {"role", "newcomer_override", "checked_in"}
+    if unknown:
+        raise ValueError(f"unexpected fields: {sorted(unknown)}")
+    changed = []
+    for name in ("role", "newcomer_override"):
+        if name in data and getattr(attendance, name) != data[name]:
+            setattr(attendance, name, data[name])
+            changed.append(name)
+    if "checked_in" in data and data["checked_in"] != (attendance.checked_in_at is not None):
+        attendance.checked_in_at = timezone.now() if data["checked_in"] else None
+        changed.append("checked_in_at")
+    if changed:
+        attendance.save(update_fields=changed)
+    logger.info("attendance %s updated by user %s: %s", attendance.pk, by.pk, changed)
+    return attendance

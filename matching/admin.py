@@ -1,10 +1,9 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
-from conferences.admin import OrganizerScopedAdmin
-from config.exceptions import ServiceError
+from conferences.admin import OrganizerScopedAdmin, apply_to_each
 
 from .models import MatchingRun, Seat
 from .services import run_cancel
@@ -76,16 +75,14 @@ class MatchingRunAdmin(OrganizerScopedAdmin):
 
     @admin.action(description="Cancel the selected runs (queued or running)")
     def cancel_runs(self, request, queryset):
-        cancelled = 0
-        for run in queryset:
-            try:
-                run_cancel(run=run, by=request.user)
-            except ServiceError as error:
-                messages.error(request, f"Run #{run.pk}: {error.message}")
-            else:
-                cancelled += 1
-        if cancelled:
-            messages.success(request, f"Cancelled {cancelled} run{'s' if cancelled != 1 else ''}.")
+        apply_to_each(
+            request,
+            queryset,
+            lambda run: run_cancel(run=run, by=request.user),
+            label=lambda run: f"Run #{run.pk}",
+            done="Cancelled",
+            noun="run",
+        )
 
 
 @admin.register(Seat)

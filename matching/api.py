@@ -10,8 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from attendees.models import Block, Person
-from attendees.selectors import person_for_user
+from attendees.models import Person
 from conferences.api import organizer_rounds
 from conferences.models import DrinkTable, MeetupRound
 from conferences.scoping import organized_conferences
@@ -56,30 +55,6 @@ PLAN_OR_SOLUTION = PolymorphicProxySerializer(
     serializers=[PlanSerializer, SolutionFileSerializer],
     resource_type_field_name=None,
 )
-
-
-def without_blocks_against(problem: dict, *, user) -> dict:
-    """The problem file minus avoid pairs in which ``user`` is the one blocked.
-
-    An organizer who is also an attendee must not learn through the file that someone blocked
-    them; the pairs they made themselves, and everybody else's, stay.
-    """
-    person = person_for_user(user=user)
-    if person is None:
-        return problem
-    me = f"p{person.pk}"
-    blockers = {
-        f"p{pk}"
-        for pk in Block.objects.filter(blocked=person)
-        .exclude(blocker__in=Block.objects.filter(blocker=person).values("blocked"))
-        .values_list("blocker_id", flat=True)
-    }
-    if not blockers:
-        return problem
-    problem["avoid"] = [
-        pair for pair in problem["avoid"] if not (me in pair and set(pair) & blockers)
-    ]
-    return problem
 
 
 def _run_of(round: MeetupRound, run_id: int | None, *, field: str = "run") -> MatchingRun | None:
@@ -254,7 +229,7 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def problem(self, request, pk=None):
         round = self.get_object()
-        return Response(without_blocks_against(problem_export(round=round), user=request.user))
+        return Response(problem_export(round=round, viewer=request.user))
 
 
 @extend_schema(tags=["organizers"])

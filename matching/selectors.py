@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.utils import timezone
 
 from attendees.enums import RSVPStatus
-from attendees.models import Encounter, Person, SitTogether
-from attendees.selectors import newcomer_ids
+from attendees.models import Encounter, Person
+from attendees.selectors import mutual_sit_together_pairs, newcomer_ids
 from conferences.enums import RoundStatus
-from conferences.models import Conference, DrinkTable, MeetupRound
+from conferences.models import DrinkTable, MeetupRound
 from config.exceptions import Conflict
 from matching import engine
 
@@ -24,6 +21,22 @@ from .models import MatchingRun, Seat, SeatNotification
 
 # Other rounds of a conference whose seating counts as "already sat together".
 SEATED_STATUSES = (RoundStatus.PUBLISHED, RoundStatus.HELD)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ids in problem and solution files: p<person pk>, t<table pk>
+
+
+def person_key(person_id: int) -> str:
+    return f"p{person_id}"
+
+
+def table_key(table_id: int) -> str:
+    return f"t{table_id}"
+
+
+def pk_of_key(key: str) -> int:
+    return int(key[1:])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,23 +59,6 @@ def round_tables(*, round: MeetupRound) -> list[DrinkTable]:
     if not chosen.exists():
         chosen = DrinkTable.objects.filter(conference_id=round.conference_id)
     return list(chosen.filter(active=True).order_by("label", "pk"))
-
-
-def round_local_date(*, round: MeetupRound) -> date:
-    return timezone.localtime(round.starts_at, round.conference.tzinfo).date()
-
-
-def mutual_together_pairs(*, conference: Conference, among: Iterable[int]) -> set[tuple[int, int]]:
-    """Pairs (a < b) of people among ``among`` who both asked to sit together."""
-    among = set(among)
-    wishes = {
-        (a, b)
-        for a, b in SitTogether.objects.filter(conference=conference).values_list(
-            "requester_id", "requested_id"
-        )
-        if a in among and b in among
-    }
-    return {(a, b) for a, b in wishes if a < b and (b, a) in wishes}
 
 
 def earlier_tables(*, round: MeetupRound) -> list[tuple[int, list[int]]]:
@@ -130,20 +126,20 @@ def solution_export(*, round: MeetupRound) -> dict[str, Any]:
     run = current_run(round=round)
     if run is None:
         raise Conflict("This round has no plan yet: run the matching first.")
-    tables = {f"t{table.pk}": [] for table in round_tables(round=round)}
+    tables = {table_key(table.pk): [] for table in round_tables(round=round)}
     seated = set()
     for table_id, person_id in (
         Seat.objects.filter(run=run)
         .order_by("table_id", "person_id")
         .values_list("table_id", "person_id")
     ):
-        tables.setdefault(f"t{table_id}", []).append(f"p{person_id}")
+        tables.setdefault(table_key(table_id), []).append(person_key(person_id))
         seated.add(person_id)
     going = round_people(round=round).order_by("pk").values_list("pk", flat=True)
     plan = engine.RoundPlan(
         round=1,
         tables={table: tuple(members) for table, members in tables.items()},
-        unseated=tuple(f"p{pk}" for pk in going if pk not in seated),
+        unseated=tuple(person_key(pk) for pk in going if pk not in seated),
     )
     solution = engine.Solution(rounds=(plan,), metrics=run.metrics, elapsed_s=run.elapsed_s or 0.0)
     return engine.solution_to_dict(solution)
@@ -346,7 +342,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             Encounter.objects.filter(
                 person_a_id__in=seated_ids,
                 person_b_id__in=seated_ids,
-                occurred_on__lte=round_local_date(round=meetup_round),
+                occurred_on__lte=meetup_round.local_date,
             )
             .order_by()  # the model's ordering would defeat DISTINCT
             .values_list("person_a_id", "person_b_id")
@@ -355,7 +351,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
             friends_of[a].add(b)
             friends_of[b].add(a)
     together: dict[int, set[int]] = defaultdict(set)
-    for a, b in mutual_together_pairs(conference=meetup_round.conference, among=seated):
+    for a, b in mutual_sit_together_pairs(conference=meetup_round.conference, among=seated):
         together[a].add(b)
         together[b].add(a)
     sat_before: dict[int, set[int]] = defaultdict(set)

@@ -7,8 +7,9 @@ Data flows one way: ``build_problem`` reads a round into an ``engine.Problem``; 
 after the evening, mark the round held (``round_mark_held``: who sat together becomes an
 encounter).
 
-Ids in problems and solutions are ``p<pk>`` for people and ``t<pk>`` for tables, so a file
-exported here (``problem_export``) can be solved with ``python -m matching`` and read back.
+Ids in problems and solutions are ``p<pk>`` for people and ``t<pk>`` for tables
+(``selectors.person_key``, ``table_key``), so a file exported here (``problem_export``) can
+be solved with ``python -m matching`` and read back.
 
 The durable state of a run lives on ``MatchingRun``: the task claims a queued run with a
 conditional UPDATE (and a row lock on PostgreSQL), beats a heartbeat while it works and ends it
@@ -18,12 +19,13 @@ them again, or fails them once ``MATCHING_MAX_ATTEMPTS`` deliveries have been us
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,7 +37,13 @@ from django.utils import timezone
 
 from attendees.enums import EncounterKind
 from attendees.models import Block, Encounter, Person
-from attendees.selectors import newcomer_ids, tie_weights
+from attendees.selectors import (
+    mutual_sit_together_pairs,
+    newcomer_ids,
+    person_for_user,
+    tie_weights,
+)
+from attendees.services import encounters_create
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict, ServiceError
@@ -45,10 +53,11 @@ from .enums import ACTIVE_RUN_STATUSES, RunStatus
 from .models import MatchingRun, RunCandidate, Seat, SeatNotification
 from .selectors import (
     earlier_tables,
-    mutual_together_pairs,
-    round_local_date,
+    person_key,
+    pk_of_key,
     round_people,
     round_tables,
+    table_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,22 +75,6 @@ PORTFOLIO_FINISH_GRACE_S = 15.0
 
 
 # ---------------------------------------------------------------------------------------------
-# Ids
-
-
-def person_key(person_id: int) -> str:
-    return f"p{person_id}"
-
-
-def table_key(table_id: int) -> str:
-    return f"t{table_id}"
-
-
-def _pk_of(key: str) -> int:
-    return int(key[1:])
-
-
-# ---------------------------------------------------------------------------------------------
 # Building the problem
 
 
@@ -95,26 +88,44 @@ def build_problem(
     round: MeetupRound,
     seed: int = 0,
     time_limit_s: float | None = None,
+    people: Iterable[int] | None = None,
+    tables: Iterable[int] | None = None,
+    ties: Mapping[tuple[int, int], float] | None = None,
+    history: Iterable[Iterable[int]] | None = None,
 ) -> engine.Problem:
     """The round as an engine problem (one round, ids ``p<pk>`` and ``t<pk>``).
 
     People: going, not opted out, not deleted. Tables: ``round_tables``. Ties: encounters up to
     the round's date (``attendees.ties``). History: who sat together at the conference's other
-    published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests.
+    published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests
+    (``attendees.selectors.mutual_sit_together_pairs``: a block wins over the wish).
     Pins: each table's host, at the first of their tables (by label) in this round.
+
+    The round as it stood at another time (the insights score plans of held rounds) replaces
+    some of these: ``people`` and ``tables`` (pks) who and where to seat, ``ties`` the tie
+    weights by pair of pks, ``history`` the earlier tables as lists of pks.
     """
     conference = round.conference
     # Lists of ids rather than subqueries: PostgreSQL plans "IN (subquery)" on both sides of an
     # encounter badly before its statistics exist (seconds instead of a tenth, measured on a
     # fresh import of 2,000 people). SQLite takes up to 32,766 parameters: rounds of 16,000.
+    if people is None:
+        seated = round_people(round=round)
+    else:
+        seated = Person.objects.filter(pk__in=sorted(set(people)))
     needs_accessible: set[int] = set()
     present: set[int] = set()
-    for pk, accessible in round_people(round=round).values_list("pk", "needs_accessible_seating"):
+    for pk, accessible in seated.values_list("pk", "needs_accessible_seating"):
         present.add(pk)
         if accessible:
             needs_accessible.add(pk)
     person_ids = sorted(present)
-    tables = round_tables(round=round)
+    if tables is None:
+        round_drink_tables = round_tables(round=round)
+    else:
+        round_drink_tables = list(
+            DrinkTable.objects.filter(pk__in=sorted(set(tables))).order_by("label", "pk")
+        )
 
     topics: dict[int, list[str]] = defaultdict(list)
     for person_id, slug in (
@@ -125,7 +136,7 @@ def build_problem(
         topics[person_id].append(slug)
     newcomers = newcomer_ids(conference=conference)
 
-    people = tuple(
+    engine_people = tuple(
         engine.Person(
             id=person_key(pk),
             newcomer=pk in newcomers,
@@ -136,29 +147,31 @@ def build_problem(
     )
     engine_tables = tuple(
         engine.Table(id=table_key(t.pk), capacity=t.capacity, accessible=t.accessible)
-        for t in tables
+        for t in round_drink_tables
     )
 
-    weights = tie_weights(person_ids=person_ids, as_of=round_local_date(round=round))
-    ties = tuple(
-        engine.Tie(a=person_key(a), b=person_key(b), weight=rounded)
-        for (a, b), weight in sorted(weights.items())
-        if (rounded := _tie_weight(weight)) > 0
-    )
+    if ties is None:
+        ties = tie_weights(person_ids=person_ids, as_of=round.local_date)
+    if history is None:
+        history = (members for _round_id, members in earlier_tables(round=round))
 
     return engine.Problem(
         rounds=1,
-        people=people,
+        people=engine_people,
         tables=engine_tables,
-        ties=ties,
+        ties=tuple(
+            engine.Tie(a=person_key(a), b=person_key(b), weight=rounded)
+            for (a, b), weight in sorted(ties.items())
+            if a in present and b in present and (rounded := _tie_weight(weight)) > 0
+        ),
         history=tuple(
             tuple(person_key(pk) for pk in kept)
-            for _round_id, members in earlier_tables(round=round)
-            if len(kept := [pk for pk in members if pk in present]) > 1
+            for members in history
+            if len(kept := sorted({pk for pk in members if pk in present})) > 1
         ),
         avoid=_avoid_pairs(present=present),
         together=_together_pairs(conference=conference, present=present),
-        pinned=_host_pins(tables=tables, present=present),
+        pinned=_host_pins(tables=round_drink_tables, present=present),
         seed=seed,
         time_limit_s=time_limit_s,
     )
@@ -176,7 +189,7 @@ def _avoid_pairs(*, present: set[int]) -> tuple[tuple[str, str], ...]:
 
 
 def _together_pairs(*, conference: Conference, present: set[int]) -> tuple[tuple[str, str], ...]:
-    pairs = mutual_together_pairs(conference=conference, among=present)
+    pairs = mutual_sit_together_pairs(conference=conference, among=present)
     return tuple((person_key(a), person_key(b)) for a, b in sorted(pairs))
 
 
@@ -190,10 +203,38 @@ def _host_pins(*, tables: list[DrinkTable], present: set[int]) -> tuple[engine.P
     return tuple(pins[pk] for pk in sorted(pins))
 
 
-def problem_export(*, round: MeetupRound) -> dict:
-    """The round as a format-v1 problem file, for the command line, support or a bug report."""
+def problem_for_viewer(*, problem: engine.Problem, viewer) -> engine.Problem:
+    """``problem`` without the avoid pairs in which ``viewer`` (a user) is the one blocked.
+
+    A block is never revealed to the blocked person, and an organizer may attend the round
+    too: what they download or are told must not show that someone blocked them. Pairs from
+    their own blocks (also when the other person blocked them back) and everybody else's stay.
+    Returns ``problem`` itself when there is nothing to hide.
+    """
+    person = person_for_user(user=viewer)
+    if person is None or not problem.avoid:
+        return problem
+    own = Block.objects.filter(blocker=person).values("blocked_id")
+    hidden = {
+        frozenset((person_key(person.pk), person_key(blocker)))
+        for blocker in Block.objects.filter(blocked=person)
+        .exclude(blocker_id__in=own)
+        .values_list("blocker_id", flat=True)
+    }
+    avoid = tuple(pair for pair in problem.avoid if frozenset(pair) not in hidden)
+    if len(avoid) == len(problem.avoid):
+        return problem
+    return dataclasses.replace(problem, avoid=avoid)
+
+
+def problem_export(*, round: MeetupRound, viewer) -> dict:
+    """The round as a format-v1 problem file, for the command line, support or a bug report.
+
+    ``viewer`` is the user who downloads it: the file leaves out the avoid pairs in which they
+    are the one blocked (``problem_for_viewer``). None gives the whole file (support, tests).
+    """
     problem = build_problem(round=round, time_limit_s=settings.MATCHING_DEFAULT_TIME_LIMIT_S)
-    return engine.problem_to_dict(problem)
+    return engine.problem_to_dict(problem_for_viewer(problem=problem, viewer=viewer))
 
 
 _KEY_IN_MESSAGE = re.compile(r'"([pt])(\d+)"')
@@ -526,7 +567,7 @@ def store_solution(
         Seat.objects.filter(run_id=run_id).delete()
         Seat.objects.bulk_create(
             [
-                Seat(run_id=run_id, person_id=_pk_of(person), table_id=_pk_of(table))
+                Seat(run_id=run_id, person_id=pk_of_key(person), table_id=pk_of_key(table))
                 for plan in solution.rounds
                 for table, members in sorted(plan.tables.items())
                 for person in members
@@ -748,6 +789,8 @@ _VIOLATION_MESSAGES = {
     "accessible": "{name} needs an accessible table, and table {table} is not one.",
     "unseated_with_room": "Someone going would be left without a seat while there is room.",
 }
+# A refusal for a reason the organizer may not learn (someone blocked them).
+_REFUSED_MESSAGE = "{name} cannot sit at table {table} in this plan. Choose another table."
 
 
 def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dict:
@@ -791,22 +834,23 @@ def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dic
             raise ServiceError(
                 f"{person.display_name} already sits at table {table.label}.", field="table"
             )
-        before = engine.score(problem, _solution_from_seats(problem, seats))
+        before = solution_from_seats(problem=problem, seats=seats)
         seats[person.pk] = table.pk
-        after = engine.score(problem, _solution_from_seats(problem, seats))
-        broken = [
-            name
-            for name in engine.HARD_CONSTRAINTS
-            if after["violations"][name] > before["violations"][name]
-        ]
+        moved = solution_from_seats(problem=problem, seats=seats)
+        broken, after = _violations_added(problem, before, moved)
         if broken:
+            # Say only what the organizer may know: a block against them is not named.
+            visible = problem_for_viewer(problem=problem, viewer=by)
+            if visible is not problem:
+                broken, _ = _violations_added(visible, before, moved)
             raise ServiceError(
                 " ".join(
                     _VIOLATION_MESSAGES[name].format(
                         name=person.display_name, table=table.label, capacity=table.capacity
                     )
                     for name in broken
-                ),
+                )
+                or _REFUSED_MESSAGE.format(name=person.display_name, table=table.label),
                 field="table",
             )
         Seat.objects.update_or_create(run=run, person=person, defaults={"table": table})
@@ -815,7 +859,22 @@ def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dic
     return after
 
 
-def _solution_from_seats(problem: engine.Problem, seats: dict[int, int]) -> engine.Solution:
+def _violations_added(
+    problem: engine.Problem, before: engine.Solution, after: engine.Solution
+) -> tuple[list[str], dict]:
+    """The hard constraints ``after`` breaks more often than ``before``, and its metrics."""
+    old, new = engine.score(problem, before), engine.score(problem, after)
+    added = [
+        name
+        for name in engine.HARD_CONSTRAINTS
+        if new["violations"][name] > old["violations"][name]
+    ]
+    return added, new
+
+
+def solution_from_seats(*, problem: engine.Problem, seats: Mapping[int, int]) -> engine.Solution:
+    """Seats (person pk -> table pk) as a one-round solution of ``problem``; people or tables
+    the problem does not know are left out, people of the problem without a seat are unseated."""
     tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}
     attending = {p.id for p in problem.people}
     for person_id, table_id in sorted(seats.items()):
@@ -943,23 +1002,9 @@ def encounters_record_round(*, round: MeetupRound) -> int:
             "person_a_id", "person_b_id"
         )
     )
-    occurred_on = round_local_date(round=round)
-    Encounter.objects.bulk_create(
-        [
-            Encounter(
-                person_a_id=a,
-                person_b_id=b,
-                kind=EncounterKind.SEATED,
-                conference_id=round.conference_id,
-                round=round,
-                occurred_on=occurred_on,
-            )
-            for a, b in sorted(pairs - existing)
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
-    return len(pairs - existing)
+    new = sorted(pairs - existing)
+    encounters_create(round=round, pairs=new, kind=EncounterKind.SEATED)
+    return len(new)
 
 
 def round_cancel(*, round: MeetupRound, by) -> MeetupRound:
@@ -1129,20 +1174,7 @@ def demo_match(*, conference: Conference) -> DemoMatch:
                 )
             )
             met = demo_met_pairs(pairs=seated_pairs, conference=edition)
-            Encounter.objects.bulk_create(
-                [
-                    Encounter(
-                        person_a_id=a,
-                        person_b_id=b,
-                        kind=EncounterKind.MET,
-                        conference=edition,
-                        round=held,
-                        occurred_on=round_local_date(round=held),
-                    )
-                    for a, b in met
-                ],
-                ignore_conflicts=True,
-            )
+            encounters_create(round=held, pairs=met, kind=EncounterKind.MET)
             created += len(met)
         history.append(_demo_summary(held, created))
 

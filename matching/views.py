@@ -246,7 +246,8 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
 def round_problem_export(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
     return _json_download(
-        services.problem_export(round=meetup_round), f"round-{meetup_round.pk}-problem.json"
+        services.problem_export(round=meetup_round, viewer=request.user),
+        f"round-{meetup_round.pk}-problem.json",
     )
 
 

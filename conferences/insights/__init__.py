@@ -6,37 +6,47 @@ on the same round. Across the series (the editions the organizer organizes, up t
 how many of the previous edition's newcomers came back, how connected they were when they did,
 and how many new ties each edition created per attendee.
 
-Definitions (DESIGN.md section 3 where it has one):
+Definitions:
+- a round's figures are ``matching.engine.score`` of its plan (DESIGN.md section 3), on one
+  engine problem per round built by ``matching.services.build_problem`` as the round stood
+  before it happened: who was seated at a held round (else who is going, and whoever the plan
+  seats), its tables and those of the plan, the ties before the round, and as history the
+  tables of the conference's earlier rounds with a plan. The friends-first baseline is seated
+  and scored on that same problem;
 - ties before a round are the pairs with an encounter on or before the round's day, leaving
   out encounters of that round and of later rounds of the conference;
-- a repeat is a pair seated together who already shared a table at an earlier round of the
-  same conference (summed over rounds, this is the engine's ``repeat_pairs``);
+- a round's repeats are the engine's: pairs seated together who already shared a table at an
+  earlier round (not counting mutual sit-together pairs); summed over the rounds this is
+  DESIGN's ``repeat_pairs`` for the conference;
 - a new tie of an edition is a pair whose first encounter happened at that edition.
 
-Everything is read in a fixed number of queries, whatever the number of rounds, editions or
-people; the friends-first baseline builds one engine problem per round.
+The series figures are read in a fixed number of queries, whatever the number of editions or
+people; the rounds' figures in a fixed number of queries per round (its engine problem).
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from attendees.models import Attendance, Encounter, Person
-from attendees.selectors import newcomer_ids
+from attendees.models import Attendance, Encounter
 from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import organized_conferences
-from conferences.services import chunked
+from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
+from matching.selectors import round_people, round_tables, table_key
+from matching.services import build_problem, solution_from_seats
 
 from . import baseline
-from .metrics import Pair, SeatingFigures, rate, score_seating, table_pairs
+from .metrics import SeatingFigures, rate, score_seating
+
+Pair = tuple[int, int]
 
 __all__ = [
     "ConferenceInsights",
@@ -53,7 +63,7 @@ class RoundInsight:
     run_id: int
     plan: SeatingFigures
     friends_first: SeatingFigures | None
-    table_labels: dict[int, str]
+    table_labels: dict[str, str]  # engine table id (t<pk>) -> label
 
     def composition(self) -> list[tuple[str, int, int]]:
         """(table label, returning, newcomers) per occupied table, by label."""
@@ -70,25 +80,22 @@ class ConferenceInsights:
 
     @property
     def pooled(self) -> SeatingFigures | None:
-        if not self.rounds:
-            return None
-        total = SeatingFigures()
-        for insight in self.rounds:
-            total = total + insight.plan
-        return total
+        return _pooled([r.plan for r in self.rounds])
 
     @property
     def pooled_friends_first(self) -> SeatingFigures | None:
-        if not self.rounds or any(r.friends_first is None for r in self.rounds):
-            return None
-        total = SeatingFigures()
-        for insight in self.rounds:
-            total = total + insight.friends_first
-        return total
+        return _pooled([r.friends_first for r in self.rounds])
 
     @property
     def has_baseline(self) -> bool:
         return any(r.friends_first is not None for r in self.rounds)
+
+
+def _pooled(figures: list[SeatingFigures | None]) -> SeatingFigures | None:
+    """The rounds' figures pooled; None without rounds or when one round has none."""
+    if not figures or any(f is None for f in figures):
+        return None
+    return sum(figures, SeatingFigures())
 
 
 def _plan_runs(rounds: list[MeetupRound]) -> dict[int, MatchingRun]:
@@ -131,7 +138,6 @@ def _ties_by_round(
     )
     ties: dict[int, dict[Pair, float]] = {}
     for meetup_round in rounds:
-        day = timezone.localdate(meetup_round.starts_at, conference.tzinfo)
         not_yet = {
             pk
             for pk, starts_at in conference_rounds
@@ -139,30 +145,23 @@ def _ties_by_round(
         }
         ties[meetup_round.pk] = tie_weights_from(
             ((a, b, kind, when) for a, b, kind, when, round_id in rows if round_id not in not_yet),
-            as_of=day,
+            as_of=meetup_round.local_date,
         )
     return ties
 
 
-def _topics(people: set[int]) -> dict[int, set[int]]:
-    topics: dict[int, set[int]] = defaultdict(set)
-    through = Person.topics.through
-    for chunk in chunked(sorted(people)):
-        for person_id, topic_id in through.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "topic_id"
-        ):
-            topics[person_id].add(topic_id)
-    return topics
-
-
-def conference_insights(*, conference: Conference, baseline_seating=None) -> ConferenceInsights:
+def conference_insights(
+    *,
+    conference: Conference,
+    friends_first: Callable[..., engine.Solution | None] | None = None,
+) -> ConferenceInsights:
     """Per-round figures of the conference's plans, beside friends-first seating.
 
-    ``baseline_seating(round=, seed=, ties=, history=)`` gives the friends-first seating of a
-    round (table pk → person pks) or None, from the ties before the round and the tables of
-    earlier rounds; it defaults to the engine's baseline (``insights.baseline``).
+    ``friends_first(problem=, seed=)`` seats a round's engine problem as people would seat
+    themselves (an ``engine.Solution``) or gives None; it defaults to the engine's baseline
+    (``insights.baseline``).
     """
-    baseline_seating = baseline_seating or baseline.friends_first_seating
+    friends_first = friends_first or baseline.friends_first_seating
     rounds = list(
         MeetupRound.objects.filter(conference=conference)
         .exclude(status=RoundStatus.CANCELLED)
@@ -174,51 +173,53 @@ def conference_insights(*, conference: Conference, baseline_seating=None) -> Con
     if not rounds:
         return insights
 
-    plans: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    plans: dict[int, dict[int, int]] = defaultdict(dict)  # round -> person -> table
     round_of_run = {run.pk: round_pk for round_pk, run in runs.items()}
     for run_id, person_id, table_id in Seat.objects.filter(
         run_id__in=list(round_of_run)
     ).values_list("run_id", "person_id", "table_id"):
-        plans[round_of_run[run_id]][table_id].append(person_id)
+        plans[round_of_run[run_id]][person_id] = table_id
     for meetup_round in rounds:
         meetup_round.conference = conference
     ties = _ties_by_round(conference=conference, rounds=rounds)
-    baselines = {}
+    labels = {
+        table_key(pk): label
+        for pk, label in DrinkTable.objects.filter(conference=conference).values_list("pk", "label")
+    }
+
     earlier: list[list[int]] = []
     for meetup_round in rounds:
-        baselines[meetup_round.pk] = baseline_seating(
+        seats = plans.get(meetup_round.pk, {})
+        seed = runs[meetup_round.pk].seed
+        problem = build_problem(
             round=meetup_round,
-            seed=runs[meetup_round.pk].seed,
+            seed=seed,
+            people=_people_to_score(round=meetup_round, seats=seats),
+            tables={t.pk for t in round_tables(round=meetup_round)} | set(seats.values()),
             ties=ties[meetup_round.pk],
-            history=list(earlier),
+            history=earlier,
         )
-        earlier.extend(plans.get(meetup_round.pk, {}).values())
-
-    people = {p for seating in plans.values() for group in seating.values() for p in group}
-    people |= {
-        p for seating in baselines.values() if seating for group in seating.values() for p in group
-    }
-    newcomers = newcomer_ids(conference=conference)
-    topics = _topics(people)
-    labels = dict(DrinkTable.objects.filter(conference=conference).values_list("pk", "label"))
-
-    history: Counter = Counter()
-    for meetup_round in rounds:
-        seating = plans.get(meetup_round.pk, {})
-        common = {
-            "newcomers": newcomers,
-            "ties": set(ties[meetup_round.pk]),
-            "history": history,
-            "topics": topics,
-        }
-        plan = score_seating(seating=seating, **common)
-        other = baselines[meetup_round.pk]
-        compared = score_seating(seating=other, **common) if other is not None else None
+        plan = score_seating(
+            problem=problem, solution=solution_from_seats(problem=problem, seats=seats)
+        )
+        other = friends_first(problem=problem, seed=seed)
+        compared = score_seating(problem=problem, solution=other) if other is not None else None
         insights.rounds.append(
             RoundInsight(meetup_round, runs[meetup_round.pk].pk, plan, compared, labels)
         )
-        history = history + Counter(table_pairs(seating))
+        tables: dict[int, list[int]] = defaultdict(list)
+        for person_id, table_id in seats.items():
+            tables[table_id].append(person_id)
+        earlier.extend(tables.values())
     return insights
+
+
+def _people_to_score(*, round: MeetupRound, seats: dict[int, int]) -> set[int]:
+    """Who a round's problem seats: who sat at a held round; else who is going now and
+    whoever the plan seats (they may have changed their answer since the run)."""
+    if round.status == RoundStatus.HELD:
+        return set(seats)
+    return set(round_people(round=round).values_list("pk", flat=True)) | set(seats)
 
 
 # Across the series -------------------------------------------------------------------------

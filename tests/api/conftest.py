@@ -13,12 +13,6 @@ from tests.factories import ConferenceFactory, OrganizerFactory, UserFactory
 from .support import attendee_of, client_for
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Factories hash a password for every user; the real hasher would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def conference(db):
     return ConferenceFactory(slug="necc-2009", name="NECC 2009")

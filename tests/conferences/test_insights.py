@@ -21,6 +21,7 @@ from attendees.models import Attendance
 from attendees.selectors import newcomer_ids
 from conferences.enums import RoundStatus
 from conferences.insights import conference_insights, series_insights
+from matching import engine
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,
@@ -30,8 +31,10 @@ from tests.factories import (
     MeetupRoundFactory,
     OrganizerFactory,
     PersonFactory,
+    RoundRSVPFactory,
     SeatFactory,
     SeriesFactory,
+    SitTogetherFactory,
     TopicFactory,
 )
 
@@ -142,19 +145,31 @@ def figures(seating) -> tuple:
         seating.seated,
         seating.newcomers,
         seating.welcomed,
-        seating.anchor_candidates,
+        seating.anchor_eligible,
         seating.anchored,
-        seating.newcomers_with_topics,
-        seating.sharing_a_topic,
+        seating.topic_newcomers,
+        seating.topic_matched,
         seating.repeat_pairs,
         seating.small_tables,
     )
 
 
+def key(person) -> str:
+    return f"p{person.pk}"
+
+
+def solution(seating: dict) -> engine.Solution:
+    """A one-round engine solution from {table: [people]}."""
+    tables = {f"t{table.pk}": tuple(key(p) for p in people) for table, people in seating.items()}
+    return engine.Solution(rounds=(engine.RoundPlan(round=1, tables=tables),))
+
+
+def no_baseline(**kwargs):
+    return None
+
+
 def test_each_round_is_scored_from_its_plan(history):
-    insights = conference_insights(
-        conference=history["editions"][2], baseline_seating=lambda **kwargs: None
-    )
+    insights = conference_insights(conference=history["editions"][2], friends_first=no_baseline)
 
     assert [r.round.name for r in insights.rounds] == ["Round 1", "Round 2"]
     first, second = insights.rounds
@@ -178,43 +193,54 @@ def test_each_round_is_scored_from_its_plan(history):
 
 def test_friends_first_is_scored_the_same_way_on_the_same_round(history):
     p = history["people"]
-    t1, t2 = (history["tables"][label].pk for label in ("T1", "T2"))
+    t1, t2 = (history["tables"][label] for label in ("T1", "T2"))
     round_1, round_2 = history["rounds"]
     asked = []
 
-    def friends_first(*, round, seed, ties, history):
-        asked.append((round.name, seed, ties, history))
-        if round == round_1:
-            return {
-                t1: [p["Ann"].pk, p["Bo"].pk],
-                t2: [p[n].pk for n in ("Cy", "Eve", "Nia", "Noa")],
-            }
-        return {t1: [p[n].pk for n in ("Ann", "Bo", "Cy", "Dee")], t2: [p["Nia"].pk, p["Noa"].pk]}
+    def friends_first(*, problem, seed):
+        asked.append((problem, seed))
+        if len(asked) == 1:
+            return solution(
+                {t1: [p["Ann"], p["Bo"]], t2: [p[n] for n in ("Cy", "Eve", "Nia", "Noa")]}
+            )
+        return solution({t1: [p[n] for n in ("Ann", "Bo", "Cy", "Dee")], t2: [p["Nia"], p["Noa"]]})
 
-    insights = conference_insights(
-        conference=history["editions"][2], baseline_seating=friends_first
-    )
+    insights = conference_insights(conference=history["editions"][2], friends_first=friends_first)
 
-    assert [(name, seed) for name, seed, _, _ in asked] == [("Round 1", 11), ("Round 2", 22)]
-    ties_1, ties_2 = (ties for _, _, ties, _ in asked)
-    # Before round 1: the history of earlier editions only, not round 1's own tables.
-    assert set(ties_1) == {pair(p["Ann"], p["Bo"]), pair(p["Cy"], p["Dee"])}
-    # Before round 2: also whom round 1 seated together.
-    assert set(ties_2) == set(ties_1) | {
-        pair(p[a], p[b])
-        for a, b in [("Ann", "Nia"), ("Bo", "Nia"), ("Cy", "Eve"), ("Cy", "Noa"), ("Eve", "Noa")]
+    (problem_1, seed_1), (problem_2, seed_2) = asked
+    asked_problems = (problem_1, problem_2)
+    assert (seed_1, seed_2) == (11, 22)
+    # Both are the round's engine problem: everyone its plan seats, at the round's tables.
+    assert {person.id for person in problem_1.people} == {
+        key(p[n]) for n in ("Ann", "Bo", "Cy", "Eve", "Nia", "Noa")
     }
-    ann_bo = pair(p["Ann"], p["Bo"])
-    assert ties_2[ann_bo] > ties_1[ann_bo] > 0
-    assert [sorted(map(sorted, h)) for _, _, _, h in asked] == [
-        [],
-        sorted(
-            [
-                sorted([p["Ann"].pk, p["Bo"].pk, p["Nia"].pk]),
-                sorted([p["Cy"].pk, p["Eve"].pk, p["Noa"].pk]),
-            ]
-        ),
-    ]
+    assert {person.id for person in problem_2.people} == {
+        key(p[n]) for n in ("Ann", "Bo", "Cy", "Dee", "Nia", "Noa")
+    }
+    assert {t.id for t in problem_1.tables} == {f"t{t1.pk}", f"t{t2.pk}"}
+
+    def tie_pairs(problem):
+        return {tuple(sorted((tie.a, tie.b))) for tie in problem.ties}
+
+    def named(*pairs):
+        return {tuple(sorted((key(p[a]), key(p[b])))) for a, b in pairs}
+
+    # Before round 1: the history of earlier editions only, not round 1's own tables.
+    assert tie_pairs(problem_1) == named(("Ann", "Bo"))
+    # Before round 2: also whom round 1 seated together.
+    assert tie_pairs(problem_2) == named(
+        ("Ann", "Bo"), ("Cy", "Dee"), ("Ann", "Nia"), ("Bo", "Nia"), ("Cy", "Noa")
+    )
+    (ann_bo,) = named(("Ann", "Bo"))
+    weights_1, weights_2 = ({(t.a, t.b): t.weight for t in pr.ties} for pr in asked_problems)
+    assert weights_2[ann_bo] > weights_1[ann_bo] > 0
+    assert problem_1.history == ()
+    assert sorted(problem_2.history) == sorted(
+        [
+            tuple(sorted(key(p[n]) for n in ("Ann", "Bo", "Nia"))),
+            tuple(sorted(key(p[n]) for n in ("Cy", "Noa"))),  # Eve is not at round 2
+        ]
+    )
     first, second = insights.rounds
     assert figures(first.friends_first) == (6, 2, 0, 2, 2, 2, 0, 0, 1)
     # History for repeats is the real plan of round 1, where Ann and Bo sat together.
@@ -306,18 +332,25 @@ def test_the_page_shows_each_chart_with_its_numbers_in_a_table(client, history, 
     assert " style=" not in html
 
 
-def test_pages_read_a_fixed_number_of_queries(client, history, monkeypatch):
-    monkeypatch.setattr(
-        "conferences.insights.baseline.friends_first_seating", lambda **kwargs: None
-    )
+def test_pages_read_a_fixed_number_of_queries(client, history):
+    """Whatever the number of people, tables and editions; each round builds its own problem."""
     organizer = history["organizer"]
     client.force_login(organizer)
     lone = ConferenceFactory(series=SeriesFactory(), slug="lone")
     lone.organizers.add(organizer)
-    lone_round = MeetupRoundFactory(conference=lone)
     person = PersonFactory()
     AttendanceFactory(person=person, conference=lone)
-    seat(lone_round, {"T": DrinkTableFactory(conference=lone)}, {"T": [person]})
+    tables = {"T": DrinkTableFactory(conference=lone)}
+    # The same rounds as NECC 2025's (one held, one matched), with one person instead of seven.
+    held, matched = (
+        MeetupRoundFactory(conference=lone, starts_at=evening(dt.date(2025, 6, day)))
+        for day in (29, 30)
+    )
+    held.status, held.published_run = RoundStatus.HELD, seat(held, tables, {"T": [person]})
+    held.save(update_fields=["status", "published_run"])
+    seat(matched, tables, {"T": [person]})
+    matched.status = RoundStatus.MATCHED
+    matched.save(update_fields=["status"])
     client.get(reverse("organize:insights", args=["lone"]))
 
     with CaptureQueriesContext(connection) as few:
@@ -326,3 +359,76 @@ def test_pages_read_a_fixed_number_of_queries(client, history, monkeypatch):
         client.get(reverse("organize:insights", args=["necc-2025"]))
 
     assert len(many) == len(few)
+
+
+def test_repeats_are_the_engines_each_time_again_and_never_a_sit_together_pair():
+    """DESIGN's repeat_pairs: per pair, (times seated together - 1); the engine does not count
+    a mutual sit-together pair, who sit together on purpose. The insights used to count it."""
+    conference = ConferenceFactory(starts_on=dt.date(2025, 6, 28), ends_on=dt.date(2025, 7, 1))
+    p = {name: PersonFactory(full_name=name) for name in ("Ann", "Bo", "Cy", "Dee", "Fay", "Gus")}
+    for person in p.values():
+        AttendanceFactory(person=person, conference=conference)
+    SitTogetherFactory(conference=conference, requester=p["Fay"], requested=p["Gus"])
+    SitTogetherFactory(conference=conference, requester=p["Gus"], requested=p["Fay"])
+    tables = {
+        label: DrinkTableFactory(conference=conference, label=label) for label in ("T1", "T2")
+    }
+    # Ann and Bo sit together three times, Fay and Gus too; nobody else twice.
+    for day, seating in (
+        (28, {"T1": ["Ann", "Bo", "Cy"], "T2": ["Dee", "Fay", "Gus"]}),
+        (29, {"T1": ["Ann", "Bo", "Fay", "Gus"], "T2": ["Cy", "Dee"]}),
+        (30, {"T1": ["Ann", "Bo", "Dee"], "T2": ["Cy", "Fay", "Gus"]}),
+    ):
+        meetup = MeetupRoundFactory(
+            conference=conference, starts_at=evening(dt.date(2025, 6, day)), status="matched"
+        )
+        seat(meetup, tables, {label: [p[n] for n in names] for label, names in seating.items()})
+
+    insights = conference_insights(conference=conference, friends_first=no_baseline)
+
+    assert [r.plan.repeat_pairs for r in insights.rounds] == [0, 1, 1]
+    assert insights.pooled.repeat_pairs == 3 - 1
+
+
+def test_a_held_round_is_scored_with_who_sat_there_and_an_open_one_with_who_is_going():
+    conference = ConferenceFactory(starts_on=dt.date(2025, 6, 28), ends_on=dt.date(2025, 7, 1))
+    p = {
+        name: PersonFactory(full_name=name)
+        for name in ("Ann", "Bo", "Cy", "Dee", "Nia", "Noa", "Late")
+    }
+    for person in p.values():
+        AttendanceFactory(person=person, conference=conference)
+    tables = {
+        label: DrinkTableFactory(conference=conference, label=label, capacity=6)
+        for label in ("T1", "T2")
+    }
+    held = MeetupRoundFactory(conference=conference, starts_at=evening(dt.date(2025, 6, 29)))
+    for name in ("Ann", "Bo", "Cy", "Dee", "Nia", "Noa", "Late"):
+        RoundRSVPFactory(round=held, person=p[name])
+    held.published_run = seat(
+        held, tables, {"T1": [p["Ann"], p["Bo"], p["Nia"]], "T2": [p["Cy"], p["Dee"], p["Noa"]]}
+    )
+    held.status = RoundStatus.HELD
+    held.save(update_fields=["status", "published_run"])
+    later = MeetupRoundFactory(
+        conference=conference, starts_at=evening(dt.date(2025, 6, 30)), status="matched"
+    )
+    seat(later, tables, {"T1": [p["Ann"], p["Bo"], p["Cy"], p["Nia"]]})
+    for name in ("Ann", "Bo", "Nia", "Late"):  # Late answered after the run; Cy changed his mind
+        RoundRSVPFactory(round=later, person=p[name])
+    # Since the evening: Noa deleted her account, Dee opted out, table T2 was put away.
+    p["Noa"].deleted_at = evening(dt.date(2025, 6, 30))
+    p["Noa"].save(update_fields=["deleted_at"])
+    p["Dee"].opted_out = True
+    p["Dee"].save(update_fields=["opted_out"])
+    tables["T2"].active = False
+    tables["T2"].save(update_fields=["active"])
+
+    insights = conference_insights(conference=conference)
+
+    first, second = insights.rounds
+    assert (first.plan.seated, first.plan.unseated) == (6, 0)
+    assert first.composition() == [("T1", 0, 3), ("T2", 0, 3)]
+    assert first.friends_first.seated + first.friends_first.unseated == 6
+    assert (second.plan.seated, second.plan.unseated) == (4, 1)
+    assert (second.friends_first.seated, second.friends_first.unseated) == (5, 0)

@@ -102,4 +102,4 @@ def test_runs_are_read_only_in_the_admin_but_can_be_cancelled(client, scenario):
     )
     run.refresh_from_db()
     assert run.status == RunStatus.CANCELLED
-    assert [str(m) for m in response.context["messages"]] == ["Cancelled 1 run."]
+    assert [str(m) for m in response.context["messages"]] == ["Cancelled: 1 run."]

@@ -101,6 +101,24 @@ def test_blocks_become_avoid_pairs_and_mutual_wishes_together_pairs(scenario):
     assert problem.together == ((key(c), key(d)),)
 
 
+def test_a_blocked_mutual_pair_is_never_a_together_group(scenario, solve):
+    a, b, c, d = scenario.returning[:4]
+    for first, second in ((a, b), (c, d)):
+        SitTogetherFactory(conference=scenario.conference, requester=first, requested=second)
+        SitTogetherFactory(conference=scenario.conference, requester=second, requested=first)
+    BlockFactory(blocker=b, blocked=a)  # made after both asked: the block wins
+
+    problem = services.build_problem(round=scenario.round)
+
+    assert problem.avoid == ((key(a), key(b)),)
+    assert problem.together == ((key(c), key(d)),)
+    run = solve(scenario.round)
+    assert run.status == "succeeded"
+    tables = dict(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
+    assert tables[a.pk] != tables[b.pk]
+    assert tables[c.pk] == tables[d.pk]
+
+
 def test_table_hosts_who_are_going_are_pinned_to_their_table(scenario):
     host, absent = scenario.returning[0], PersonFactory()
     first, second = scenario.tables[:2]
@@ -132,7 +150,7 @@ def test_history_is_who_sat_together_at_the_conferences_other_published_rounds(s
 
 
 def test_problem_export_is_a_valid_format_v1_file(scenario):
-    data = services.problem_export(round=scenario.round)
+    data = services.problem_export(round=scenario.round, viewer=None)
 
     assert data["format"] == "drinktables.problem.v1"
     parsed = engine.problem_from_dict(data)

@@ -95,6 +95,48 @@ def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario,
     assert blocker.full_name not in refused.value.message
 
 
+def test_a_refused_move_never_tells_an_organizer_that_someone_blocked_them(scenario, solve):
+    run = solve(scenario.round)
+    me = scenario.returning[0]  # the organizer attends the round too
+    me.user = scenario.organizer
+    me.save(update_fields=["user"])
+    my_table = table_of(run, me)
+    target = other_table(scenario, run, me)
+    blocker = Seat.objects.filter(run=run, table=target).first().person
+    BlockFactory(blocker=blocker, blocked=me)
+
+    with pytest.raises(ServiceError) as moving_me:
+        services.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+    with pytest.raises(ServiceError) as moving_them:
+        services.seat_move(run=run, person=blocker, table=my_table, by=scenario.organizer)
+    with pytest.raises(ServiceError) as by_someone_else:
+        services.seat_move(run=run, person=me, table=target, by=None)
+
+    assert moving_me.value.message == (
+        f"{me.display_name} cannot sit at table {target.label} in this plan. Choose another table."
+    )
+    assert moving_them.value.message == (
+        f"{blocker.display_name} cannot sit at table {my_table.label} in this plan. "
+        "Choose another table."
+    )
+    assert "a private request" in by_someone_else.value.message
+    assert (table_of(run, me), table_of(run, blocker)) == (my_table, target)
+
+
+def test_an_organizer_is_told_of_a_block_they_made_themselves(scenario, solve):
+    run = solve(scenario.round)
+    me = scenario.returning[0]
+    me.user = scenario.organizer
+    me.save(update_fields=["user"])
+    target = other_table(scenario, run, me)
+    other = Seat.objects.filter(run=run, table=target).first().person
+    BlockFactory(blocker=other, blocked=me)
+    BlockFactory(blocker=me, blocked=other)
+
+    with pytest.raises(ServiceError, match="a private request"):
+        services.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+
+
 def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
     a, b = scenario.returning[:2]
     SitTogetherFactory(conference=scenario.conference, requester=a, requested=b)

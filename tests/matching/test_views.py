@@ -14,7 +14,7 @@ from conferences.models import Topic
 from matching import engine, selectors, services
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
-from tests.factories import OrganizerFactory, UserFactory
+from tests.factories import BlockFactory, OrganizerFactory, UserFactory
 
 from .scenario import build_round
 
@@ -276,6 +276,31 @@ def test_downloads_are_format_v1_files_with_matching_ids(signed_in, scenario, so
     metrics = engine.score(problem, solution)
     assert metrics["seated"] == len(scenario.going)
     assert sum(metrics["violations"].values()) == 0
+
+
+def test_the_problem_download_leaves_out_blocks_against_the_organizer(signed_in, scenario):
+    me, blocker, mutual, mine, other, blocked = scenario.returning[:6]
+    me.user = scenario.organizer  # the organizer attends the round too
+    me.save(update_fields=["user"])
+    BlockFactory(blocker=blocker, blocked=me)  # never revealed to me
+    BlockFactory(blocker=mutual, blocked=me)
+    BlockFactory(blocker=me, blocked=mutual)  # both ways: I know of mine
+    BlockFactory(blocker=me, blocked=mine)
+    BlockFactory(blocker=other, blocked=blocked)  # somebody else's
+
+    response = signed_in.get(reverse("organize:round_problem", args=[scenario.round.pk]))
+
+    def pairs(*pairs):
+        return sorted(sorted(f"p{person.pk}" for person in pair) for pair in pairs)
+
+    assert sorted(map(sorted, response.json()["avoid"])) == pairs(
+        (me, mutual), (me, mine), (other, blocked)
+    )
+    # The full file, for support, keeps every block.
+    full = services.problem_export(round=scenario.round, viewer=None)
+    assert sorted(map(sorted, full["avoid"])) == pairs(
+        (me, blocker), (me, mutual), (me, mine), (other, blocked)
+    )
 
 
 def test_the_plan_download_without_a_plan_explains(signed_in, scenario):
