@@ -114,9 +114,20 @@ class ConferenceViewSet(
 # Views nested under /conferences/{slug}/ for the conference's organizers only. (A comment, not a
 # docstring: drf-spectacular would show it as every operation's description.)
 class OrganizerConferenceMixin:
+    """Views under /conferences/<slug>/ of a conference the user organizes, else 404.
+
+    The conference is looked up before the request body is: a 400 about the body first would
+    answer differently for a conference that exists and one that does not.
+    """
+
     @cached_property
     def conference(self) -> Conference:
         return conference_for_organizer(user=self.request.user, slug=self.kwargs["conference_slug"])
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not getattr(self, "swagger_fake_view", False):
+            self.conference  # noqa: B018 -- raises Http404 for someone else's conference
 
 
 @extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
