@@ -7,6 +7,7 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .errors import is_too_large, too_large_message
 from .exceptions import Conflict, ServiceError
 
 NOT_FOUND = "Not found. It does not exist or you may not see it."
@@ -75,6 +76,11 @@ def exception_handler(exc, context):
     A service's ``ServiceError`` answers 400 and its ``Conflict`` 409, with the service's
     message; when the service names the field at fault, the message is filed under it.
     """
+    if is_too_large(exc):
+        return Response(
+            {"detail": too_large_message(exc), "errors": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, ServiceError):
         code = (
             status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_400_BAD_REQUEST
