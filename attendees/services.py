@@ -160,6 +160,38 @@ def login_link_send(*, link_id: int, base_url: str) -> bool:
     return True
 
 
+STAFF_LOGIN_LIMITED = (
+    "Too many failed sign-in attempts. Wait an hour and try again, or ask another organizer "
+    "to reset your password."
+)
+
+
+def _staff_login_keys(*, username: str, ip: str | None) -> list[tuple[str, int]]:
+    return [
+        (f"stafflogin:ip:{ip or 'unknown'}", settings.STAFF_LOGIN_RATE_PER_IP),
+        (
+            f"stafflogin:user:{hash_secret(username.strip().lower())}",
+            settings.STAFF_LOGIN_RATE_PER_USERNAME,
+        ),
+    ]
+
+
+def staff_login_check(*, username: str, ip: str | None) -> None:
+    """Raise ``LoginRateLimited`` once the failed password sign-ins in the last hour reach the
+    limit for the username or for the IP address; the password is then not even tried."""
+    if any(
+        (cache.get(key) or 0) >= limit for key, limit in _staff_login_keys(username=username, ip=ip)
+    ):
+        raise LoginRateLimited(STAFF_LOGIN_LIMITED, retry_after_s=RATE_WINDOW_S)
+
+
+def staff_login_failed(*, username: str, ip: str | None) -> None:
+    """Count a failed password sign-in against the username and the IP address."""
+    for key, limit in _staff_login_keys(username=username, ip=ip):
+        _over_limit(key, limit)
+    logger.warning("a staff password sign-in failed")
+
+
 LINK_UNUSABLE = (
     "This sign-in link has expired or was already used. Enter your e-mail address to get a new one."
 )

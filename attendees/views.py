@@ -150,6 +150,26 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "attendees/staff_login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        try:
+            services.staff_login_check(
+                username=request.POST.get("username", ""), ip=request.META.get("REMOTE_ADDR")
+            )
+        except services.LoginRateLimited as error:
+            # The password is not tried: the form comes back empty with the reason.
+            context = self.get_context_data(form=self.form_class(request), limited=error.message)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(error.retry_after_s)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        services.staff_login_failed(
+            username=self.request.POST.get("username", ""),
+            ip=self.request.META.get("REMOTE_ADDR"),
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
 
 class LogoutView(auth_views.LogoutView):
     """Sign out (POST only, from the button in every page's header)."""

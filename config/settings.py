@@ -201,6 +201,9 @@ if MATCHING_MAX_TIME_LIMIT_S + 120 >= CELERY_BROKER_VISIBILITY_TIMEOUT_S:
 LOGIN_LINK_TTL_S = 15 * 60
 LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
 LOGIN_LINK_RATE_PER_IP = 20  # per hour
+# Failed staff password sign-ins, per hour.
+STAFF_LOGIN_RATE_PER_USERNAME = int(env("STAFF_LOGIN_RATE_PER_USERNAME") or 10)
+STAFF_LOGIN_RATE_PER_IP = int(env("STAFF_LOGIN_RATE_PER_IP") or 30)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing or bad credential a 401.

@@ -256,6 +256,63 @@ def test_staff_sign_in_with_a_password(client):
     assert "No attendee profile" in home.content.decode()
 
 
+def staff_sign_in(username: str, password: str, ip: str = "198.51.100.7"):
+    from django.test import Client
+
+    client = Client()
+    response = client.post(
+        reverse("attendees:staff_login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=ip,
+    )
+    return client, response
+
+
+def test_a_wrong_staff_password_is_a_400_with_the_form_again():
+    OrganizerFactory(username="olivia")
+
+    client, response = staff_sign_in("olivia", "wrong")
+
+    assert response.status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_password_guessing_is_limited_per_username(settings):
+    settings.STAFF_LOGIN_RATE_PER_USERNAME = 3
+    OrganizerFactory(username="olivia")
+    for number in range(3):
+        assert staff_sign_in("Olivia", "wrong", ip=f"198.51.100.{number}")[1].status_code == 400
+
+    client, response = staff_sign_in("olivia", "correct horse battery", ip="198.51.100.99")
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "Too many failed sign-in attempts. Wait an hour" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    OrganizerFactory(username="oscar")
+    assert staff_sign_in("oscar", "correct horse battery")[1].status_code == 302
+
+
+def test_staff_password_guessing_is_limited_per_ip_address(settings):
+    settings.STAFF_LOGIN_RATE_PER_IP = 3
+    OrganizerFactory(username="olivia")
+    for number in range(3):
+        assert staff_sign_in(f"guess{number}", "wrong")[1].status_code == 400
+
+    assert staff_sign_in("olivia", "correct horse battery")[1].status_code == 429
+    assert staff_sign_in("olivia", "correct horse battery", ip="192.0.2.50")[1].status_code == 302
+
+
+def test_successful_staff_sign_ins_do_not_count(settings):
+    settings.STAFF_LOGIN_RATE_PER_USERNAME = 2
+    settings.STAFF_LOGIN_RATE_PER_IP = 2
+    OrganizerFactory(username="olivia")
+
+    statuses = [staff_sign_in("olivia", "correct horse battery")[1].status_code for _ in range(4)]
+
+    assert statuses == [302, 302, 302, 302]
+
+
 def test_sign_out_everywhere_ends_every_session_of_an_attendee(client):
     from django.test import Client
 
