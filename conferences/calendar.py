@@ -1,5 +1,6 @@
 """iCalendar (.ics) files for a round, so attendees can add their table to a calendar."""
 
+import re
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -9,8 +10,15 @@ from .models import MeetupRound
 PRODUCT_ID = "-//Drink Tables//Drink Tables//EN"
 
 
+# RFC 5545 text may hold no control characters but tab; a line break is written as "\n".
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    # A bare carriage return in a name or a place would end the line early in some readers.
+    return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text))
 
 
 def _stamp(moment: datetime) -> str:
