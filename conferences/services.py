@@ -666,7 +666,7 @@ class _ConferenceLookup:
                 RowError(index, "conference", "The conference is missing: give its slug or year.")
             )
             return None
-        if text.isdigit() and len(text) == 4:
+        if text.isascii() and text.isdigit() and len(text) == 4:
             editions = self.by_year.get(int(text), [])
             if len(editions) == 1:
                 return editions[0]

@@ -27,7 +27,7 @@ class StrictPageSizeMixin:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= self.max_page_size:
             message = f"Use a whole number from 1 to {self.max_page_size}."
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
         return int(raw)

@@ -48,7 +48,7 @@ def round_plan(request, pk: int):
         "plan": plan,
         "actions": _actions(meetup_round, plan),
         "run_form": RunRequestForm(),
-        "move_person": int(move) if move.isdigit() else None,
+        "move_person": int(move) if move.isascii() and move.isdigit() else None,
         "latest": plan.latest_run,
     }
     return render(request, "matching/round_plan.html", context)
@@ -91,6 +91,7 @@ def round_plan_status(request, pk: int):
     )
     if (
         request.headers.get("HX-Request")
+        and watching.isascii()
         and watching.isdigit()
         and (latest is None or latest.pk != int(watching) or not latest.is_active)
     ):
