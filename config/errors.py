@@ -42,6 +42,20 @@ def too_large_message(exception) -> str:
     )
 
 
+def body_too_large_message(limit: int) -> str:
+    return (
+        f"The request is too large: at most {limit / (1024 * 1024):g} MB can be sent in one "
+        "request. Send a smaller file, or split it and send the parts one after another."
+    )
+
+
+def too_large(request, message: str) -> HttpResponse:
+    """413 with ``message``: the API's JSON error shape under /api/, else the 413 page."""
+    if _is_api(request):
+        return _json(413, message)
+    return _page("413.html", 413, {"message": message})
+
+
 def is_too_large(exception) -> bool:
     return isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent)
 
@@ -64,10 +78,7 @@ def _page(template: str, status: int, context: dict | None = None, request=None)
 @requires_csrf_token
 def bad_request(request, exception):
     if is_too_large(exception):
-        message = too_large_message(exception)
-        if _is_api(request):
-            return _json(413, message)
-        return _page("413.html", 413, {"message": message})
+        return too_large(request, too_large_message(exception))
     if _is_api(request):
         return _json(400, MESSAGES[400])
     return defaults.bad_request(request, exception)

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from . import errors
+
 
 class ContentSecurityPolicyMiddleware:
     """Send a strict Content-Security-Policy: no inline scripts or styles, nothing off-site.
@@ -16,3 +18,26 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is over ``REQUEST_MAX_BODY_BYTES`` with 413.
+
+    Django caps form fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but streams file uploads to disk
+    whatever their size, and the import form refuses a large file only once it has arrived.
+    This answers before a byte of the body is read, with the same page (or JSON under /api/)
+    as Django's own limits.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.REQUEST_MAX_BODY_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if self.limit and length > self.limit:
+            return errors.too_large(request, errors.body_too_large_message(self.limit))
+        return self.get_response(request)

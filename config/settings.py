@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -133,6 +134,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# No request body over this is read at all (the largest accepted import file, 15 MB, and room
+# for the rest of its form); config.middleware answers 413 from the Content-Length alone.
+REQUEST_MAX_BODY_BYTES = 16 * 1024 * 1024
 
 # Cache: Redis when configured (shared by every process), otherwise in-process memory.
 REDIS_URL = env("REDIS_URL")

@@ -125,3 +125,30 @@ def test_a_bug_is_a_500_page_without_a_traceback():
     assert_page(client.get("/boom/"), 500, "Something went wrong on our side")
     body = assert_json(client.get("/api/v1/boom/"), 500, "Something went wrong")
     assert "s3cr3t" not in str(body)
+
+
+def test_a_body_declared_over_the_request_limit_is_refused_before_it_is_read(client, victim):
+    client.force_login(victim.organizer)
+    url = reverse("organize:import_registrations", args=[victim.conference.slug])
+    before = ImportBatch.objects.count()
+
+    response = client.post(
+        url, {"file": "x"}, CONTENT_LENGTH=str(settings.REQUEST_MAX_BODY_BYTES + 1)
+    )
+
+    assert_page(response, 413, "at most 16 MB", "split it")
+    assert ImportBatch.objects.count() == before
+
+
+def test_the_api_refuses_a_body_over_the_request_limit_in_the_error_shape(victim):
+    response = api_client(victim.key).post(
+        reverse("api:my-block-list"),
+        "{}",
+        content_type="application/json",
+        CONTENT_LENGTH=str(settings.REQUEST_MAX_BODY_BYTES + 1),
+    )
+    assert_json(response, 413, "at most 16 MB")
+
+
+def test_the_request_limit_leaves_room_for_the_largest_import_file():
+    assert settings.REQUEST_MAX_BODY_BYTES > MAX_FILE_BYTES + 64 * 1024
