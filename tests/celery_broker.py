@@ -17,8 +17,9 @@ from kombu import pools as kombu_pools
 from config import celery_app
 
 
-def _drop_connection_pools() -> None:
-    kombu_pools.reset()  # closes every pooled broker connection and forgets the pools
+def drop_connection_pools() -> None:
+    """Close every pooled broker connection (after the broker restarted, they are dead)."""
+    kombu_pools.reset()
     celery_app._pool = None
     amqp = celery_app.__dict__.get("amqp")
     if amqp is not None:
@@ -31,14 +32,14 @@ def celery_broker(url: str) -> Iterator[str]:
     conf = celery_app.conf
     previous_env = os.environ.get("CELERY_BROKER_URL")
     previous = (conf.broker_url, conf.task_always_eager)
-    _drop_connection_pools()
+    drop_connection_pools()
     os.environ["CELERY_BROKER_URL"] = url
     conf.broker_url = url
     conf.task_always_eager = False
     try:
         yield url
     finally:
-        _drop_connection_pools()
+        drop_connection_pools()
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
