@@ -138,11 +138,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 REDIS_URL = env("REDIS_URL")
 CACHE_URL = env("CACHE_URL") or REDIS_URL
 if CACHE_URL:
+    # Throttles and rate limits only: while Redis is down they stop counting rather than fail
+    # the request (config.cache), and a call never waits long for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "drinktables",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,3 +202,32 @@ def test_a_sign_in_link_is_sent_from_the_request_while_the_queue_is_down(client)
     assert response.status_code in (200, 302)
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
     assert "/login/link/" in mail.outbox[0].body
+
+
+def test_with_the_cache_on_a_redis_that_is_down_the_api_and_sign_in_still_answer(
+    scenario, settings
+):
+    """Deployments that set REDIS_URL keep throttles and rate limits in the same Redis."""
+    from tests.api.support import client_for
+    from tests.celery_broker import free_port
+    from tests.factories import PersonFactory
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    PersonFactory(email="ann@example.org")
+
+    with broker_down():
+        started = client_for(scenario.organizer).post(
+            f"/api/v1/rounds/{scenario.round.pk}/runs/", {"time_limit_s": 1}, format="json"
+        )
+        signed_in = Client().post(reverse("attendees:login"), {"email": "ann@example.org"})
+
+    assert started.status_code == 202
+    assert started.json()["warning"] is not None
+    assert signed_in.status_code == 302
+    assert [m.to for m in mail.outbox] == [["ann@example.org"]]
