@@ -25,6 +25,7 @@ from django.utils import timezone
 from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound, Topic
 from config.exceptions import Conflict, ServiceError
+from config.queue import task_send
 from matching.models import Seat
 
 from .enums import EncounterKind, RSVPStatus
@@ -76,7 +77,8 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
     """E-mail a one-time sign-in link to ``email`` if a person is registered with it.
 
     The caller cannot tell a registered address from an unknown one: both get the same answer,
-    both count against the same limits, and the e-mail goes out from a task after the commit.
+    both count against the same limits, and the e-mail goes out from a task after the commit
+    (from the request itself while the task queue is down).
     Raises ``LoginRateLimited`` after too many requests for the address or from the IP address.
     """
     email = (email or "").strip().lower()
@@ -110,12 +112,19 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
             requested_ip=ip or None,
             expires_at=now + timedelta(seconds=settings.LOGIN_LINK_TTL_S),
         )
-        from .tasks import send_login_link
-
         transaction.on_commit(
-            lambda: send_login_link.delay(link_id=link.pk, base_url=base_url.rstrip("/")),
+            lambda: _login_link_dispatch(link_id=link.pk, base_url=base_url.rstrip("/")),
             robust=True,
         )
+
+
+def _login_link_dispatch(*, link_id: int, base_url: str) -> None:
+    """Hand the link to the mail task; if the task queue is down, send it from here: someone is
+    waiting for it at the sign-in page, and it expires before any sweep would come by."""
+    from .tasks import send_login_link
+
+    if not task_send(send_login_link, kwargs={"link_id": link_id, "base_url": base_url}):
+        login_link_send(link_id=link_id, base_url=base_url)
 
 
 def login_link_send(*, link_id: int, base_url: str) -> bool:

@@ -8,6 +8,9 @@ from django.utils.html import format_html
 
 from config.exceptions import Conflict, ServiceError
 from matching.services import (
+    pending_notice_count,
+    queue_unreachable_notices_message,
+    queue_unreachable_run_message,
     round_cancel,
     round_mark_held,
     round_publish,
@@ -278,7 +281,11 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
             except ServiceError as error:
                 messages.error(request, f"{meetup_round.name}: {error.message}")
                 continue
-            if run.newly_requested:
+            if run.queue_unreachable:
+                messages.warning(
+                    request, f"{meetup_round.name}: {queue_unreachable_run_message(run=run)}"
+                )
+            elif run.newly_requested:
                 started.append(meetup_round)
             else:
                 messages.warning(
@@ -297,11 +304,17 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     @admin.action(description="Publish the latest plan and notify attendees")
     def publish_plan(self, request, queryset):
 
+        def publish(meetup_round):
+            published = round_publish(round=meetup_round, by=request.user)
+            if published.queue_unreachable:
+                pending = pending_notice_count(round=published)
+                messages.warning(
+                    request,
+                    f"{meetup_round.name}: " + queue_unreachable_notices_message(pending=pending),
+                )
+
         _round_action(
-            request,
-            queryset,
-            lambda r: round_publish(round=r, by=request.user),
-            "Published (attendees are being told their table)",
+            request, queryset, publish, "Published (attendees are being told their table)"
         )
 
     @admin.action(description="Unpublish the plan")
@@ -324,9 +337,15 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     @admin.action(description="Cancel the round")
     def cancel_rounds(self, request, queryset):
 
-        _round_action(
-            request, queryset, lambda r: round_cancel(round=r, by=request.user), "Cancelled"
-        )
+        def cancel(meetup_round):
+            if round_cancel(round=meetup_round, by=request.user).queue_unreachable:
+                messages.warning(
+                    request,
+                    f"{meetup_round.name}: "
+                    + queue_unreachable_notices_message(pending=0, cancelled=True),
+                )
+
+        _round_action(request, queryset, cancel, "Cancelled")
 
 
 class CsvImportAdminMixin:

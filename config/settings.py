@@ -142,11 +142,14 @@ REQUEST_MAX_BODY_BYTES = 16 * 1024 * 1024
 REDIS_URL = env("REDIS_URL")
 CACHE_URL = env("CACHE_URL") or REDIS_URL
 if CACHE_URL:
+    # Throttles and rate limits only: while Redis is down they stop counting rather than fail
+    # the request (config.cache), and a call never waits long for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ForgivingRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "drinktables",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -179,14 +182,34 @@ CELERY_TASK_IGNORE_RESULT = True
 # A task that runs longer than the visibility timeout would be handed to a second worker; keep
 # every time limit well below it (MATCHING_HARD_TIME_LIMIT_S < this).
 CELERY_BROKER_VISIBILITY_TIMEOUT_S = int(env("CELERY_BROKER_VISIBILITY_TIMEOUT_S") or 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT_S}
+# When Redis is down, sending a task fails within a few seconds instead of holding the request:
+# one quick retry, bounded connect and socket timeouts (a half-open connection otherwise waits
+# forever). The work is saved in the database first and sweeps send it again (config.queue).
+# The socket timeout stays above the worker's 1 s BRPOP poll.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0.2,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT_S,
+    "socket_connect_timeout": 2.0,
+    "socket_timeout": 5.0,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The queue tasks are sent to and workers listen on (the matching benchmark uses its own).
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE") or "celery"
 # With `celery -A config beat` (or a worker started with -B): recover matching runs whose worker
-# died. Runs also recover without beat: see matching.services.runs_sweep_stale.
+# died or whose task was never sent (Redis was down), and send notices still owed. Runs also
+# recover without beat: see matching.services.runs_sweep_stale.
 CELERY_BEAT_SCHEDULE = {
     "matching-sweep-stale-runs": {"task": "matching.sweep_stale_runs", "schedule": 30.0},
+    "matching-sweep-pending-notices": {
+        "task": "matching.sweep_pending_notices",
+        "schedule": 300.0,
+    },
 }
 
 # Matching runs.

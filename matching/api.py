@@ -27,11 +27,13 @@ from .serializers import (
     PublishSerializer,
     RunRequestSerializer,
     RunSerializer,
+    RunStartedSerializer,
     SeatMoveSerializer,
     SolutionFileSerializer,
 )
 from .services import (
     problem_export,
+    queue_unreachable_run_message,
     round_cancel,
     round_mark_held,
     round_publish,
@@ -88,9 +90,12 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         methods=["POST"],
         summary="Start a matching run",
         description="Answers 202 with the queued run; follow it at GET /api/v1/runs/{id}/. "
-        "While a run of the round is queued or running, answers 200 with that run instead.",
+        "While a run of the round is queued or running, answers 200 with that run instead "
+        "(a queued run's task is sent again). If the task queue (Redis) cannot be reached, the "
+        "run is saved and queued all the same and `warning` says so: it starts by itself once "
+        "the queue is back.",
         request=RunRequestSerializer,
-        responses={202: RunSerializer, 200: RunSerializer},
+        responses={202: RunStartedSerializer, 200: RunStartedSerializer},
     )
     @action(detail=True, methods=["get", "post"])
     def runs(self, request, pk=None):
@@ -103,8 +108,9 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         run = run_request(round=round, by=request.user, **serializer.validated_data)
         code = status.HTTP_202_ACCEPTED if run.newly_requested else status.HTTP_200_OK
+        warning = queue_unreachable_run_message(run=run) if run.queue_unreachable else None
         run.refresh_from_db()  # an eager (in-process) run has finished by now
-        return Response(RunSerializer(run).data, status=code)
+        return Response(RunStartedSerializer(run, context={"warning": warning}).data, status=code)
 
     @extend_schema(
         summary="The round's plan",

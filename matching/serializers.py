@@ -47,6 +47,21 @@ class RunSerializer(serializers.ModelSerializer):
         }
 
 
+class RunStartedSerializer(RunSerializer):
+    warning = serializers.SerializerMethodField(
+        help_text="Null when all is well. Set when the run is saved and queued but the task "
+        "queue (Redis) could not be reached: the run starts by itself once the queue is back; "
+        "POST again to send it at once."
+    )
+
+    class Meta(RunSerializer.Meta):
+        fields = [*RunSerializer.Meta.fields, "warning"]
+        read_only_fields = fields
+
+    def get_warning(self, run) -> str | None:
+        return self.context.get("warning")
+
+
 class RunRequestSerializer(StrictSerializer):
     seed = serializers.IntegerField(
         min_value=0,

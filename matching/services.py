@@ -47,6 +47,7 @@ from attendees.services import encounters_create
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from config.exceptions import Conflict, ServiceError
+from config.queue import Dispatch, task_send_on_commit
 from matching import engine
 
 from .enums import ACTIVE_RUN_STATUSES, RunStatus
@@ -271,12 +272,12 @@ def _locked(queryset: QuerySet, **kwargs) -> QuerySet:
     return queryset
 
 
-def _enqueue_run(run_id: int, *, countdown: float | None = None) -> None:
+def _enqueue_run(run_id: int, *, countdown: float | None = None) -> Dispatch:
+    """Send the run's task after the commit. If the task queue is down, the run stays queued in
+    the database and ``runs_sweep_stale`` sends it again later."""
     from . import tasks
 
-    transaction.on_commit(
-        lambda: tasks.run_matching.apply_async(kwargs={"run_id": run_id}, countdown=countdown)
-    )
+    return task_send_on_commit(tasks.run_matching, kwargs={"run_id": run_id}, countdown=countdown)
 
 
 def _check_matchable(meetup_round: MeetupRound) -> None:
@@ -303,6 +304,9 @@ def run_request(
     One run per round works at a time: while a run is queued or running, asking again returns
     that run instead of starting another (``run.newly_requested`` tells which happened). A seed
     of None picks a random one, stored on the run so the plan can be reproduced.
+
+    When the task queue cannot be reached the run is still saved, queued
+    (``run.queue_unreachable`` is True): the sweep sends it once the queue is back.
     """
     if time_limit_s is None:
         time_limit_s = settings.MATCHING_DEFAULT_TIME_LIMIT_S
@@ -325,27 +329,40 @@ def run_request(
         meetup_round = _locked(MeetupRound.objects.filter(pk=round.pk)).get()
         _check_matchable(meetup_round)
         active = MatchingRun.objects.filter(round=meetup_round, status__in=ACTIVE_RUN_STATUSES)
-        existing = active.first()
-        if existing is not None:
-            existing.newly_requested = False
-            return existing
-        try:
-            with transaction.atomic():
-                run = MatchingRun.objects.create(
-                    round=meetup_round,
-                    requested_by=by if getattr(by, "pk", None) else None,
-                    seed=seed,
-                    time_limit_s=time_limit_s,
-                    portfolio=portfolio,
-                )
-        except IntegrityError:
-            existing = active.get()
-            existing.newly_requested = False
-            return existing
-        _enqueue_run(run.pk)
-    logger.info("run %s queued for round %s by user %s", run.pk, round.pk, getattr(by, "pk", None))
-    run.newly_requested = True
+        run = active.first()
+        newly_requested = False
+        if run is None:
+            try:
+                with transaction.atomic():
+                    run = MatchingRun.objects.create(
+                        round=meetup_round,
+                        requested_by=by if getattr(by, "pk", None) else None,
+                        seed=seed,
+                        time_limit_s=time_limit_s,
+                        portfolio=portfolio,
+                    )
+                newly_requested = True
+            except IntegrityError:
+                run = active.get()
+        # Asking again for a run that is still queued sends its task again: its message may
+        # have been lost (the queue was down). The atomic claim makes a second delivery harmless.
+        dispatch = _enqueue_run(run.pk) if run.status == RunStatus.QUEUED else None
+    run.newly_requested = newly_requested
+    run.queue_unreachable = dispatch is not None and dispatch.failed
+    if newly_requested:
+        logger.info(
+            "run %s queued for round %s by user %s", run.pk, round.pk, getattr(by, "pk", None)
+        )
     return run
+
+
+def queue_unreachable_run_message(*, run: MatchingRun) -> str:
+    """What the organizer is told when their run is saved but its task could not be sent."""
+    return (
+        f"Run #{run.pk} is saved and queued, but the task queue (Redis) is not reachable, so "
+        "the matching has not started yet. It starts by itself within a couple of minutes of "
+        "the queue coming back; there is no need to ask again."
+    )
 
 
 def run_cancel(*, run: MatchingRun, by) -> MatchingRun:
@@ -902,10 +919,12 @@ def latest_succeeded_run(*, round: MeetupRound) -> MatchingRun | None:
     )
 
 
-def _enqueue_notices(round_id: int) -> None:
+def _enqueue_notices(round_id: int) -> Dispatch:
+    """Send the notices task after the commit; if the task queue is down, the notices stay
+    pending in the database and ``notices_sweep_pending`` sends the task again later."""
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.send_round_notices.delay(round_id=round_id))
+    return task_send_on_commit(tasks.send_round_notices, kwargs={"round_id": round_id})
 
 
 def round_publish(
@@ -915,7 +934,10 @@ def round_publish(
 
     Each seated attendee gets one e-mail with their table and an .ics; on a re-publish only
     those whose table changed (or who lost their seat) hear again. Publishing the plan that is
-    already published changes nothing. ``notify=False`` (the demo) sends nothing.
+    already published changes nothing, but sends the notices still owed, if any.
+    ``notify=False`` (the demo) sends nothing. When the task queue cannot be reached the round
+    is published all the same (``round.queue_unreachable`` is True) and the notices go out once
+    it is back (``notices_sweep_pending``).
     """
     with transaction.atomic():
         meetup_round = _locked(MeetupRound.objects.filter(pk=round.pk)).get()
@@ -932,15 +954,22 @@ def round_publish(
             raise Conflict(no_plan)
         if run.metrics and engine.hard_violations(run.metrics):
             raise Conflict("This plan breaks a hard constraint; run the matching again.")
+        dispatch = None
         if meetup_round.status == RoundStatus.PUBLISHED and meetup_round.published_run_id == run.pk:
-            return meetup_round
-        meetup_round.published_run = run
-        meetup_round.published_at = timezone.now()
-        meetup_round.status = RoundStatus.PUBLISHED
-        meetup_round.save(update_fields=["published_run", "published_at", "status"])
-        if notify:
-            _enqueue_notices(meetup_round.pk)
-    logger.info("round %s: run %s published by user %s", round.pk, run.pk, getattr(by, "pk", None))
+            # Nothing changes; notices still owed (the task queue was down) are sent again.
+            if notify and _pending_notices(meetup_round):
+                dispatch = _enqueue_notices(meetup_round.pk)
+        else:
+            meetup_round.published_run = run
+            meetup_round.published_at = timezone.now()
+            meetup_round.status = RoundStatus.PUBLISHED
+            meetup_round.save(update_fields=["published_run", "published_at", "status"])
+            logger.info(
+                "round %s: run %s published by user %s", round.pk, run.pk, getattr(by, "pk", None)
+            )
+            if notify:
+                dispatch = _enqueue_notices(meetup_round.pk)
+    meetup_round.queue_unreachable = dispatch is not None and dispatch.failed
     return meetup_round
 
 
@@ -1023,8 +1052,10 @@ def round_cancel(*, round: MeetupRound, by) -> MeetupRound:
             error="The round was cancelled.",
         )
         RunCandidate.objects.filter(run__round=meetup_round).delete()
+        dispatch = None
         if SeatNotification.objects.filter(round=meetup_round, table__isnull=False).exists():
-            _enqueue_notices(meetup_round.pk)
+            dispatch = _enqueue_notices(meetup_round.pk)
+    meetup_round.queue_unreachable = dispatch is not None and dispatch.failed
     logger.info("round %s cancelled by user %s", round.pk, getattr(by, "pk", None))
     return meetup_round
 
@@ -1123,6 +1154,44 @@ def _pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
 
 def pending_notice_count(*, round: MeetupRound) -> int:
     return len(_pending_notices(round))
+
+
+def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
+    """What the organizer is told when the e-mails to attendees could not be queued."""
+    what = (
+        "the e-mails telling attendees the round is cancelled"
+        if cancelled
+        else f"the e-mails telling attendees their table ({pending} to send)"
+    )
+    return (
+        f"Done, but the task queue (Redis) is not reachable, so {what} have not gone out yet. "
+        "They go out by themselves once the queue is back."
+    )
+
+
+# Notices about a round that ended this long ago are no use any more.
+NOTICE_SWEEP_AFTER_START = timedelta(hours=6)
+
+
+def notices_sweep_pending() -> int:
+    """Send the notices task again for every round that still owes notices.
+
+    Publishing sends the task once; if the task queue was down then, or the task gave up (the
+    mail server was down too long), this catches up (Celery beat calls it). A round counts while
+    its evening has not long passed. A second delivery is harmless: batches are sent under the
+    round's row lock and each person is told once. Returns how many rounds it sent again.
+    """
+    rounds = MeetupRound.objects.filter(
+        status__in=(RoundStatus.PUBLISHED, RoundStatus.CANCELLED),
+        starts_at__gt=timezone.now() - NOTICE_SWEEP_AFTER_START,
+    )
+    sent = 0
+    for meetup_round in rounds:
+        if _pending_notices(meetup_round):
+            dispatch = _enqueue_notices(meetup_round.pk)
+            sent += not dispatch.failed
+            logger.info("round %s: notices still owed, sent again", meetup_round.pk)
+    return sent
 
 
 # ---------------------------------------------------------------------------------------------

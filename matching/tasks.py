@@ -14,6 +14,8 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.conf import settings
 
+from config.queue import task_send
+
 from . import services
 from .enums import ACTIVE_RUN_STATUSES
 from .models import MatchingRun
@@ -80,6 +82,12 @@ def sweep_stale_runs() -> int:
     return services.runs_sweep_stale()
 
 
+@shared_task(name="matching.sweep_pending_notices", ignore_result=True)
+def sweep_pending_notices() -> int:
+    """Periodic (Celery beat): send notices still owed (the queue or mail server was down)."""
+    return services.notices_sweep_pending()
+
+
 @shared_task(
     name="matching.send_round_notices",
     bind=True,
@@ -99,7 +107,8 @@ def send_round_notices(self, *, round_id: int) -> int:
         if not batch.remaining:
             break
         if not self.request.is_eager:
-            send_round_notices.delay(round_id=round_id)
+            # If the queue is down now, the rest waits for notices_sweep_pending.
+            task_send(send_round_notices, kwargs={"round_id": round_id})
             break
     logger.info("round %s: %s notices sent", round_id, sent)
     return sent

@@ -118,7 +118,9 @@ def round_run(request, pk: int):
     except ServiceError as error:
         messages.error(request, error.message)
         return redirect(_plan_url(meetup_round, "run"))
-    if run.newly_requested:
+    if run.queue_unreachable:
+        messages.warning(request, services.queue_unreachable_run_message(run=run))
+    elif run.newly_requested:
         messages.success(request, f"Matching started (run #{run.pk}, seed {run.seed}).")
     else:
         messages.warning(
@@ -177,31 +179,43 @@ def round_seat_move(request, pk: int):
 
 
 def _workflow_view(action):
-    """A POST view that runs one round workflow service and says how it went."""
+    """A POST view that runs one round workflow service and says how it went.
+
+    ``action`` returns the message, or ``(level, message)`` when it is not plain success.
+    """
 
     @organizer_required
     @require_POST
     def view(request, pk: int):
         meetup_round = round_for_organizer(user=request.user, pk=pk)
         try:
-            message = action(meetup_round, request.user)
+            outcome = action(meetup_round, request.user)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, message)
+            level, message = outcome if isinstance(outcome, tuple) else (messages.SUCCESS, outcome)
+            messages.add_message(request, level, message)
         return redirect(_plan_url(meetup_round))
 
     view.__name__ = action.__name__
     return view
 
 
-def _publish(meetup_round, user) -> str:
+def _publish(meetup_round, user) -> str | tuple[int, str]:
     was_published = meetup_round.status == RoundStatus.PUBLISHED
     before = meetup_round.published_run_id
+    owed = services.pending_notice_count(round=meetup_round) if was_published else 0
     published = services.round_publish(round=meetup_round, by=user)
-    if was_published and published.published_run_id == before:
-        return "This plan was already published; nobody was notified again."
     pending = services.pending_notice_count(round=published)
+    if published.queue_unreachable:
+        return messages.WARNING, services.queue_unreachable_notices_message(pending=pending)
+    if was_published and published.published_run_id == before:
+        if owed:
+            return (
+                f"This plan was already published; the {owed} e-mails still owed to "
+                "attendees are being sent."
+            )
+        return "This plan was already published; nobody was notified again."
     return (
         f"The plan is published. Attendees are being told their table by e-mail "
         f"({pending} still to send)."
@@ -225,8 +239,12 @@ def _mark_held(meetup_round, user) -> str:
     )
 
 
-def _cancel(meetup_round, user) -> str:
-    services.round_cancel(round=meetup_round, by=user)
+def _cancel(meetup_round, user) -> str | tuple[int, str]:
+    cancelled = services.round_cancel(round=meetup_round, by=user)
+    if cancelled.queue_unreachable:
+        return messages.WARNING, services.queue_unreachable_notices_message(
+            pending=0, cancelled=True
+        )
     return "The round is cancelled. Anyone who was told a table hears that it is cancelled."
 
 

@@ -23,6 +23,7 @@ from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
 from tests.factories import OrganizerFactory, SitTogetherFactory
 from tests.matching.scenario import build_realistic_round, build_round
 
+from .invariants import assert_recovered, rsvp_snapshot
 from .worker import wait_for
 
 
@@ -86,6 +87,7 @@ def test_trigger_publish_and_mark_held_with_a_real_worker(celery_worker, smtp_si
 
 def test_the_same_run_delivered_twice_gives_one_plan(celery_worker):
     scenario = build_round(label="twice", returning=30, newcomers=10, tables=8)
+    rsvps = rsvp_snapshot()
 
     run = services.run_request(round=scenario.round, by=None, time_limit_s=2, seed=5)
     tasks.run_matching.apply_async(kwargs={"run_id": run.pk})  # a redelivery of the same run
@@ -99,6 +101,7 @@ def test_the_same_run_delivered_twice_gives_one_plan(celery_worker):
     assert run.status == RunStatus.SUCCEEDED and run.attempts == 1
     seats = seat_rows(run)
     assert len(seats) == len({person for person, _ in seats}) == len(scenario.going)
+    assert_recovered(scenario.round, rsvps_before=rsvps)
 
 
 def test_two_concurrent_triggers_make_one_run(celery_worker):
@@ -138,6 +141,7 @@ def _big_round(label: str):
 
 def test_a_pool_process_killed_mid_run_is_retried_by_the_worker(celery_worker):
     scenario = _big_round("oom")
+    rsvps = rsvp_snapshot()
     run = services.run_request(round=scenario.round, by=None, time_limit_s=8, seed=5)
 
     # Kill as soon as a pool process has claimed the run: it is building or solving the plan.
@@ -167,12 +171,14 @@ def test_a_pool_process_killed_mid_run_is_retried_by_the_worker(celery_worker):
     assert run.attempts == 2
     seats = seat_rows(run)
     assert len(seats) == len({person for person, _ in seats}) == len(scenario.going)
+    assert_recovered(scenario.round, rsvps_before=rsvps)
 
 
 def test_a_worker_killed_outright_is_recovered_when_the_organizer_looks(celery_worker):
     organizer = OrganizerFactory(username="olivia")
     scenario = _big_round("crash")
     scenario.conference.organizers.add(organizer)
+    rsvps = rsvp_snapshot()
     run = services.run_request(round=scenario.round, by=None, time_limit_s=8, seed=5)
     wait_for(
         lambda: MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists(),
@@ -199,6 +205,7 @@ def test_a_worker_killed_outright_is_recovered_when_the_organizer_looks(celery_w
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.attempts == 2
     assert len(seat_rows(run)) == len(scenario.going)
+    assert_recovered(scenario.round, rsvps_before=rsvps)
 
 
 def test_an_infeasible_round_fails_with_the_engines_message(celery_worker):

@@ -78,7 +78,19 @@ def test_asking_again_while_a_run_is_active_returns_that_run(
     assert second.newly_requested is False
     assert second.pk == first.pk
     assert MatchingRun.objects.filter(round=scenario.round).count() == 1
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # a queued run's task is sent again: its message may be lost
+
+
+def test_asking_again_while_a_run_is_running_sends_nothing_more(
+    scenario, django_capture_on_commit_callbacks
+):
+    running = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        again = services.run_request(round=scenario.round, by=None)
+
+    assert (again.pk, again.newly_requested, again.queue_unreachable) == (running.pk, False, False)
+    assert callbacks == []
 
 
 def test_the_database_refuses_a_second_active_run_for_a_round(scenario):
