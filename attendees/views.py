@@ -266,8 +266,7 @@ def round_detail(request, pk: int):
         context.update(_met_context(person, meetup_round, tablemates))
         present = round_attendee_ids(round=meetup_round)
         context["was_there"] = person.pk in present
-        form = SearchForm(request.GET)
-        query = form.cleaned_data["q"] if form.is_valid() else ""
+        query = _search_query(request)
         context["query"] = query
         if query:
             context["results"] = attendee_search(
@@ -375,8 +374,7 @@ def met_search(request, pk: int):
     meetup_round = _my_round(request, pk)
     if meetup_round.status != RoundStatus.HELD:
         raise Http404("Not held yet.")
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = _search_query(request)
     results = attendee_search(
         person=person,
         query=query,
@@ -427,6 +425,24 @@ def profile(request):
     )
 
 
+def _search_query(request) -> str:
+    """The cleaned ``q`` of a search, or "" when there is none (or it is not valid)."""
+    form = SearchForm(request.GET)
+    return form.cleaned_data["q"] if form.is_valid() else ""
+
+
+def _panel_answer(request, *, panel: str, context, page: str, error: str | None, done: str):
+    """After a change on a wishes page: the refreshed panel for htmx, else a message and
+    a redirect back to ``page`` (POST/redirect/GET)."""
+    if _is_htmx(request):
+        return render(request, panel, context(request, "", error, done))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(page)
+
+
 def _blocks_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
     blocks = list(blocks_for(person=request.person))
     return {
@@ -445,8 +461,7 @@ def _blocks_context(request, query: str = "", error: str | None = None, done: st
 @require_http_methods(["GET", "POST"])
 def blocks(request):
     if request.method == "GET":
-        form = SearchForm(request.GET)
-        query = form.cleaned_data["q"] if form.is_valid() else ""
+        query = _search_query(request)
         return render(request, "attendees/blocks.html", _blocks_context(request, query))
     form = PersonChoiceForm(request.POST)
     other = (
@@ -463,22 +478,13 @@ def blocks(request):
         error = exc.message
     else:
         done = f"You blocked {other.full_name}. You will not be seated together."
-    if _is_htmx(request):
-        return render(
-            request, "attendees/_blocks_panel.html", _blocks_context(request, "", error, done)
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("attendees:blocks")
+    return _blocks_answer(request, error, done)
 
 
 @attendee_required
 @require_GET
 def block_search(request):
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = _search_query(request)
     return render(request, "attendees/_block_results.html", _blocks_context(request, query))
 
 
@@ -489,13 +495,18 @@ def block_delete(request, pk: int):
         blocks_for(person=request.person).filter(pk=pk).values_list("blocked__full_name", flat=True)
     ).first()
     services.block_delete(person=request.person, block_id=pk)
-    done = f"You unblocked {blocked}."
-    if _is_htmx(request):
-        return render(
-            request, "attendees/_blocks_panel.html", _blocks_context(request, "", None, done)
-        )
-    messages.success(request, done)
-    return redirect("attendees:blocks")
+    return _blocks_answer(request, None, f"You unblocked {blocked}.")
+
+
+def _blocks_answer(request, error: str | None, done: str):
+    return _panel_answer(
+        request,
+        panel="attendees/_blocks_panel.html",
+        context=_blocks_context,
+        page="attendees:blocks",
+        error=error,
+        done=done,
+    )
 
 
 def _together_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
@@ -523,8 +534,7 @@ def _together_context(request, query: str = "", error: str | None = None, done: 
 @require_http_methods(["GET", "POST"])
 def together(request):
     if request.method == "GET":
-        form = SearchForm(request.GET)
-        query = form.cleaned_data["q"] if form.is_valid() else ""
+        query = _search_query(request)
         return render(request, "attendees/together.html", _together_context(request, query))
     person = request.person
     form = SitTogetherForm(request.POST)
@@ -551,22 +561,13 @@ def together(request):
             f"You asked to sit with {other.full_name} at {conference.name}. If they ask for you "
             "too, you will be seated together."
         )
-    if _is_htmx(request):
-        return render(
-            request, "attendees/_together_panel.html", _together_context(request, "", error, done)
-        )
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
-    return redirect("attendees:together")
+    return _together_answer(request, error, done)
 
 
 @attendee_required
 @require_GET
 def together_search(request):
-    form = SearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    query = _search_query(request)
     return render(request, "attendees/_together_results.html", _together_context(request, query))
 
 
@@ -574,13 +575,18 @@ def together_search(request):
 @require_POST
 def together_withdraw(request, pk: int):
     services.sit_together_withdraw(person=request.person, request_id=pk)
-    done = "Your request is withdrawn."
-    if _is_htmx(request):
-        return render(
-            request, "attendees/_together_panel.html", _together_context(request, "", None, done)
-        )
-    messages.success(request, done)
-    return redirect("attendees:together")
+    return _together_answer(request, None, "Your request is withdrawn.")
+
+
+def _together_answer(request, error: str | None, done: str):
+    return _panel_answer(
+        request,
+        panel="attendees/_together_panel.html",
+        context=_together_context,
+        page="attendees:together",
+        error=error,
+        done=done,
+    )
 
 
 @attendee_required
