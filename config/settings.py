@@ -147,6 +147,10 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What only a cache shared by every process may hold: an entry dropped in one process (a
+# table whose tablemate hid their organization) must be gone in all. Attendee pages keep
+# their tables and networks there (attendees.caches).
+ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
 # E-mail: console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL") or "Drink Tables <tables@drinktables.example>"
