@@ -148,8 +148,14 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # What only a cache shared by every process may hold: an entry dropped in one process (a
-# table whose tablemate hid their organization) must be gone in all. Attendee pages keep
+# signed-out session, a table whose tablemate hid their organization) must be gone in all.
+# Sessions are read from the cache and written through to the database; attendee pages keep
 # their tables and networks there (attendees.caches).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
 ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
 # E-mail: console unless an SMTP host is configured.

@@ -244,3 +244,21 @@ def test_a_lost_generation_starts_again_from_a_value_never_used(db):
     cache.delete("attendees:generation:tables")
 
     assert caches.cached(caches.TABLES, "probe", lambda: "new") == "new"
+
+
+def test_with_sessions_in_the_cache_signing_out_everywhere_ends_every_session(
+    settings, client, world
+):
+    from django.test import Client
+
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    phone = Client()
+    sign_in(client, world.ann)
+    sign_in(phone, world.ann)
+    assert phone.get(reverse("attendees:home")).status_code == 200
+
+    client.post(reverse("attendees:sign_out_everywhere"))
+
+    response = phone.get(reverse("attendees:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("attendees:login"))
