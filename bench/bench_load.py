@@ -11,14 +11,14 @@ network page (~20%), RSVP writes to the open round (~15%, htmx POSTs that toggle
 going) and API reads (/api/v1/me/rounds/, ~15%), through wrk with a Lua script, one wrk thread
 per client so each connection keeps its own identity.
 
-Two load models, both reported:
+Two load models, reported separately:
 
 - closed loop: every client sends its next request as soon as the answer is in. This measures
   the saturation throughput; latency is then mostly time spent queueing for a worker.
 - paced: every client waits a random think time (mean 1/--rate s) after each answer, like a
-  person on a phone. While this runs, the open round is matched through the service
-  (``run_request``, executed by the worker) and a probe times "my table" every 0.25 s, so the
-  page latency during the matching can be compared with the rest of the window.
+  person on a phone. It runs twice: alone, and with the open round matched 10 s in through
+  the service (``run_request``, executed by the worker) while a probe times "my table" every
+  0.25 s, so the page latency during the matching can be compared with the rest.
 
 After the load it checks that every client's last confirmed RSVP is what the database holds and
 that the matching run succeeded. Errors are any answer other than 2xx/3xx, socket errors and
@@ -79,11 +79,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker (4)")
     parser.add_argument(
         "--models",
-        default="closed,paced",
-        help="which load models to run, comma-separated: closed, paced (both)",
-    )
-    parser.add_argument(
-        "--no-match", action="store_true", help="do not match the open round during the load"
+        default="closed,paced,paced-match",
+        help="load models to run, comma-separated: closed, paced, paced-match (all three)",
     )
     parser.add_argument(
         "--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}"
@@ -809,13 +806,13 @@ def main() -> int:
         results = []
         models = [m.strip() for m in args.models.split(",") if m.strip()]
         matching: dict = {}
-        probe = None
+        probe = match_probe = None
         checks: list[dict] = []
         for model in models:
             if model == "closed":
                 result = run_wrk(port, closed_script, args.clients, args.seconds)
                 results.append(("closed loop", result))
-            elif model == "paced":
+            elif model in ("paced", "paced-match"):
                 think_ms = int(1000 / args.rate)
                 script = write_lua(
                     workdir, round_id=evening.pk, open_round_id=closing.pk, think_ms=think_ms
@@ -824,7 +821,8 @@ def main() -> int:
                 probe = Probe(port, f"/rounds/{evening.pk}/", probe_client["session"], stop_at)
                 probe.start()
                 matcher = None
-                if not args.no_match:
+                if model == "paced-match":
+                    match_probe = probe
                     matcher = threading.Thread(
                         target=match_during_load,
                         args=(closing, organizer, worker, matching, 10.0, args.seconds + 240),
@@ -832,12 +830,15 @@ def main() -> int:
                     )
                     matcher.start()
                 result = run_wrk(port, script, args.clients, args.seconds)
-                results.append((f"paced, ~{args.rate:g} requests/s a client", result))
+                name = f"paced, ~{args.rate:g} requests/s a client"
+                if model == "paced-match":
+                    name += ", matching 10 s in"
+                results.append((name, result))
                 probe.join(timeout=15)
                 if matcher is not None:
                     matcher.join(timeout=args.seconds + 300)
             else:
-                raise SystemExit(f"unknown load model {model!r}: closed or paced")
+                raise SystemExit(f"unknown load model {model!r}: closed, paced or paced-match")
             checks.append(verify_rsvps(results[-1], closing))
 
         say()
@@ -878,10 +879,10 @@ def main() -> int:
                     f"{run.time_limit_s:g} s); run #{run.pk} {run.status}"
                 )
                 inside = window_stats(
-                    probe.samples, matching["started"], matching["finished"], inside=True
+                    match_probe.samples, matching["started"], matching["finished"], inside=True
                 )
                 outside = window_stats(
-                    probe.samples, matching["started"], matching["finished"], inside=False
+                    match_probe.samples, matching["started"], matching["finished"], inside=False
                 )
                 say(
                     f'- probe, "my table" every 0.25 s during the paced load: while matching '
