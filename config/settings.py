@@ -140,7 +140,7 @@ CACHE_URL = env("CACHE_URL") or REDIS_URL
 if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, one client per server
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "drinktables",
         }
