@@ -610,7 +610,23 @@ def write_lua(workdir: Path, *, round_id: int, open_round_id: int, think_ms: int
     return script
 
 
-def run_wrk(port: int, script: Path, clients: int, seconds: int) -> dict:
+def group_cpu_s(process: subprocess.Popen) -> float:
+    """CPU seconds used so far by a process and its children (gunicorn and its workers)."""
+    pids, total = [process.pid], 0.0
+    with contextlib.suppress(OSError):
+        pids += [
+            int(p)
+            for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        ]
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_wrk(port: int, script: Path, clients: int, seconds: int, server=None) -> dict:
+    cpu_before = group_cpu_s(server) if server else 0.0
     command = [
         WRK,
         f"-t{clients}",
@@ -627,7 +643,10 @@ def run_wrk(port: int, script: Path, clients: int, seconds: int) -> dict:
     )
     if done.returncode != 0:
         raise SystemExit(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    cpu = group_cpu_s(server) - cpu_before if server else float("nan")
+    result["cpu_ms"] = cpu * 1000 / max(1, result["requests"])
+    return result
 
 
 def parse_wrk(output: str) -> dict:
@@ -810,7 +829,7 @@ def main() -> int:
         checks: list[dict] = []
         for model in models:
             if model == "closed":
-                result = run_wrk(port, closed_script, args.clients, args.seconds)
+                result = run_wrk(port, closed_script, args.clients, args.seconds, server)
                 results.append(("closed loop", result))
             elif model in ("paced", "paced-match"):
                 think_ms = int(1000 / args.rate)
@@ -829,7 +848,7 @@ def main() -> int:
                         daemon=True,
                     )
                     matcher.start()
-                result = run_wrk(port, script, args.clients, args.seconds)
+                result = run_wrk(port, script, args.clients, args.seconds, server)
                 name = f"paced, ~{args.rate:g} requests/s a client"
                 if model == "paced-match":
                     name += ", matching 10 s in"
@@ -842,13 +861,16 @@ def main() -> int:
             checks.append(verify_rsvps(results[-1], closing))
 
         say()
-        say("| model | clients | seconds | requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
-        say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        say(
+            "| model | clients | seconds | requests | req/s | p50 ms | p95 ms | p99 ms | errors "
+            "| server CPU ms/req |"
+        )
+        say("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for name, r in results:
             say(
                 f"| {name} | {args.clients} | {r['seconds']:.0f} | {r['requests']} | "
                 f"{r['requests'] / r['seconds']:.1f} | {r['p50']:.0f} | {r['p95']:.0f} | "
-                f"{r['p99']:.0f} | {r['errors']} |"
+                f"{r['p99']:.0f} | {r['errors']} | {r['cpu_ms']:.1f} |"
             )
         say()
         for name, r in results:
@@ -890,6 +912,11 @@ def main() -> int:
                     f"otherwise median {outside[1]:.0f} ms, p95 {outside[2]:.0f} ms "
                     f"({outside[0]} requests)"
                 )
+        say(
+            "- server CPU ms/req: CPU time of gunicorn and its workers during the window over "
+            "the requests wrk counted (PostgreSQL, Redis and wrk not included); it depends "
+            "far less than latency on what else the machine runs"
+        )
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         say(f"- load average at the end: {load} (1, 5, 15 min)")
         if not args.no_save:
