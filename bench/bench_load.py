@@ -920,7 +920,7 @@ def main() -> int:
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
         say(f"- load average at the end: {load} (1, 5, 15 min)")
         if not args.no_save:
-            save(lines, args)
+            save(lines, services_used=f"{where(database_url)} and {where(broker_url)}")
         return 1 if failures else 0
     finally:
         signal.alarm(0)
@@ -954,12 +954,20 @@ def verify_rsvps(named_result, closing) -> dict:
     return {"line": line, "lost": len(lost)}
 
 
-def save(lines: list[str], args) -> None:
+def where(url: str) -> str:
+    """A service URL without its user and password."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def save(lines: list[str], services_used: str) -> None:
     command = "bench/bench_load.py " + " ".join(sys.argv[1:])
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
-        f"# Load benchmark\n\n{stamp}, `{command.strip()}`\n\n" + "\n".join(lines) + "\n"
+        f"# Load benchmark\n\n{stamp}, `{command.strip()}` with {services_used}\n\n"
+        + "\n".join(lines)
+        + "\n"
     )
     print(f"saved to {RESULTS.relative_to(ROOT)}")
 
