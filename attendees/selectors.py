@@ -23,6 +23,7 @@ from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from matching.models import Seat
 
+from . import caches
 from .enums import EncounterKind, RSVPStatus
 from .models import (
     ApiToken,
@@ -243,10 +244,16 @@ def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
 
     Four to six queries however many people sit at the table: the seats (with the table and
     people), everyone's topics, the newcomer rule (two, or one when nobody is left to decide)
-    and the encounters among them.
+    and the encounters among them; none when the answer is cached (``attendees.caches``:
+    any change to what it is read from makes a new one).
     """
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
         return None
+    key = f"my-table:{round.pk}:{round.status}:{round.published_run_id}:{person.pk}"
+    return caches.cached(caches.TABLES, key, lambda: _my_table(person, round))
+
+
+def _my_table(person: Person, round: MeetupRound) -> MyTable | None:
     my_table = Seat.objects.filter(run_id=round.published_run_id, person=person).values("table_id")
     seats = list(
         Seat.objects.filter(run_id=round.published_run_id, table_id__in=my_table).select_related(
@@ -532,7 +539,14 @@ class Network:
 
 
 def network_for(*, person: Person) -> Network:
-    """The people the person has met, by edition, and how that circle grew over the years."""
+    """The people the person has met, by edition, and how that circle grew over the years.
+
+    Cached like "my table" (``attendees.caches``).
+    """
+    return caches.cached(caches.TABLES, f"network:{person.pk}", lambda: _network(person))
+
+
+def _network(person: Person) -> Network:
     contacts: dict[int, Contact] = {}
     groups: dict[str, EditionGroup] = {}
     for encounter in sorted(encounters_for(person=person), key=lambda e: (e.occurred_on, e.id)):

@@ -28,6 +28,7 @@ from config.exceptions import Conflict, ServiceError
 from config.queue import task_send
 from matching.models import Seat
 
+from . import caches
 from .enums import EncounterKind, RSVPStatus
 from .models import (
     Attendance,
@@ -336,6 +337,7 @@ def encounters_create(
         batch_size=2000,
         ignore_conflicts=True,
     )
+    caches.invalidate(caches.TABLES)  # bulk_create sends no signal
 
 
 def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) -> list[Encounter]:
@@ -507,6 +509,7 @@ def account_delete(*, person: Person) -> None:
         Seat.objects.filter(person=person).exclude(run__round__status=RoundStatus.HELD).delete()
         Attendance.objects.filter(person=person, conference__ends_on__gte=today).delete()
         DrinkTable.objects.filter(host=person).update(host=None)
+        caches.invalidate(caches.TABLES)  # the rest sends signals; update() does not
         LoginLink.objects.filter(email=email).delete()
         person.topics.clear()
         person.full_name = ""

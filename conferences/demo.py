@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from attendees import caches
 from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
 from attendees.models import Attendance, Block, Encounter, Person, RoundRSVP, SitTogether
 
@@ -541,6 +542,7 @@ def demo_load(*, today: date | None = None, contacts_path: Path = SFHH_PATH) -> 
         for s in attendees_now
         if s["sfhh"] is not None and s["editions"][0] == len(past) - 1 and not s["opted_out"]
     )
+    caches.invalidate(caches.TABLES)  # bulk writes send no signal
     return DemoSummary(
         conference=current,
         people=len(specs),

@@ -28,6 +28,7 @@ from django.db.models.constants import OnConflict
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
+from attendees import caches
 from attendees.enums import AttendanceRole, EncounterKind
 from attendees.models import Attendance, Encounter, Person
 from config.exceptions import Conflict, ServiceError
@@ -403,6 +404,7 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, ignore_confli
             model.objects.bulk_create(
                 [model(**row) for row in rows], batch_size=1000, ignore_conflicts=ignore_conflicts
             )
+            caches.invalidate(caches.TABLES)  # bulk writes send no signal
             return
         constants[f.attname] = f.get_db_prep_save(f.pre_save(template, add=True), connection)
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
@@ -426,6 +428,7 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, ignore_confli
                 head + ", ".join([placeholder] * len(batch)) + (f" {tail}" if tail else ""),
                 params,
             )
+    caches.invalidate(caches.TABLES)  # raw writes send no signal
 
 
 def update_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
@@ -445,6 +448,7 @@ def update_rows(model: type[Model], fields: list[str], rows: list[tuple]) -> Non
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(*values, pk) for pk, *values in rows])
+    caches.invalidate(caches.TABLES)  # raw writes send no signal
 
 
 @dataclass
@@ -816,7 +820,10 @@ def encounters_import(
         result,
         expected_counts=expected_counts,
         dry_run=dry_run,
-        write=lambda: Encounter.objects.bulk_create(new_encounters, batch_size=1000),
+        write=lambda: (
+            Encounter.objects.bulk_create(new_encounters, batch_size=1000),
+            caches.invalidate(caches.TABLES),  # bulk_create sends no signal
+        ),
         clash="Someone imported the same encounters at the same time: import the file again.",
     )
     if not result.applied:

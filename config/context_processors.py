@@ -1,7 +1,18 @@
+from attendees import caches
 from conferences.scoping import is_organizer
 
 
 def site(request):
-    """What every page needs to know about the signed-in user's role."""
+    """What every page needs to know about the signed-in user's role.
+
+    Only the header's link to the organizer pages depends on it, so it is cached; those pages
+    check the user's rights themselves, uncached.
+    """
     user = getattr(request, "user", None)
-    return {"is_organizer": bool(user is not None and is_organizer(user=user))}
+    if user is None or not user.is_authenticated:
+        return {"is_organizer": False}
+    return {
+        "is_organizer": caches.cached(
+            caches.ORGANIZERS, f"is-organizer:{user.pk}", lambda: is_organizer(user=user)
+        )
+    }

@@ -142,8 +142,8 @@ REQUEST_MAX_BODY_BYTES = 16 * 1024 * 1024
 REDIS_URL = env("REDIS_URL")
 CACHE_URL = env("CACHE_URL") or REDIS_URL
 if CACHE_URL:
-    # Throttles and rate limits only: while Redis is down they stop counting rather than fail
-    # the request (config.cache), and a call never waits long for it.
+    # Rate limits, sessions and cached attendee pages: while Redis is down they miss rather
+    # than fail the request (config.cache), and a call never waits long for it.
     CACHES = {
         "default": {
             "BACKEND": "config.cache.ForgivingRedisCache",
@@ -154,6 +154,16 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# What only a cache shared by every process may hold: an entry dropped in one process (a
+# signed-out session, a table whose tablemate hid their organization) must be gone in all.
+# Sessions are read from the cache and written through to the database; attendee pages keep
+# their tables and networks there (attendees.caches).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db"
+)
+ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
 # E-mail: console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL") or "Drink Tables <tables@drinktables.example>"

@@ -35,6 +35,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from attendees import caches
 from attendees.enums import EncounterKind
 from attendees.models import Block, Encounter, Person
 from attendees.selectors import (
@@ -606,6 +607,7 @@ def store_solution(
             status=RoundStatus.MATCHED
         )
         RunCandidate.objects.filter(run_id=run_id).delete()
+        caches.invalidate(caches.TABLES)  # bulk_create and update() send no signal
     return True
 
 

@@ -62,6 +62,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _attendee_page_cache(settings):
+    """Tests run in one process, so the attendee page cache may live in its memory: keep it
+    on, so every page test also checks that nothing cached goes stale."""
+    settings.ATTENDEE_PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -72,6 +72,17 @@ def test_embedded_default_needs_no_variables():
     ]
 
 
+def test_sessions_and_attendee_pages_are_cached_only_in_a_shared_cache():
+    show = "from django.conf import settings as s; print(s.SESSION_ENGINE, s.ATTENDEE_PAGE_CACHE)"
+    alone = manage("shell", "--no-imports", "-c", show)
+    shared = manage("shell", "--no-imports", "-c", show, CACHE_URL="redis://127.0.0.1:6379/0")
+
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout.split() == ["django.contrib.sessions.backends.db", "False"]
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.split() == ["django.contrib.sessions.backends.cached_db", "True"]
+
+
 def test_database_and_broker_urls_switch_to_postgresql_and_redis():
     result = manage(
         "shell",

@@ -1,0 +1,58 @@
+"""Cache invalidation on writes that send signals (see ``attendees.caches``)."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from conferences.models import Conference, DrinkTable, MeetupRound, Topic
+from matching.models import Seat
+
+from . import caches
+from .models import Attendance, Block, Encounter, Person
+
+# What "my table" and the network page are read from.
+TABLE_SOURCES = (
+    Person,
+    Attendance,
+    Encounter,
+    Block,
+    Seat,
+    DrinkTable,
+    MeetupRound,
+    Conference,
+    Topic,
+)
+# The user fields that decide whether someone may organize.
+ORGANIZER_FIELDS = frozenset({"is_superuser", "is_active"})
+
+
+def _tables_changed(sender, action: str = "post", **kwargs) -> None:
+    if action.startswith("post"):  # m2m_changed also sends pre_add, pre_remove, pre_clear
+        caches.invalidate(caches.TABLES)
+
+
+def _organizers_changed(sender, action: str = "post", **kwargs) -> None:
+    if action.startswith("post"):
+        caches.invalidate(caches.ORGANIZERS)
+
+
+def _user_saved(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is None or ORGANIZER_FIELDS & set(update_fields):
+        caches.invalidate(caches.ORGANIZERS)
+
+
+def connect() -> None:
+    for model in TABLE_SOURCES:
+        uid = f"attendees-caches-{model._meta.label_lower}"
+        post_save.connect(_tables_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(_tables_changed, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(
+        _tables_changed, sender=Person.topics.through, dispatch_uid="attendees-caches-topics"
+    )
+    m2m_changed.connect(
+        _organizers_changed,
+        sender=Conference.organizers.through,
+        dispatch_uid="attendees-caches-organizers",
+    )
+    user = get_user_model()
+    post_save.connect(_user_saved, sender=user, dispatch_uid="attendees-caches-user")
+    post_delete.connect(_organizers_changed, sender=user, dispatch_uid="attendees-caches-user")
