@@ -35,9 +35,17 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
+# The benchmarks that need services share one PostgreSQL database (created if missing) and one
+# Redis database, as broker and cache; both default to the local servers.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/drinktables_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/7
+
 bench: $(VENV)/.dev-installed
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/services.py
 	@for script in bench/bench_*.py; do \
-		echo "== $$script"; $(PY) $$script || exit 1; \
+		echo "== $$script"; \
+		DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+		CACHE_URL=$(BENCH_BROKER_URL) $(PY) $$script || exit 1; \
 	done
 
 clean:

@@ -50,10 +50,10 @@ import threading
 import time
 from pathlib import Path
 
+from services import ensure_database, service_urls
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.md"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/drinktables_bench"
-DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/7"
 QUEUE = "drinktables-load"  # only this benchmark's worker listens here
 SERIES_SLUG = "load-bench"
 PEOPLE = 5000
@@ -89,40 +89,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # Services --------------------------------------------------------------------------------------
-
-
-def service_urls() -> tuple[str, str]:
-    database = os.environ.get("BENCH_DATABASE_URL") or ""
-    if not database:
-        current = os.environ.get("DATABASE_URL", "")
-        database = current if current.startswith(("postgres://", "postgresql://")) else ""
-    broker = os.environ.get("BENCH_BROKER_URL") or os.environ.get("CELERY_BROKER_URL") or ""
-    return database or DEFAULT_DATABASE_URL, broker or DEFAULT_BROKER_URL
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's database when it does not exist yet (it never drops one)."""
-    import dj_database_url
-    import psycopg2
-    from psycopg2 import sql
-
-    params = dj_database_url.parse(url)
-    connection = psycopg2.connect(
-        dbname="postgres",
-        user=params["USER"] or None,
-        password=params["PASSWORD"] or None,
-        host=params["HOST"] or "127.0.0.1",
-        port=params["PORT"] or 5432,
-    )
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["NAME"]])
-            if cursor.fetchone() is None:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["NAME"])))
-                print(f"created database {params['NAME']}")
-    finally:
-        connection.close()
 
 
 def free_port() -> int:
