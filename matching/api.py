@@ -25,6 +25,7 @@ from .serializers import (
     PlanSerializer,
     ProblemFileSerializer,
     PublishSerializer,
+    RoundChangedSerializer,
     RunRequestSerializer,
     RunSerializer,
     RunStartedSerializer,
@@ -32,7 +33,9 @@ from .serializers import (
     SolutionFileSerializer,
 )
 from .services import (
+    pending_notice_count,
     problem_export,
+    queue_unreachable_notices_message,
     queue_unreachable_run_message,
     round_cancel,
     round_mark_held,
@@ -84,6 +87,10 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def _render(self, round: MeetupRound) -> dict:
         return RoundSerializer(self.get_queryset().get(pk=round.pk)).data
+
+    def _render_changed(self, round: MeetupRound, warning: str | None) -> dict:
+        fresh = self.get_queryset().get(pk=round.pk)
+        return RoundChangedSerializer(fresh, context={"warning": warning}).data
 
     @extend_schema(methods=["GET"], summary="The round's runs", responses=RunSerializer(many=True))
     @extend_schema(
@@ -174,9 +181,11 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         summary="Publish the plan",
         description="Makes a run (by default the latest that succeeded) the round's plan and "
         "e-mails each seated attendee their table; on a re-publish only those whose table "
-        "changed. Publishing the published plan again changes nothing.",
+        "changed. Publishing the published plan again changes nothing but sends the e-mails "
+        "still owed. When the task queue cannot be reached the plan is published all the same "
+        "and `warning` says the e-mails follow.",
         request=PublishSerializer,
-        responses=RoundSerializer,
+        responses=RoundChangedSerializer,
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
@@ -184,8 +193,13 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = _run_of(round, serializer.validated_data.get("run"))
-        round_publish(round=round, by=request.user, run=run)
-        return Response(self._render(round))
+        published = round_publish(round=round, by=request.user, run=run)
+        warning = (
+            queue_unreachable_notices_message(pending=pending_notice_count(round=published))
+            if published.queue_unreachable
+            else None
+        )
+        return Response(self._render_changed(published, warning))
 
     @extend_schema(
         summary="Unpublish the plan",
@@ -215,15 +229,21 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Cancel the round",
-        description="Active runs stop; anyone already told a table hears it is cancelled.",
+        description="Active runs stop; anyone already told a table hears it is cancelled "
+        "(`warning` says when those e-mails wait for the task queue).",
         request=None,
-        responses=RoundSerializer,
+        responses=RoundChangedSerializer,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         round = self.get_object()
-        round_cancel(round=round, by=request.user)
-        return Response(self._render(round))
+        cancelled = round_cancel(round=round, by=request.user)
+        warning = (
+            queue_unreachable_notices_message(pending=0, cancelled=True)
+            if cancelled.queue_unreachable
+            else None
+        )
+        return Response(self._render_changed(cancelled, warning))
 
     @extend_schema(
         summary="The round as a format-v1 problem file",

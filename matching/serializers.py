@@ -62,6 +62,23 @@ class RunStartedSerializer(RunSerializer):
         return self.context.get("warning")
 
 
+class RoundChangedSerializer(RoundSerializer):
+    """The round after publishing or cancelling, with what the organizer should know."""
+
+    warning = serializers.SerializerMethodField(
+        help_text="Null when all is well. Set when the round changed but the e-mails to "
+        "attendees could not be queued (the task queue, Redis, is not reachable): they go out "
+        "by themselves once it is back."
+    )
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "warning"]
+        read_only_fields = fields
+
+    def get_warning(self, round) -> str | None:
+        return self.context.get("warning")
+
+
 class RunRequestSerializer(StrictSerializer):
     seed = serializers.IntegerField(
         min_value=0,

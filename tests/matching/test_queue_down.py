@@ -231,3 +231,50 @@ def test_with_the_cache_on_a_redis_that_is_down_the_api_and_sign_in_still_answer
     assert started.json()["warning"] is not None
     assert signed_in.status_code == 302
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
+
+
+def test_the_api_publishes_with_a_warning_while_the_queue_is_down(scenario, solve):
+    from tests.api.support import client_for
+
+    solve(scenario.round)
+
+    with broker_down():
+        response = client_for(scenario.organizer).post(
+            f"/api/v1/rounds/{scenario.round.pk}/publish/", {}, format="json"
+        )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == RoundStatus.PUBLISHED
+    assert response.json()["warning"] == services.queue_unreachable_notices_message(
+        pending=len(scenario.going)
+    )
+
+
+def test_the_api_cancels_with_a_warning_while_the_queue_is_down(scenario, solve):
+    from tests.api.support import client_for
+
+    solve(scenario.round)
+    services.round_publish(round=scenario.round, by=None)  # everyone is told their table
+
+    with broker_down():
+        response = client_for(scenario.organizer).post(
+            f"/api/v1/rounds/{scenario.round.pk}/cancel/", {}, format="json"
+        )
+
+    assert response.status_code == 200
+    assert response.json()["status"] == RoundStatus.CANCELLED
+    assert response.json()["warning"] == services.queue_unreachable_notices_message(
+        pending=0, cancelled=True
+    )
+
+
+def test_the_api_publishes_with_no_warning_while_the_queue_is_up(scenario, solve):
+    from tests.api.support import client_for
+
+    solve(scenario.round)
+    response = client_for(scenario.organizer).post(
+        f"/api/v1/rounds/{scenario.round.pk}/publish/", {}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["warning"] is None
