@@ -25,6 +25,8 @@ import threading
 import time
 from pathlib import Path
 
+from services import seated_sessions
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 100.0
 
@@ -61,10 +63,8 @@ def prepare(clients: int) -> tuple[int, list[str], int]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
 
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
-    from django.test import Client
     from django.utils import timezone
 
     from attendees.enums import RSVPStatus
@@ -107,26 +107,13 @@ def prepare(clients: int) -> tuple[int, list[str], int]:
             meetup_round.published_at = timezone.now()
             meetup_round.status = RoundStatus.PUBLISHED
             meetup_round.save(update_fields=["published_run", "published_at", "status"])
-    seated = list(
-        Seat.objects.filter(run_id=meetup_round.published_run_id)
-        .select_related("person")
-        .order_by("table__label", "person_id")
-    )
-    if len(seated) < clients:
-        raise SystemExit(f"only {len(seated)} people are seated; ask for fewer clients")
-    User = get_user_model()
-    cookies = []
-    step = max(1, len(seated) // clients)  # spread the clients over the tables
-    for seat in seated[::step][:clients]:
-        person = seat.person
-        if person.user_id is None:
-            person.user, _ = User.objects.get_or_create(
-                username=f"bench-{person.pk}", defaults={"email": person.email}
-            )
-            person.save(update_fields=["user"])
-        client = Client()
-        client.force_login(person.user)
-        cookies.append(client.cookies["sessionid"].value)
+    seated = list(Seat.objects.filter(run_id=meetup_round.published_run_id))
+    cookies = [
+        session
+        for _, session in seated_sessions(
+            run_id=meetup_round.published_run_id, count=clients, username_prefix="bench"
+        )
+    ]
     tablemates = len(seated) // max(1, len({s.table_id for s in seated}))
     return meetup_round.pk, cookies, tablemates
 

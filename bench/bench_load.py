@@ -50,7 +50,7 @@ import threading
 import time
 from pathlib import Path
 
-from services import ensure_database, service_urls
+from services import ensure_database, seated_sessions, service_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.md"
@@ -335,34 +335,16 @@ def reset_open_round(meetup_round) -> None:
 
 def sign_in(count: int, evening, closing) -> list[dict]:
     """``count`` seated attendees spread over the tables: session, CSRF and API token each."""
-    from django.contrib.auth import get_user_model
     from django.middleware.csrf import _get_new_csrf_string
-    from django.test import Client
 
     from attendees.enums import RSVPStatus
     from attendees.models import ApiToken, RoundRSVP
     from attendees.tokens import api_token_create
-    from matching.models import Seat
 
-    seated = list(
-        Seat.objects.filter(run_id=evening.published_run_id)
-        .select_related("person")
-        .order_by("table__label", "person_id")
-    )
-    if len(seated) < count:
-        raise SystemExit(f"only {len(seated)} people are seated; ask for fewer clients")
-    User = get_user_model()
-    step = max(1, len(seated) // count)
     clients = []
-    for seat in seated[::step][:count]:
-        person = seat.person
-        if person.user_id is None:
-            person.user, _ = User.objects.get_or_create(
-                username=f"load-{person.pk}", defaults={"email": person.email}
-            )
-            person.save(update_fields=["user"])
-        client = Client()
-        client.force_login(person.user)
+    for person, session in seated_sessions(
+        run_id=evening.published_run_id, count=count, username_prefix="load"
+    ):
         ApiToken.objects.filter(user=person.user, name="load bench").delete()
         _, key = api_token_create(user=person.user, name="load bench")
         RoundRSVP.objects.update_or_create(
@@ -371,7 +353,7 @@ def sign_in(count: int, evening, closing) -> list[dict]:
         clients.append(
             {
                 "person_id": person.pk,
-                "session": client.cookies["sessionid"].value,
+                "session": session,
                 "csrf": _get_new_csrf_string(),
                 "token": key,
             }

@@ -46,5 +46,39 @@ def ensure_database(url: str) -> None:
         connection.close()
 
 
+def seated_sessions(*, run_id: int, count: int, username_prefix: str) -> list[tuple]:
+    """``count`` people seated by the run, spread over its tables, each signed in.
+
+    Returns (person, session key) pairs; a person without a user gets one named
+    ``<username_prefix>-<person id>``. Needs Django set up.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from matching.models import Seat
+
+    seated = list(
+        Seat.objects.filter(run_id=run_id)
+        .select_related("person")
+        .order_by("table__label", "person_id")
+    )
+    if len(seated) < count:
+        raise SystemExit(f"only {len(seated)} people are seated; ask for fewer clients")
+    User = get_user_model()
+    step = max(1, len(seated) // count)  # spread the clients over the tables
+    signed_in = []
+    for seat in seated[::step][:count]:
+        person = seat.person
+        if person.user_id is None:
+            person.user, _ = User.objects.get_or_create(
+                username=f"{username_prefix}-{person.pk}", defaults={"email": person.email}
+            )
+            person.save(update_fields=["user"])
+        client = Client()
+        client.force_login(person.user)
+        signed_in.append((person, client.cookies["sessionid"].value))
+    return signed_in
+
+
 if __name__ == "__main__":
     ensure_database(service_urls()[0])

@@ -51,6 +51,16 @@ def _kill_group(process: subprocess.Popen | None, sig: int = signal.SIGKILL) -> 
             os.killpg(process.pid, sig)
 
 
+def _terminate(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL if it is still there after 15 s."""
+    _kill_group(process, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.wait(timeout=10)
+
+
 class PrivateRedis:
     """``redis-server`` without persistence on its own port: stopped, it forgets everything."""
 
@@ -114,12 +124,7 @@ class PrivateRedis:
         """Shut down (SIGTERM, then SIGKILL); clients see their connections closed."""
         if self.process is None:
             return
-        _kill_group(self.process, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            _kill_group(self.process)
-            self.process.wait(timeout=10)
+        _terminate(self.process)
         self.process = None
         wait_for(lambda: not port_open(self.port), timeout_s=15, message="redis port still open")
 
@@ -332,13 +337,8 @@ class AppServer:
     def close(self) -> None:
         if self.process is None:
             return
-        _kill_group(self.process, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            _kill_group(self.process)
-            self.process.wait(timeout=10)
-        _kill_group(self.process)
+        _terminate(self.process)
+        _kill_group(self.process)  # whatever it left in its group
         self.process = None
 
 
