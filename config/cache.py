@@ -13,6 +13,8 @@ pages are computed afresh during the outage.
 """
 
 import logging
+import threading
+import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -53,9 +55,52 @@ class RedisCache(DjangoRedisCache):
 
 
 class ForgivingRedisCache(RedisCache):
-    """``RedisCache`` whose reads miss and writes are dropped while Redis is unreachable."""
+    """``RedisCache`` whose reads miss and writes are dropped while Redis is unreachable.
+
+    A delete or an increment that could not reach Redis leaves a value there that is no longer
+    true: a signed-out session, an old generation of the attendee pages. Redis may come back
+    still holding it (a network fault rather than a restart), so the key is owed a delete, and
+    until this process has paid what it owes, its reads miss (sessions then come from the
+    database, pages are computed afresh). The debt lives in this process: another process may
+    read such a value until this one serves its next request.
+    """
+
+    RETRY_OWED_AFTER_S = 1.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._owed: set[str] = set()  # full keys (prefix and version made)
+        self._owed_lock = threading.Lock()
+        self._owed_tried_at = 0.0
+
+    def _owe(self, keys, version) -> None:
+        full = [self.make_and_validate_key(key, version=version) for key in keys]
+        with self._owed_lock:
+            self._owed.update(full)
+
+    def _clear_to_read(self) -> bool:
+        """True when nothing is owed, or it has just been paid; False means: read a miss."""
+        if not self._owed:
+            return True
+        now = time.monotonic()
+        if now - self._owed_tried_at < self.RETRY_OWED_AFTER_S:
+            return False
+        self._owed_tried_at = now
+        with self._owed_lock:
+            keys = list(self._owed)
+        try:
+            self._cache.delete_many(keys)
+        except REDIS_DOWN as error:
+            _down("owed delete", error)
+            return False
+        with self._owed_lock:
+            self._owed.difference_update(keys)
+        logger.warning("cache: %d deletes owed while Redis was away are done", len(keys))
+        return not self._owed
 
     def get(self, key, default=None, version=None):
+        if not self._clear_to_read():
+            return default
         try:
             return super().get(key, default, version)
         except REDIS_DOWN as error:
@@ -63,11 +108,22 @@ class ForgivingRedisCache(RedisCache):
             return default
 
     def get_many(self, keys, version=None):
+        if not self._clear_to_read():
+            return {}
         try:
             return super().get_many(keys, version)
         except REDIS_DOWN as error:
             _down("get_many", error)
             return {}
+
+    def has_key(self, key, version=None):
+        if not self._clear_to_read():
+            return False
+        try:
+            return super().has_key(key, version)
+        except REDIS_DOWN as error:
+            _down("has_key", error)
+            return False
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
@@ -75,6 +131,13 @@ class ForgivingRedisCache(RedisCache):
         except REDIS_DOWN as error:
             _down("set", error)
             return None
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().set_many(data, timeout, version)
+        except REDIS_DOWN as error:
+            _down("set_many", error)
+            return list(data)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         try:
@@ -88,6 +151,7 @@ class ForgivingRedisCache(RedisCache):
             return super().incr(key, delta, version)
         except REDIS_DOWN as error:
             _down("incr", error)
+            self._owe([key], version)
             raise ValueError("the cache is not reachable") from error
 
     def delete(self, key, version=None):
@@ -95,6 +159,7 @@ class ForgivingRedisCache(RedisCache):
             return super().delete(key, version)
         except REDIS_DOWN as error:
             _down("delete", error)
+            self._owe([key], version)
             return False
 
     def delete_many(self, keys, version=None):
@@ -102,21 +167,8 @@ class ForgivingRedisCache(RedisCache):
             return super().delete_many(keys, version)
         except REDIS_DOWN as error:
             _down("delete_many", error)
+            self._owe(keys, version)
             return None
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        try:
-            return super().set_many(data, timeout, version)
-        except REDIS_DOWN as error:
-            _down("set_many", error)
-            return list(data)
-
-    def has_key(self, key, version=None):
-        try:
-            return super().has_key(key, version)
-        except REDIS_DOWN as error:
-            _down("has_key", error)
-            return False
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         try:
