@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from conferences.calendar import round_ics
 from conferences.enums import RoundStatus
 from config.exceptions import ServiceError
+from config.http import client_ip
 
 from . import services
 from .forms import (
@@ -108,7 +109,7 @@ def login_request(request):
         try:
             services.login_link_request(
                 email=form.cleaned_data["email"],
-                ip=request.META.get("REMOTE_ADDR"),
+                ip=client_ip(request),
                 base_url=request.build_absolute_uri("/"),
             )
         except services.LoginRateLimited as error:
@@ -158,7 +159,7 @@ class StaffLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         try:
             services.staff_login_check(
-                username=request.POST.get("username", ""), ip=request.META.get("REMOTE_ADDR")
+                username=request.POST.get("username", ""), ip=client_ip(request)
             )
         except services.LoginRateLimited as error:
             # The password is not tried: the form comes back empty with the reason.
@@ -171,7 +172,7 @@ class StaffLoginView(auth_views.LoginView):
     def form_invalid(self, form):
         services.staff_login_failed(
             username=self.request.POST.get("username", ""),
-            ip=self.request.META.get("REMOTE_ADDR"),
+            ip=client_ip(self.request),
         )
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -238,6 +238,9 @@ if MATCHING_MAX_TIME_LIMIT_S + 120 >= CELERY_BROKER_VISIBILITY_TIMEOUT_S:
 LOGIN_LINK_TTL_S = 15 * 60
 LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
 LOGIN_LINK_RATE_PER_IP = 20  # per hour
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
+# the per-IP limits and the API throttles use it (config.http.client_ip). 0: use REMOTE_ADDR.
+NUM_PROXIES = int(env("DJANGO_NUM_PROXIES") or 0)
 # Failed staff password sign-ins, per hour.
 STAFF_LOGIN_RATE_PER_USERNAME = int(env("STAFF_LOGIN_RATE_PER_USERNAME") or 10)
 STAFF_LOGIN_RATE_PER_IP = int(env("STAFF_LOGIN_RATE_PER_IP") or 30)
@@ -262,6 +265,7 @@ REST_FRAMEWORK = {
         "login": env("API_LOGIN_RATE") or "10/min",
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": NUM_PROXIES or None,
 }
 
 SPECTACULAR_SETTINGS = {

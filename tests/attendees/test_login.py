@@ -337,3 +337,39 @@ def test_an_account_with_a_password_is_told_to_change_it_instead(client):
 
     assert "change it to sign out on your other devices" in response.content.decode()
     assert client.get(reverse("attendees:home")).status_code == 200
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
+    settings.NUM_PROXIES = 1
+    settings.LOGIN_LINK_RATE_PER_IP = 2
+    url = reverse("attendees:login")
+
+    def ask(forwarded: str) -> int:
+        return client.post(
+            url,
+            {"email": "a@example.org"},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+
+    assert [ask("203.0.113.5") for _ in range(3)] == [302, 302, 429]
+    assert ask("203.0.113.6") == 302
+    # What the client writes in the header itself comes before the proxy's entry: no escape.
+    assert ask("198.51.100.1, 203.0.113.5") == 429
+
+
+def test_without_proxies_the_forwarded_header_is_ignored(client, settings):
+    settings.LOGIN_LINK_RATE_PER_IP = 2
+    url = reverse("attendees:login")
+
+    statuses = [
+        client.post(
+            url,
+            {"email": "a@example.org"},
+            REMOTE_ADDR="203.0.113.5",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{number}",
+        ).status_code
+        for number in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
