@@ -102,6 +102,24 @@ class _Checker:
             return None
         return value
 
+    def required(self, item: dict, key: str, place: str, fallback: Any = None) -> Any:
+        """``item[key]``; when it is missing, an error at ``place.key`` and ``fallback``."""
+        if key in item:
+            return item[key]
+        self.error(_join(place, key), "required field is missing")
+        return fallback
+
+    def new_id(self, item: dict, place: str, seen: set[str]) -> str | None:
+        """The item's required ``id``: a non-empty string not already in ``seen``."""
+        raw = self.required(item, "id", place, _MISSING)
+        if raw is _MISSING:
+            return None
+        ident = self.ident(raw, f"{place}.id")
+        if ident is not None and ident in seen:
+            self.error(f"{place}.id", f"duplicate id {_show(ident)}")
+            return None
+        return ident
+
     def ref(self, value: Any, place: str, known: set[str], kind: str) -> str | None:
         ident = self.ident(value, place)
         if ident is None:
@@ -141,10 +159,8 @@ def problem_from_dict(data: Any) -> Problem:
     top = c.obj(data, "", _PROBLEM_KEYS)
     if top is None:
         raise ProblemError(["(top level): expected a JSON object, got " + _show(data)])
-    fmt = top.get("format", _MISSING)
-    if fmt is _MISSING:
-        c.error("format", "required field is missing")
-    elif fmt != PROBLEM_FORMAT:
+    fmt = c.required(top, "format", "", _MISSING)
+    if fmt is not _MISSING and fmt != PROBLEM_FORMAT:
         c.error("format", f'expected "{PROBLEM_FORMAT}", got {_show(fmt)}')
 
     rounds = c.integer(top.get("rounds", 1), "rounds", minimum=1)
@@ -178,23 +194,13 @@ def problem_from_dict(data: Any) -> Problem:
 
     people: list[Person] = []
     person_ids: set[str] = set()
-    raw_people = top.get("people", _MISSING)
-    if raw_people is _MISSING:
-        c.error("people", "required field is missing")
-        raw_people = []
+    raw_people = c.required(top, "people", "", [])
     for i, raw in enumerate(c.array(raw_people, "people") or []):
         place = f"people[{i}]"
         item = c.obj(raw, place, ("id", "newcomer", "topics", "accessible", "attends"))
         if item is None:
             continue
-        ident = None
-        if "id" not in item:
-            c.error(f"{place}.id", "required field is missing")
-        else:
-            ident = c.ident(item["id"], f"{place}.id")
-            if ident is not None and ident in person_ids:
-                c.error(f"{place}.id", f"duplicate id {_show(ident)}")
-                ident = None
+        ident = c.new_id(item, place, person_ids)
         newcomer = c.boolean(item.get("newcomer", False), f"{place}.newcomer")
         accessible = c.boolean(item.get("accessible", False), f"{place}.accessible")
         topics: list[str] = []
@@ -223,28 +229,17 @@ def problem_from_dict(data: Any) -> Problem:
 
     tables: list[Table] = []
     table_ids: set[str] = set()
-    raw_tables = top.get("tables", _MISSING)
-    if raw_tables is _MISSING:
-        c.error("tables", "required field is missing")
-        raw_tables = []
+    raw_tables = c.required(top, "tables", "", [])
     for i, raw in enumerate(c.array(raw_tables, "tables") or []):
         place = f"tables[{i}]"
         item = c.obj(raw, place, ("id", "capacity", "accessible", "rounds"))
         if item is None:
             continue
-        ident = None
-        if "id" not in item:
-            c.error(f"{place}.id", "required field is missing")
-        else:
-            ident = c.ident(item["id"], f"{place}.id")
-            if ident is not None and ident in table_ids:
-                c.error(f"{place}.id", f"duplicate id {_show(ident)}")
-                ident = None
-        capacity = None
-        if "capacity" not in item:
-            c.error(f"{place}.capacity", "required field is missing")
-        else:
-            capacity = c.integer(item["capacity"], f"{place}.capacity", minimum=0)
+        ident = c.new_id(item, place, table_ids)
+        capacity = c.required(item, "capacity", place, _MISSING)
+        capacity = (
+            None if capacity is _MISSING else c.integer(capacity, f"{place}.capacity", minimum=0)
+        )
         accessible = c.boolean(item.get("accessible", False), f"{place}.accessible")
         table_rounds = (
             round_list(item["rounds"], f"{place}.rounds") if "rounds" in item else every_round
@@ -475,19 +470,14 @@ def solution_from_dict(data: Any, problem: Problem) -> Solution:
     top = c.obj(data, "", ("format", "rounds", "metrics", "elapsed_s"))
     if top is None:
         raise ProblemError(["(top level): expected a JSON object, got " + _show(data)])
-    fmt = top.get("format", _MISSING)
-    if fmt is _MISSING:
-        c.error("format", "required field is missing")
-    elif fmt != SOLUTION_FORMAT:
+    fmt = c.required(top, "format", "", _MISSING)
+    if fmt is not _MISSING and fmt != SOLUTION_FORMAT:
         c.error("format", f'expected "{SOLUTION_FORMAT}", got {_show(fmt)}')
     person_ids = {p.id for p in problem.people}
     table_ids = {t.id for t in problem.tables}
     plans: list[RoundPlan] = []
     seen_rounds: set[int] = set()
-    raw_rounds = top.get("rounds", _MISSING)
-    if raw_rounds is _MISSING:
-        c.error("rounds", "required field is missing")
-        raw_rounds = []
+    raw_rounds = c.required(top, "rounds", "", [])
     for i, raw in enumerate(c.array(raw_rounds, "rounds") or []):
         place = f"rounds[{i}]"
         item = c.obj(raw, place, ("round", "tables", "unseated"))
@@ -505,10 +495,7 @@ def solution_from_dict(data: Any, problem: Problem) -> Solution:
                 c.error(f"{place}.round", f"duplicate round {number}")
                 number = None
         tables: dict[str, tuple[str, ...]] = {}
-        raw_tables = item.get("tables", _MISSING)
-        if raw_tables is _MISSING:
-            c.error(f"{place}.tables", "required field is missing")
-            raw_tables = {}
+        raw_tables = c.required(item, "tables", place, {})
         if not isinstance(raw_tables, dict):
             c.error(f"{place}.tables", f"expected an object, got {_show(raw_tables)}")
             raw_tables = {}
