@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from services import seated_sessions
+from services import free_port, seated_sessions
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 100.0
@@ -47,12 +47,6 @@ def parse_args() -> argparse.Namespace:
         help="measure /profile/data/ instead: the lightest signed-in page, for comparison",
     )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepare(clients: int) -> tuple[int, list[str], int]:

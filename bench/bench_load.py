@@ -50,7 +50,7 @@ import threading
 import time
 from pathlib import Path
 
-from services import ensure_database, seated_sessions, service_urls
+from services import ensure_database, free_port, seated_sessions, service_urls
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "load.md"
@@ -89,12 +89,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # Services --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def stop_group(process: subprocess.Popen | None, timeout_s: float = 15.0) -> None:

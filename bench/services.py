@@ -7,6 +7,7 @@
 """
 
 import os
+import socket
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/drinktables_bench"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/7"
@@ -44,6 +45,13 @@ def ensure_database(url: str) -> None:
                 print(f"created database {params['NAME']}")
     finally:
         connection.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def seated_sessions(*, run_id: int, count: int, username_prefix: str) -> list[tuple]:
