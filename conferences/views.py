@@ -167,26 +167,23 @@ def round_check_in_csv(request, pk):
     return _csv_response(check_in_csv(plan=plan), filename=_export_name(plan, "check-in"))
 
 
+def _render_plan(request, pk, template: str):
+    """A printable view of one of the organizer's rounds and its plan."""
+    meetup_round = round_for_organizer(user=request.user, pk=pk)
+    context = {"round": meetup_round, "plan": round_plan(round=meetup_round), "nav": "organize"}
+    return render(request, template, context)
+
+
 @require_GET
 @organizer_required
 def round_cards(request, pk):
-    meetup_round = round_for_organizer(user=request.user, pk=pk)
-    return render(
-        request,
-        "conferences/table_cards.html",
-        {"round": meetup_round, "plan": round_plan(round=meetup_round), "nav": "organize"},
-    )
+    return _render_plan(request, pk, "conferences/table_cards.html")
 
 
 @require_GET
 @organizer_required
 def round_check_in(request, pk):
-    meetup_round = round_for_organizer(user=request.user, pk=pk)
-    return render(
-        request,
-        "conferences/check_in.html",
-        {"round": meetup_round, "plan": round_plan(round=meetup_round), "nav": "organize"},
-    )
+    return _render_plan(request, pk, "conferences/check_in.html")
 
 
 # Insights -----------------------------------------------------------------------------------
