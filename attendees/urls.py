@@ -1,4 +1,4 @@
-"""The attendee dashboard, at the site root in the "attendees" namespace (DESIGN §6)."""
+"""The attendee dashboard, at the site root in the "attendees" namespace (docs/design.md §6)."""
 
 from django.urls import path
 

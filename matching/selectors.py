@@ -157,7 +157,7 @@ class MetricTarget:
     help: str
 
 
-# The round's targets (DESIGN §3): hard constraints never broken, then the goals in order.
+# The round's targets (docs/design.md §3): hard constraints never broken, then the goals in order.
 METRIC_TARGETS = (
     MetricTarget("violations", "Hard constraints broken", "0", "Never produced by the solver."),
     MetricTarget("unseated", "Going but without a seat", "0", "Add tables if this is not 0."),

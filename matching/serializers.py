@@ -10,7 +10,7 @@ from .models import MatchingRun
 from .services import MAX_PORTFOLIO, MAX_SEED
 
 METRICS_HELP = (
-    "The plan's metrics as DESIGN.md section 3 defines them (seated, unseated, violations per "
+    "The plan's metrics as docs/design.md §3 defines them (seated, unseated, violations per "
     "hard constraint, repeat_pairs, welcome_rate, anchor_rate, topic_rate, small_tables, "
     "newcomer_spread, ...); empty until the run succeeds."
 )
@@ -204,7 +204,7 @@ class HeldSerializer(serializers.Serializer):
     )
 
 
-# Format v1 files (DESIGN.md section 4) --------------------------------------------------------
+# Format v1 files (docs/design.md §4) --------------------------------------------------------
 
 
 class _ProblemPerson(serializers.Serializer):

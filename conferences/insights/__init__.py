@@ -7,7 +7,7 @@ how many of the previous edition's newcomers came back, how connected they were 
 and how many new ties each edition created per attendee.
 
 Definitions:
-- a round's figures are ``matching.engine.score`` of its plan (DESIGN.md section 3), on one
+- a round's figures are ``matching.engine.score`` of its plan (docs/design.md §3), on one
   engine problem per round built by ``matching.services.build_problem`` as the round stood
   before it happened: who was seated at a held round (else who is going, and whoever the plan
   seats), its tables and those of the plan, the ties before the round, and as history the
@@ -17,7 +17,7 @@ Definitions:
   out encounters of that round and of later rounds of the conference;
 - a round's repeats are the engine's: pairs seated together who already shared a table at an
   earlier round (not counting mutual sit-together pairs); summed over the rounds this is
-  DESIGN's ``repeat_pairs`` for the conference;
+  the design's ``repeat_pairs`` for the conference;
 - a new tie of an edition is a pair whose first encounter happened at that edition.
 
 The series figures are read in a fixed number of queries, whatever the number of editions or

@@ -1,6 +1,6 @@
 """The figures of one round's seating: the engine's metrics, and each table's mix.
 
-DESIGN.md section 3 defines the metrics once, in ``matching.engine.score``. The insights score
+docs/design.md §3 defines the metrics once, in ``matching.engine.score``. The insights score
 the real plan and the friends-first baseline of a round as solutions of the same engine
 problem (the round as it stood before it happened), so the two columns compare like with like
 and mean exactly what a run's metrics mean. Counted here is only what the engine does not
@@ -50,7 +50,7 @@ class SeatingFigures:
 
     ``repeat_pairs`` is the round's own: pairs seated together again after sharing a table in
     the problem's history (the earlier rounds). Summed over a conference's rounds, each scored
-    with the rounds before it as history, it is DESIGN's sum over pairs of (times seated
+    with the rounds before it as history, it is the design's sum over pairs of (times seated
     together - 1).
     """
 

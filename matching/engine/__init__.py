@@ -1,6 +1,6 @@
 """Drink Tables matching engine: a plain library (no Django), format v1 in and out.
 
-See DESIGN §3 (constraints, goals, metrics) and §4 (files and command line).
+See docs/design.md §3 (constraints, goals, metrics) and §4 (files and command line).
 """
 
 from .baselines import friends_first, random_seating

@@ -1,4 +1,4 @@
-"""Command line: ``python -m matching solve|score|generate`` (DESIGN §4).
+"""Command line: ``python -m matching solve|score|generate`` (docs/design.md §4).
 
 Exit codes: 0 done; 1 ``score`` found a broken hard constraint; 2 invalid input (one line per
 error on stderr, naming the place; also unreadable files, bad JSON and usage errors);
@@ -122,7 +122,7 @@ def _share(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m matching",
-        description="Seat conference attendees at drink tables (format v1 files, DESIGN §4).",
+        description="Seat conference attendees at drink tables (format v1 files, docs/design.md §4).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -1,4 +1,4 @@
-"""Format v1 (DESIGN §4): parse and validate problem and solution files, and write them back.
+"""Format v1 (docs/design.md §4): parse and validate problem and solution files, and write them back.
 
 Every error is collected (not just the first) as one line naming its place, e.g.
 ``people[3].id: duplicate id "ann"`` or ``ties[10].b: unknown person "zed"``.

@@ -77,7 +77,7 @@ class Pin:
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights of the objective, one per goal of DESIGN §3 (lower total is better).
+    """Weights of the objective, one per goal of docs/design.md §3 (lower total is better).
 
     The defaults are tiered so that, move by move, a higher goal always wins over any change
     a single move can make to the goals below it: no repeats > welcome > anchor > mix

@@ -1,4 +1,4 @@
-"""Metrics of a plan (DESIGN §3), per round and pooled, recomputed from the plan alone.
+"""Metrics of a plan (docs/design.md §3), per round and pooled, recomputed from the plan alone.
 
 ``score(problem, solution)`` is what ``python -m matching score`` prints and what a solve
 reports. Rates with an empty denominator are 1.0.
@@ -48,7 +48,7 @@ def _max_matching(options: list[list[int]]) -> int:
 
 
 def score(problem: Problem, solution: Solution) -> dict[str, Any]:
-    """The metrics of a solution (see DESIGN §3); ``violations`` must all be 0."""
+    """The metrics of a solution (see docs/design.md §3); ``violations`` must all be 0."""
     inst = Instance(problem)
     return score_seating(inst, seating_from_solution(inst, solution))
 

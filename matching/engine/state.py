@@ -1,6 +1,6 @@
 """Incremental state of a multi-round seating, with O(table size) move evaluation.
 
-Objective (lower is better), a weighted sum of the goals of DESIGN §3:
+Objective (lower is better), a weighted sum of the goals of docs/design.md §3:
 
 - repeats: over all pairs, (times seated together, history included) - 1, where positive;
 - welcome: seated newcomers at a table without two returning people tied to each other;

@@ -362,7 +362,7 @@ def test_pages_read_a_fixed_number_of_queries(client, history):
 
 
 def test_repeats_are_the_engines_each_time_again_and_never_a_sit_together_pair():
-    """DESIGN's repeat_pairs: per pair, (times seated together - 1); the engine does not count
+    """the design's repeat_pairs: per pair, (times seated together - 1); the engine does not count
     a mutual sit-together pair, who sit together on purpose. The insights used to count it."""
     conference = ConferenceFactory(starts_on=dt.date(2025, 6, 28), ends_on=dt.date(2025, 7, 1))
     p = {name: PersonFactory(full_name=name) for name in ("Ann", "Bo", "Cy", "Dee", "Fay", "Gus")}

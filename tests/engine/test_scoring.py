@@ -1,4 +1,4 @@
-"""The metrics of DESIGN §3, checked on hand-made plans."""
+"""The metrics of docs/design.md §3, checked on hand-made plans."""
 
 from __future__ import annotations
 

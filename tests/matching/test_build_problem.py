@@ -1,4 +1,4 @@
-"""build_problem reads a round from the database exactly as DESIGN §3 describes."""
+"""build_problem reads a round from the database exactly as docs/design.md §3 describes."""
 
 import datetime as dt
 
