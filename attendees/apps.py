@@ -6,6 +6,6 @@ class AttendeesConfig(AppConfig):
     verbose_name = "Attendees"
 
     def ready(self) -> None:
-        from . import signals
+        from attendees import signals
 
         signals.connect()

@@ -5,9 +5,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
 from conferences.models import Conference, MeetupRound, Topic
-
-from .enums import AttendanceRole, EncounterKind, RSVPStatus
 
 
 class Person(models.Model):

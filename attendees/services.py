@@ -9,6 +9,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,15 +23,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
-from conferences.models import Conference, DrinkTable, MeetupRound, Topic
-from config.exceptions import Conflict, ServiceError
-from config.queue import task_send
-from matching.models import Seat
-
-from . import caches
-from .enums import EncounterKind, RSVPStatus
-from .models import (
+from attendees.enums import EncounterKind, RSVPStatus
+from attendees.models import (
     Attendance,
     Block,
     Encounter,
@@ -40,11 +34,15 @@ from .models import (
     SitTogether,
     hash_secret,
 )
-from .selectors import (
-    attendee_of_my_conferences,
-    round_attendee_ids,
-    upcoming_conferences_for,
-)
+from attendees.selectors.people import upcoming_conferences_for
+from attendees.selectors.search import attendee_of_my_conferences
+from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
+from conferences.models import Conference, DrinkTable, MeetupRound, Topic
+from config import caches
+from config.exceptions import Conflict, ServiceError
+from config.queue import task_send
+from matching.models import Seat
+from matching.selectors.tables import round_attendee_ids
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +120,7 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
 def _login_link_dispatch(*, link_id: int, base_url: str) -> None:
     """Hand the link to the mail task; if the task queue is down, send it from here: someone is
     waiting for it at the sign-in page, and it expires before any sweep would come by."""
-    from .tasks import send_login_link
+    from attendees.tasks import send_login_link
 
     if not task_send(send_login_link, kwargs={"link_id": link_id, "base_url": base_url}):
         login_link_send(link_id=link_id, base_url=base_url)
@@ -525,3 +523,26 @@ def account_delete(*, person: Person) -> None:
         if user is not None and not (user.is_staff or user.is_superuser):
             user.delete()
     logger.info("person %s deleted their account", person.pk)
+
+
+def attendance_update(*, attendance: Attendance, data: dict[str, Any], by) -> Attendance:
+    """Change a registration's role or newcomer setting, or check the person in (or out).
+
+    ``checked_in`` True stamps the time of the first check-in (checking in again keeps it);
+    False clears it.
+    """
+    unknown = set(data) - {"role", "newcomer_override", "checked_in"}
+    if unknown:
+        raise ValueError(f"unexpected fields: {sorted(unknown)}")
+    changed = []
+    for name in ("role", "newcomer_override"):
+        if name in data and getattr(attendance, name) != data[name]:
+            setattr(attendance, name, data[name])
+            changed.append(name)
+    if "checked_in" in data and data["checked_in"] != (attendance.checked_in_at is not None):
+        attendance.checked_in_at = timezone.now() if data["checked_in"] else None
+        changed.append("checked_in_at")
+    if changed:
+        attendance.save(update_fields=changed)
+    logger.info("attendance %s updated by user %s: %s", attendance.pk, by.pk, changed)
+    return attendance

@@ -1,13 +1,12 @@
-"""Cache invalidation on writes that send signals (see ``attendees.caches``)."""
+"""Cache invalidation on writes that send signals (see ``config.caches``)."""
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from attendees.models import Attendance, Block, Encounter, Person
 from conferences.models import Conference, DrinkTable, MeetupRound, Topic
+from config import caches
 from matching.models import Seat
-
-from . import caches
-from .models import Attendance, Block, Encounter, Person
 
 # What "my table" and the network page are read from.
 TABLE_SOURCES = (

@@ -5,7 +5,7 @@ import smtplib
 
 from celery import shared_task
 
-from .services import login_link_send
+from attendees.services import login_link_send
 
 logger = logging.getLogger(__name__)
 

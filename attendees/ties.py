@@ -8,7 +8,7 @@ imported history, and every three years an encounter counts half as much as it d
 from collections.abc import Iterable
 from datetime import date
 
-from .enums import EncounterKind
+from attendees.enums import EncounterKind
 
 KIND_WEIGHTS: dict[str, float] = {
     EncounterKind.MET: 2.0,

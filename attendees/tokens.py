@@ -1,6 +1,6 @@
 """Personal API tokens: create one (its key is shown once) and revoke it.
 
-Only the SHA-256 of a key is stored (``ApiToken.key_hash``); ``attendees.authentication``
+Only the SHA-256 of a key is stored (``ApiToken.key_hash``); ``api.authentication``
 looks a presented key up by that hash.
 """
 
@@ -9,9 +9,8 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from attendees.models import ApiToken, hash_secret
 from config.exceptions import ServiceError
-
-from .models import ApiToken, hash_secret
 
 KEY_PREFIX = "dt_"
 MAX_TOKENS_PER_USER = 20

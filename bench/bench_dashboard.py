@@ -62,9 +62,9 @@ def prepare(clients: int) -> tuple[int, list[str], int]:
     from django.utils import timezone
 
     from attendees.enums import RSVPStatus
-    from conferences.demo import demo_load
     from conferences.enums import RoundStatus
     from conferences.models import MeetupRound
+    from matching.demo.data import demo_load
     from matching.enums import RunStatus
     from matching.models import MatchingRun, Seat
 

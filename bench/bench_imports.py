@@ -65,7 +65,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     args = parser.parse_args()
 
-    from conferences.imports import import_batch_confirm, import_batch_create, import_batch_preview
+    from attendees.imports import import_batch_confirm, import_batch_create, import_batch_preview
     from conferences.models import Conference, Series, Topic
 
     database = settings.DATABASES["default"]

@@ -118,9 +118,9 @@ def seed_conference(people: int = PEOPLE):
 
     from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
     from attendees.models import Attendance, Block, Encounter, Person, RoundRSVP, SitTogether
-    from conferences.demo import FIRST_NAMES, LAST_NAMES, ORGANIZATIONS, TOPICS
     from conferences.enums import RoundStatus
     from conferences.models import Conference, DrinkTable, MeetupRound, Series, Topic
+    from matching.demo.data import FIRST_NAMES, LAST_NAMES, ORGANIZATIONS, TOPICS
 
     existing = Conference.objects.filter(series__slug=SERIES_SLUG, slug="load-now").first()
     if existing is not None:
@@ -294,11 +294,11 @@ def organizer_for(conference):
 
 def match(meetup_round, organizer, worker, *, deadline_s: float = 300.0) -> dict:
     """Request a matching run through the service; wait for the worker to finish it."""
-    from matching import services
+    from matching.services import runs
     from tests.integration.worker import wait_for
 
     started = time.perf_counter()
-    run = services.run_request(round=meetup_round, by=organizer, seed=1)
+    run = runs.run_request(round=meetup_round, by=organizer, seed=1)
 
     def finished():
         run.refresh_from_db()
@@ -714,7 +714,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from conferences.models import MeetupRound
-    from matching import services
+    from matching.services import rounds
 
     call_command("migrate", verbosity=0, interactive=False)
     conference, fresh = seed_conference()
@@ -735,7 +735,7 @@ def main() -> int:
         if evening.published_run_id is None:
             reset_open_round(evening)
             first = match(evening, organizer, worker)
-            services.round_publish(round=evening, by=organizer, run=first["run"], notify=False)
+            rounds.round_publish(round=evening, by=organizer, run=first["run"], notify=False)
             evening.refresh_from_db()
             say(
                 f"evening round matched with no load: trigger to succeeded "

@@ -118,8 +118,8 @@ def _bench(worker, label: str) -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
     from django.urls import reverse
 
-    from matching import services
     from matching.models import MatchingRun
+    from matching.services import problem, rounds, runs
     from tests.factories import OrganizerFactory
     from tests.integration.worker import wait_for
     from tests.matching.scenario import build_realistic_round
@@ -134,7 +134,7 @@ def _bench(worker, label: str) -> None:
         f"{len(scenario.tables)} tables, history of three editions and an earlier round"
     )
     started = time.perf_counter()
-    problem = services.build_problem(round=scenario.round)
+    problem = problem.build_problem(round=scenario.round)
     print(
         f"build_problem: {time.perf_counter() - started:.2f} s ({len(problem.people)} people, "
         f"{len(problem.ties)} ties, {len(problem.history)} history groups)"
@@ -144,7 +144,7 @@ def _bench(worker, label: str) -> None:
     results = []
     for portfolio in (1, 2):
         started = time.perf_counter()
-        run = services.run_request(
+        run = runs.run_request(
             round=scenario.round,
             by=organizer,
             seed=1,
@@ -176,7 +176,7 @@ def _bench(worker, label: str) -> None:
         )
 
     latest = MatchingRun.objects.filter(round=scenario.round, status="succeeded").first()
-    services.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
+    rounds.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
     client = Client()
     client.force_login(organizer)
     url = reverse("organize:round_plan", args=[scenario.round.pk])

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
-from .models import MeetupRound
+from conferences.models import MeetupRound
 
 PRODUCT_ID = "-//Drink Tables//Drink Tables//EN"
 

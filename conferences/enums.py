@@ -24,6 +24,10 @@ ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
     RoundStatus.CANCELLED: frozenset({RoundStatus.DRAFT}),
 }
 
+# A round in one of these statuses has a published plan: attendees see their table, and its
+# seating counts as "already sat together" for the conference's other rounds.
+PLAN_VISIBLE_STATUSES = frozenset({RoundStatus.PUBLISHED, RoundStatus.HELD})
+
 # Attendees may change their RSVP while the round is in one of these statuses.
 RSVP_OPEN_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.MATCHED})
 

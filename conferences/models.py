@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .enums import ROUND_TRANSITIONS, ImportKind, ImportStatus, RoundStatus
+from conferences.enums import ROUND_TRANSITIONS, ImportKind, ImportStatus, RoundStatus
 
 
 def validate_time_zone(value: str) -> None:

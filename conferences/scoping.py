@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .models import Conference
+from conferences.models import Conference
 
 
 def organized_conferences(*, user) -> QuerySet[Conference]:

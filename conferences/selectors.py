@@ -3,9 +3,8 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from attendees.enums import RSVPStatus
-
-from .models import Conference, MeetupRound
-from .scoping import organized_conferences
+from conferences.models import Conference, MeetupRound
+from conferences.scoping import organized_conferences
 
 
 def rounds_with_counts() -> QuerySet[MeetupRound]:

@@ -1,5 +1,5 @@
-from attendees import caches
 from conferences.scoping import is_organizer
+from config import caches
 
 
 def site(request):

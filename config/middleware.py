@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import errors
+from config import errors
 
 
 class ContentSecurityPolicyMiddleware:

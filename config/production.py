@@ -5,8 +5,8 @@ Required: DJANGO_SECRET_KEY (at least 50 characters), DJANGO_ALLOWED_HOSTS, DATA
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .settings import *  # noqa: F403
-from .settings import DATABASE_URL, env, env_bool
+from config.settings import *  # noqa: F403
+from config.settings import DATABASE_URL, env, env_bool
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

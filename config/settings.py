@@ -51,9 +51,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # The domain, each app depending only on those above it (docs/architecture.md).
     "conferences",
     "attendees",
     "matching",
+    # The doors, one per audience: organizers, attendees, integrations.
+    "organize",
+    "dashboard",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -111,9 +116,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "attendees:login"
-LOGIN_REDIRECT_URL = "attendees:home"
-LOGOUT_REDIRECT_URL = "attendees:login"
+LOGIN_URL = "dashboard:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "dashboard:login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -143,10 +148,10 @@ REDIS_URL = env("REDIS_URL")
 CACHE_URL = env("CACHE_URL") or REDIS_URL
 if CACHE_URL:
     # Rate limits, sessions and cached attendee pages: while Redis is down they miss rather
-    # than fail the request (config.cache), and a call never waits long for it.
+    # than fail the request (config.redis_cache), and a call never waits long for it.
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ForgivingRedisCache",
+            "BACKEND": "config.redis_cache.ForgivingRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "drinktables",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -157,7 +162,7 @@ else:
 # What only a cache shared by every process may hold: an entry dropped in one process (a
 # signed-out session, a table whose tablemate hid their organization) must be gone in all.
 # Sessions are read from the cache and written through to the database; attendee pages keep
-# their tables and networks there (attendees.caches).
+# their tables and networks there (config.caches).
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if CACHE_URL
@@ -248,18 +253,18 @@ STAFF_LOGIN_RATE_PER_IP = int(env("STAFF_LOGIN_RATE_PER_IP") or 30)
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing or bad credential a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "attendees.authentication.ApiTokenAuthentication",
+        "api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.WriteRateThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.common.DefaultPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "api.common.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "writes": env("API_WRITE_RATE") or "120/min",
         "login": env("API_LOGIN_RATE") or "10/min",
@@ -280,11 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.close_request_bodies",
+        "api.schema.close_request_bodies",
     ],
     "ENUM_NAME_OVERRIDES": {
         "RoundStatusEnum": "conferences.enums.RoundStatus",
-        "EditableRoundStatusEnum": "conferences.serializers.EDITABLE_STATUS_CHOICES",
+        "EditableRoundStatusEnum": "api.serializers.conferences.EDITABLE_STATUS_CHOICES",
         "RSVPStatusEnum": "attendees.enums.RSVPStatus",
         "EncounterKindEnum": "attendees.enums.EncounterKind",
         "AttendanceRoleEnum": "attendees.enums.AttendanceRole",

@@ -12,7 +12,7 @@ handler500 = "config.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("organize/", include("config.organize_urls")),
-    path("api/v1/", include("config.api_urls")),
-    path("", include("attendees.urls")),
+    path("organize/", include("organize.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("dashboard.urls")),
 ]

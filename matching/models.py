@@ -4,8 +4,7 @@ from django.db.models import Q
 
 from attendees.models import Person
 from conferences.models import DrinkTable, MeetupRound
-
-from .enums import ACTIVE_RUN_STATUSES, RunStatus
+from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
 
 
 class MatchingRun(models.Model):

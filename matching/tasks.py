@@ -15,10 +15,9 @@ from celery import shared_task
 from django.conf import settings
 
 from config.queue import task_send
-
-from . import services
-from .enums import ACTIVE_RUN_STATUSES
-from .models import MatchingRun
+from matching.enums import ACTIVE_RUN_STATUSES
+from matching.models import MatchingRun
+from matching.services import notices, portfolio, runs
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +39,9 @@ RUN_HARD_TIME_LIMIT_S = settings.MATCHING_MAX_TIME_LIMIT_S + 90
 )
 def run_matching(self, *, run_id: int) -> str:
     """Solve a queued run and store its plan; a duplicate delivery changes nothing."""
-    outcome = services.run_execute(run_id=run_id)
+    outcome = runs.run_execute(run_id=run_id)
     logger.info("run %s: %s", run_id, outcome)
-    if outcome == services.RunOutcome.NOT_QUEUED and not self.request.is_eager:
+    if outcome == runs.RunOutcome.NOT_QUEUED and not self.request.is_eager:
         # Another delivery holds the run. If its worker died (this may be the redelivery of
         # its message), the heartbeat goes stale: look again then, and recover the run.
         _watch_later(run_id)
@@ -52,7 +51,7 @@ def run_matching(self, *, run_id: int) -> str:
 @shared_task(name="matching.watch_run", bind=True, ignore_result=True)
 def watch_run(self, *, run_id: int) -> None:
     """Recover the run if its worker went silent; keep watching while it is active."""
-    services.runs_sweep_stale(run_ids=[run_id])
+    runs.runs_sweep_stale(run_ids=[run_id])
     active = MatchingRun.objects.filter(pk=run_id, status__in=ACTIVE_RUN_STATUSES).exists()
     if active and not self.request.is_eager:
         _watch_later(run_id)
@@ -73,19 +72,19 @@ def _watch_later(run_id: int) -> None:
 )
 def solve_candidate(*, run_id: int, attempt: int, seed: int) -> bool:
     """One more seed of a portfolio run; the claiming task keeps the best plan."""
-    return services.candidate_solve(run_id=run_id, attempt=attempt, seed=seed)
+    return portfolio.candidate_solve(run_id=run_id, attempt=attempt, seed=seed)
 
 
 @shared_task(name="matching.sweep_stale_runs", ignore_result=True)
 def sweep_stale_runs() -> int:
     """Periodic (Celery beat): recover runs whose worker died."""
-    return services.runs_sweep_stale()
+    return runs.runs_sweep_stale()
 
 
 @shared_task(name="matching.sweep_pending_notices", ignore_result=True)
 def sweep_pending_notices() -> int:
     """Periodic (Celery beat): send notices still owed (the queue or mail server was down)."""
-    return services.notices_sweep_pending()
+    return notices.notices_sweep_pending()
 
 
 @shared_task(
@@ -102,7 +101,7 @@ def send_round_notices(self, *, round_id: int) -> int:
     """Tell attendees their table (or that it changed), one batch per delivery."""
     sent = 0
     while True:
-        batch = services.notices_send_batch(round_id=round_id)
+        batch = notices.notices_send_batch(round_id=round_id)
         sent += batch.sent
         if not batch.remaining:
             break

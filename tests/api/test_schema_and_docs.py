@@ -95,7 +95,7 @@ def test_requests_must_be_json():
 
 
 def test_writes_are_throttled_per_user(monkeypatch):
-    from config.throttling import WriteRateThrottle
+    from api.throttling import WriteRateThrottle
 
     monkeypatch.setitem(WriteRateThrottle.THROTTLE_RATES, "writes", "3/min")
     user = UserFactory()

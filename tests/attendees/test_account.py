@@ -17,8 +17,10 @@ from attendees.models import (
     RoundRSVP,
     SitTogether,
 )
-from attendees.selectors import network_for, person_export, tablemates_for
+from attendees.selectors.network import network_for
 from matching.models import Seat
+from matching.selectors.export import person_export
+from matching.selectors.tables import tablemates_for
 from tests.factories import BlockFactory, MeetupRoundFactory
 
 from .helpers import seat_round, sign_in
@@ -68,7 +70,7 @@ def test_the_export_holds_my_data_and_my_blocks_but_never_who_blocked_me(client,
 def test_the_export_downloads_as_a_json_file(client, world):
     sign_in(client, world.ann)
 
-    response = client.get(reverse("attendees:export"))
+    response = client.get(reverse("dashboard:export"))
 
     assert response["Content-Type"] == "application/json"
     assert response["Content-Disposition"].startswith('attachment; filename="drinktables-my-data-')
@@ -149,12 +151,12 @@ def test_an_organizer_account_is_unlinked_not_deleted(world):
 def test_the_delete_page_needs_a_confirmation_then_signs_me_out(client, world):
     sign_in(client, world.ann)
 
-    refused = client.post(reverse("attendees:delete"), {})
+    refused = client.post(reverse("dashboard:delete"), {})
     assert refused.status_code == 400
     assert Person.objects.get(pk=world.ann.pk).deleted_at is None
 
-    response = client.post(reverse("attendees:delete"), {"confirm": "on"})
+    response = client.post(reverse("dashboard:delete"), {"confirm": "on"})
 
-    assert response["Location"] == reverse("attendees:login")
+    assert response["Location"] == reverse("dashboard:login")
     assert Person.objects.get(pk=world.ann.pk).deleted_at is not None
-    assert client.get(reverse("attendees:home"))["Location"].startswith(reverse("attendees:login"))
+    assert client.get(reverse("dashboard:home"))["Location"].startswith(reverse("dashboard:login"))

@@ -12,13 +12,14 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from attendees import caches, services
+from attendees import services
 from attendees.enums import EncounterKind
 from conferences.enums import RoundStatus
-from conferences.services import update_rows
-from matching import services as matching_services
+from config import caches
+from config.db import update_rows
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
+from matching.services import rounds, seating
 from tests.factories import MeetupRoundFactory, OrganizerFactory
 
 from .helpers import sign_in
@@ -27,13 +28,13 @@ pytestmark = pytest.mark.django_db
 
 
 def page(client, world) -> str:
-    response = client.get(reverse("attendees:round", args=[world.round.pk]))
+    response = client.get(reverse("dashboard:round", args=[world.round.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def network(client) -> str:
-    response = client.get(reverse("attendees:network"))
+    response = client.get(reverse("dashboard:network"))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -132,7 +133,7 @@ def test_unpublishing_hides_the_table_at_once(client, world):
     sign_in(client, world.ann)
     assert "Your table: T1" in page(client, world)
 
-    matching_services.round_unpublish(round=world.round, by=None)
+    rounds.round_unpublish(round=world.round, by=None)
 
     content = page(client, world)
     assert "Your table" not in content
@@ -144,11 +145,11 @@ def test_a_seat_moved_before_publishing_again_shows_the_new_table(client, world)
     sign_in(client, world.ann)
     assert "Your table: T1" in page(client, world)
 
-    matching_services.round_unpublish(round=world.round, by=organizer)
+    rounds.round_unpublish(round=world.round, by=organizer)
     world.run.refresh_from_db()
-    matching_services.seat_move(run=world.run, person=world.ann, table=world.t2, by=organizer)
+    seating.seat_move(run=world.run, person=world.ann, table=world.t2, by=organizer)
     world.round.refresh_from_db()
-    matching_services.round_publish(round=world.round, by=organizer, run=world.run, notify=False)
+    rounds.round_publish(round=world.round, by=organizer, run=world.run, notify=False)
 
     content = page(client, world)
     assert "Your table: T2" in content
@@ -169,7 +170,7 @@ def test_publishing_another_run_shows_its_table(client, world):
     world.round.status = RoundStatus.MATCHED
     world.round.save(update_fields=["status"])
 
-    matching_services.round_publish(round=world.round, by=None, run=other, notify=False)
+    rounds.round_publish(round=world.round, by=None, run=other, notify=False)
 
     content = page(client, world)
     assert "Your table: T2" in content
@@ -241,7 +242,7 @@ def test_a_lost_generation_starts_again_from_a_value_never_used(db):
     from django.core.cache import cache
 
     caches.cached(caches.TABLES, "probe", lambda: "old")
-    cache.delete("attendees:generation:tables")
+    cache.delete("dashboard:generation:tables")
 
     assert caches.cached(caches.TABLES, "probe", lambda: "new") == "new"
 
@@ -255,13 +256,13 @@ def test_with_sessions_in_the_cache_signing_out_everywhere_ends_every_session(
     phone = Client()
     sign_in(client, world.ann)
     sign_in(phone, world.ann)
-    assert phone.get(reverse("attendees:home")).status_code == 200
+    assert phone.get(reverse("dashboard:home")).status_code == 200
 
-    client.post(reverse("attendees:sign_out_everywhere"))
+    client.post(reverse("dashboard:sign_out_everywhere"))
 
-    response = phone.get(reverse("attendees:home"))
+    response = phone.get(reverse("dashboard:home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("attendees:login"))
+    assert response["Location"].startswith(reverse("dashboard:login"))
 
 
 def test_with_the_shared_cache_down_pages_and_sessions_still_work(client, world, settings):
@@ -270,7 +271,7 @@ def test_with_the_shared_cache_down_pages_and_sessions_still_work(client, world,
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ForgivingRedisCache",
+            "BACKEND": "config.redis_cache.ForgivingRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -61,11 +61,11 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
 ):
     PersonFactory(email="ann@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        known = client.post(reverse("attendees:login"), {"email": "ann@example.org"})
-        unknown = client.post(reverse("attendees:login"), {"email": "nobody@example.org"})
+        known = client.post(reverse("dashboard:login"), {"email": "ann@example.org"})
+        unknown = client.post(reverse("dashboard:login"), {"email": "nobody@example.org"})
 
     assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
-    assert known["Location"] == reverse("attendees:login_sent")
+    assert known["Location"] == reverse("dashboard:login_sent")
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
     assert not LoginLink.objects.filter(email="nobody@example.org").exists()
 
@@ -113,11 +113,11 @@ def test_requests_are_limited_per_ip_address(django_capture_on_commit_callbacks)
 def test_the_login_page_answers_429_when_limited(client):
     for _ in range(20):
         client.post(
-            reverse("attendees:login"), {"email": "a@example.org"}, REMOTE_ADDR="203.0.113.5"
+            reverse("dashboard:login"), {"email": "a@example.org"}, REMOTE_ADDR="203.0.113.5"
         )
 
     response = client.post(
-        reverse("attendees:login"), {"email": "b@example.org"}, REMOTE_ADDR="203.0.113.5"
+        reverse("dashboard:login"), {"email": "b@example.org"}, REMOTE_ADDR="203.0.113.5"
     )
 
     assert response.status_code == 429
@@ -203,30 +203,30 @@ def test_a_staff_account_is_never_taken_over_by_an_email_link(django_capture_on_
 def test_signing_in_through_the_pages(client, django_capture_on_commit_callbacks):
     PersonFactory(email="ann@example.org", full_name="Ann Lee")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("attendees:login"), {"email": "ann@example.org"})
-    url = reverse("attendees:login_link", args=[token_from_outbox()])
+        client.post(reverse("dashboard:login"), {"email": "ann@example.org"})
+    url = reverse("dashboard:login_link", args=[token_from_outbox()])
 
     confirm = client.get(url)  # a mail scanner fetching the link uses nothing up
     assert confirm.status_code == 200 and b"Sign in" in confirm.content
-    assert client.get(reverse("attendees:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
 
     signed_in = client.post(url)
-    assert signed_in["Location"] == reverse("attendees:home")
-    assert "Hello, Ann" in client.get(reverse("attendees:home")).content.decode()
+    assert signed_in["Location"] == reverse("dashboard:home")
+    assert "Hello, Ann" in client.get(reverse("dashboard:home")).content.decode()
 
     again = client.post(url)
     assert again.status_code == 400 and b"no longer works" in again.content
 
 
 def test_an_unknown_token_shows_how_to_get_a_new_link(client):
-    response = client.get(reverse("attendees:login_link", args=["not-a-token"]))
+    response = client.get(reverse("dashboard:login_link", args=["not-a-token"]))
 
     assert response.status_code == 400
-    assert reverse("attendees:login") in response.content.decode()
+    assert reverse("dashboard:login") in response.content.decode()
 
 
 def test_an_invalid_address_is_explained(client):
-    response = client.post(reverse("attendees:login"), {"email": "not an address"})
+    response = client.post(reverse("dashboard:login"), {"email": "not an address"})
 
     assert response.status_code == 400
     assert "Enter a valid email address" in response.content.decode()
@@ -236,10 +236,10 @@ def test_sign_out_is_a_post_and_ends_the_session(client):
     user = UserFactory()
     client.force_login(user)
 
-    assert client.get(reverse("attendees:logout")).status_code == 405
-    response = client.post(reverse("attendees:logout"))
+    assert client.get(reverse("dashboard:logout")).status_code == 405
+    response = client.post(reverse("dashboard:logout"))
 
-    assert response["Location"] == reverse("attendees:login")
+    assert response["Location"] == reverse("dashboard:login")
     assert "_auth_user_id" not in client.session
 
 
@@ -247,12 +247,12 @@ def test_staff_sign_in_with_a_password(client):
     OrganizerFactory(username="olivia")
 
     response = client.post(
-        reverse("attendees:staff_login"),
+        reverse("dashboard:staff_login"),
         {"username": "olivia", "password": "correct horse battery"},
     )
 
     assert response.status_code == 302
-    home = client.get(reverse("attendees:home"))
+    home = client.get(reverse("dashboard:home"))
     assert "No attendee profile" in home.content.decode()
 
 
@@ -261,7 +261,7 @@ def staff_sign_in(username: str, password: str, ip: str = "198.51.100.7"):
 
     client = Client()
     response = client.post(
-        reverse("attendees:staff_login"),
+        reverse("dashboard:staff_login"),
         {"username": username, "password": password},
         REMOTE_ADDR=ip,
     )
@@ -321,11 +321,11 @@ def test_sign_out_everywhere_ends_every_session_of_an_attendee(client):
     person = PersonFactory()
     phone, laptop = sign_in(client, person), sign_in(Client(), person)
 
-    response = phone.post(reverse("attendees:sign_out_everywhere"))
+    response = phone.post(reverse("dashboard:sign_out_everywhere"))
 
-    assert response["Location"] == reverse("attendees:login")
+    assert response["Location"] == reverse("dashboard:login")
     for device in (phone, laptop):
-        assert device.get(reverse("attendees:home")).status_code == 302
+        assert device.get(reverse("dashboard:home")).status_code == 302
 
 
 def test_an_account_with_a_password_is_told_to_change_it_instead(client):
@@ -333,16 +333,16 @@ def test_an_account_with_a_password_is_told_to_change_it_instead(client):
     PersonFactory(user=organizer)
     client.force_login(organizer)
 
-    response = client.post(reverse("attendees:sign_out_everywhere"), follow=True)
+    response = client.post(reverse("dashboard:sign_out_everywhere"), follow=True)
 
     assert "change it to sign out on your other devices" in response.content.decode()
-    assert client.get(reverse("attendees:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
     settings.NUM_PROXIES = 1
     settings.LOGIN_LINK_RATE_PER_IP = 2
-    url = reverse("attendees:login")
+    url = reverse("dashboard:login")
 
     def ask(forwarded: str) -> int:
         return client.post(
@@ -360,7 +360,7 @@ def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
 
 def test_without_proxies_the_forwarded_header_is_ignored(client, settings):
     settings.LOGIN_LINK_RATE_PER_IP = 2
-    url = reverse("attendees:login")
+    url = reverse("dashboard:login")
 
     statuses = [
         client.post(

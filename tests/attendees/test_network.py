@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from attendees.enums import EncounterKind
-from attendees.selectors import GrowthPoint, encounters_for, network_for
+from attendees.selectors.encounters import encounters_for
+from attendees.selectors.network import GrowthPoint, network_for
 from tests.factories import ConferenceFactory, EncounterFactory, PersonFactory
 
 from .helpers import sign_in
@@ -70,7 +71,7 @@ def test_encounters_are_seen_from_my_side(world):
 def test_the_network_page_shows_the_graph_data_and_the_same_people_as_a_list(client, world):
     sign_in(client, world.dana)
 
-    html = client.get(reverse("attendees:network")).content.decode()
+    html = client.get(reverse("dashboard:network")).content.decode()
 
     assert '<script id="network-data" type="application/json">' in html
     assert 'id="network-graph"' in html and "vendor/cytoscape/cytoscape.min.js" in html
@@ -82,7 +83,7 @@ def test_the_network_page_shows_the_graph_data_and_the_same_people_as_a_list(cli
 def test_an_empty_network_says_what_will_come(client, world):
     sign_in(client, world.nia)
 
-    html = client.get(reverse("attendees:network")).content.decode()
+    html = client.get(reverse("dashboard:network")).content.decode()
 
     assert "Nobody yet." in html and "network-data" not in html
 
@@ -93,7 +94,7 @@ def test_the_growth_chart_labels_long_histories_briefly(client, world):
         EncounterFactory(person_a=world.nia, person_b=PersonFactory(), conference=edition)
     sign_in(client, world.nia)
 
-    html = client.get(reverse("attendees:network")).content.decode()
+    html = client.get(reverse("dashboard:network")).content.decode()
 
     assert html.count('<rect class="bar') == 20
     assert "’00" in html and "’19" in html

@@ -25,7 +25,7 @@ PUBLIC_PAGES = ["login", "login_sent", "staff_login"]
 
 
 def url_for(name: str, args: list[str], world) -> str:
-    return reverse(f"attendees:{name}", args=[world.round.pk for _ in args])
+    return reverse(f"dashboard:{name}", args=[world.round.pk for _ in args])
 
 
 def assert_strict_html(html: str) -> None:
@@ -53,7 +53,7 @@ def test_each_attendee_page_renders_for_its_owner(client, world, name, args):
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_each_sign_in_page_renders_for_anyone(client, name):
-    response = client.get(reverse(f"attendees:{name}"))
+    response = client.get(reverse(f"dashboard:{name}"))
 
     assert response.status_code == 200
     assert_strict_html(response.content.decode())
@@ -66,13 +66,13 @@ def test_attendee_pages_ask_anonymous_visitors_to_sign_in(client, world, name, a
     response = client.get(url)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('attendees:login')}?next={url}"
+    assert response["Location"] == f"{reverse('dashboard:login')}?next={url}"
 
 
 def test_a_signed_in_visitor_skips_the_login_page(client, world):
     sign_in(client, world.ann)
 
-    assert client.get(reverse("attendees:login"))["Location"] == reverse("attendees:home")
+    assert client.get(reverse("dashboard:login"))["Location"] == reverse("dashboard:home")
 
 
 def test_home_lists_my_rounds_with_rsvp_and_points_to_tonights_table(client, world):
@@ -81,7 +81,7 @@ def test_home_lists_my_rounds_with_rsvp_and_points_to_tonights_table(client, wor
     MeetupRoundFactory(conference=world.conference, name="Second evening")
     sign_in(client, world.ann)
 
-    html = client.get(reverse("attendees:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
 
     assert "Your next table" in html and "Table T1" in html
     assert "Going to Second evening?" in html
@@ -91,7 +91,7 @@ def test_home_lists_my_rounds_with_rsvp_and_points_to_tonights_table(client, wor
 def test_the_round_page_shows_the_table_tablemates_and_reasons(client, world):
     sign_in(client, world.ann)
 
-    html = client.get(reverse("attendees:round", args=[world.round.pk])).content.decode()
+    html = client.get(reverse("dashboard:round", args=[world.round.pk])).content.decode()
 
     assert "Your table: T1" in html
     assert "You met at NECC 2008 and ISTE 2011" in html
@@ -105,7 +105,7 @@ def test_the_round_page_asks_who_i_met_once_held(client, world):
     world.hold()
     sign_in(client, world.ann)
 
-    html = client.get(reverse("attendees:round", args=[world.round.pk])).content.decode()
+    html = client.get(reverse("dashboard:round", args=[world.round.pk])).content.decode()
 
     assert "Who did you actually meet?" in html
     assert html.count('type="checkbox" id="met-') == 3
@@ -117,7 +117,7 @@ def test_organizers_see_a_link_to_their_pages(client, world):
     world.ann.save(update_fields=["user"])
     client.force_login(organizer)
 
-    html = client.get(reverse("attendees:home")).content.decode()
+    html = client.get(reverse("dashboard:home")).content.decode()
 
     assert f'href="{reverse("organize:index")}"' in html
 
@@ -125,8 +125,8 @@ def test_organizers_see_a_link_to_their_pages(client, world):
 def test_a_user_without_an_attendee_profile_is_told_so(client, world):
     client.force_login(OrganizerFactory(conferences=[world.conference]))
 
-    home = client.get(reverse("attendees:home"))
-    profile = client.get(reverse("attendees:profile"))
+    home = client.get(reverse("dashboard:home"))
+    profile = client.get(reverse("dashboard:profile"))
 
     assert home.status_code == 200 and "No attendee profile" in home.content.decode()
     assert profile.status_code == 404

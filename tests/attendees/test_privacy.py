@@ -43,9 +43,9 @@ def test_someone_elses_round_is_not_found_by_any_url(client, world, elsewhere):
     pk = elsewhere["round"].pk
 
     for name in ("round", "round_calendar", "met_search"):
-        assert client.get(reverse(f"attendees:{name}", args=[pk])).status_code == 404, name
+        assert client.get(reverse(f"dashboard:{name}", args=[pk])).status_code == 404, name
     for name, data in (("rsvp", {"status": "going"}), ("met", {"people": [elsewhere["bob"].pk]})):
-        response = client.post(reverse(f"attendees:{name}", args=[pk]), data)
+        response = client.post(reverse(f"dashboard:{name}", args=[pk]), data)
         assert response.status_code == 404, name
     assert not RoundRSVP.objects.filter(person=world.ann).exclude(round=world.round).exists()
 
@@ -54,9 +54,9 @@ def test_a_draft_round_of_my_own_conference_is_not_found(client, world):
     draft = MeetupRoundFactory(conference=world.conference, status=RoundStatus.DRAFT)
     sign_in(client, world.ann)
 
-    assert client.get(reverse("attendees:round", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("dashboard:round", args=[draft.pk])).status_code == 404
     assert (
-        client.post(reverse("attendees:rsvp", args=[draft.pk]), {"status": "going"}).status_code
+        client.post(reverse("dashboard:rsvp", args=[draft.pk]), {"status": "going"}).status_code
         == 404
     )
 
@@ -64,8 +64,8 @@ def test_a_draft_round_of_my_own_conference_is_not_found(client, world):
 def test_someone_elses_block_and_request_cannot_be_touched(client, world, elsewhere):
     sign_in(client, world.ann)
 
-    block = client.post(reverse("attendees:block_delete", args=[elsewhere["block"].pk]))
-    request = client.post(reverse("attendees:together_withdraw", args=[elsewhere["request"].pk]))
+    block = client.post(reverse("dashboard:block_delete", args=[elsewhere["block"].pk]))
+    request = client.post(reverse("dashboard:together_withdraw", args=[elsewhere["request"].pk]))
 
     assert (block.status_code, request.status_code) == (404, 404)
     assert Block.objects.filter(pk=elsewhere["block"].pk).exists()
@@ -76,11 +76,11 @@ def test_people_of_other_conferences_cannot_be_found_blocked_or_asked(client, wo
     sign_in(client, world.ann)
     bea = elsewhere["bea"]
 
-    search = client.get(reverse("attendees:block_search"), {"q": "Bea"}).content.decode()
-    together = client.get(reverse("attendees:together_search"), {"q": "Bea"}).content.decode()
-    block = client.post(reverse("attendees:blocks"), {"person": bea.pk})
+    search = client.get(reverse("dashboard:block_search"), {"q": "Bea"}).content.decode()
+    together = client.get(reverse("dashboard:together_search"), {"q": "Bea"}).content.decode()
+    block = client.post(reverse("dashboard:blocks"), {"person": bea.pk})
     ask = client.post(
-        reverse("attendees:together"),
+        reverse("dashboard:together"),
         {"person": bea.pk, "conference": elsewhere["round"].conference_id},
     )
 
@@ -97,12 +97,12 @@ def test_my_pages_never_show_anyone_elses_email_or_private_settings(client, worl
     sign_in(client, world.ann)
 
     pages = [
-        reverse("attendees:home"),
-        reverse("attendees:round", args=[world.round.pk]),
-        reverse("attendees:network"),
-        reverse("attendees:blocks") + "?q=ni",
-        reverse("attendees:together") + "?q=ni",
-        reverse("attendees:export"),
+        reverse("dashboard:home"),
+        reverse("dashboard:round", args=[world.round.pk]),
+        reverse("dashboard:network"),
+        reverse("dashboard:blocks") + "?q=ni",
+        reverse("dashboard:together") + "?q=ni",
+        reverse("dashboard:export"),
     ]
     text = "".join(client.get(url).content.decode() for url in pages)
 
@@ -117,23 +117,23 @@ def _pages_of(client, world) -> str:
     """Every page and fragment Zoe can open, with what changes per request taken out."""
     world_round = world.round.pk
     urls = [
-        reverse("attendees:home"),
-        reverse("attendees:round", args=[world_round]),
-        reverse("attendees:round", args=[world_round]) + "?q=ann",
-        reverse("attendees:met_search", args=[world_round]) + "?q=ann",
-        reverse("attendees:network"),
-        reverse("attendees:profile"),
-        reverse("attendees:blocks"),
-        reverse("attendees:blocks") + "?q=ann",
-        reverse("attendees:block_search") + "?q=ann",
-        reverse("attendees:together"),
-        reverse("attendees:together_search") + "?q=ann",
-        reverse("attendees:data"),
+        reverse("dashboard:home"),
+        reverse("dashboard:round", args=[world_round]),
+        reverse("dashboard:round", args=[world_round]) + "?q=ann",
+        reverse("dashboard:met_search", args=[world_round]) + "?q=ann",
+        reverse("dashboard:network"),
+        reverse("dashboard:profile"),
+        reverse("dashboard:blocks"),
+        reverse("dashboard:blocks") + "?q=ann",
+        reverse("dashboard:block_search") + "?q=ann",
+        reverse("dashboard:together"),
+        reverse("dashboard:together_search") + "?q=ann",
+        reverse("dashboard:data"),
     ]
     html = "\n".join(client.get(url).content.decode() for url in urls)
     html = re.sub(r'value="[\w-]{32,}"', 'value="csrf"', html)
     html = re.sub(r'"X-CSRFToken": "[\w-]+"', '"X-CSRFToken": "csrf"', html)
-    export = json.loads(client.get(reverse("attendees:export")).content)
+    export = json.loads(client.get(reverse("dashboard:export")).content)
     del export["exported_at"]
     return html + json.dumps(export, sort_keys=True)
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from attendees import services
 from attendees.models import Block, SitTogether
-from attendees.selectors import mutual_sit_together_pairs, sit_together_for
+from attendees.selectors.wishes import mutual_sit_together_pairs, sit_together_for
 from config.exceptions import ServiceError
 from tests.factories import ConferenceFactory, PersonFactory, TopicFactory
 
@@ -60,7 +60,7 @@ def test_the_profile_page_saves_the_form(client, world):
     sign_in(client, world.ann)
 
     response = client.post(
-        reverse("attendees:profile"),
+        reverse("dashboard:profile"),
         {
             "full_name": "Ann Lee",
             "organization": "Open Classroom",
@@ -70,7 +70,7 @@ def test_the_profile_page_saves_the_form(client, world):
         },
     )
 
-    assert response["Location"] == reverse("attendees:profile")
+    assert response["Location"] == reverse("dashboard:profile")
     world.ann.refresh_from_db()
     assert (world.ann.organization, world.ann.opted_out, world.ann.show_organization) == (
         "Open Classroom",
@@ -83,7 +83,7 @@ def test_the_profile_page_saves_the_form(client, world):
 def test_the_profile_page_shows_what_to_fix(client, world):
     sign_in(client, world.ann)
 
-    response = client.post(reverse("attendees:profile"), {"full_name": ""})
+    response = client.post(reverse("dashboard:profile"), {"full_name": ""})
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -193,42 +193,42 @@ def test_withdraw_only_my_own_request(world):
 def test_block_search_and_block_through_the_page(client, world):
     sign_in(client, world.ann)
 
-    results = client.get(reverse("attendees:block_search"), {"q": "zoe"}).content.decode()
+    results = client.get(reverse("dashboard:block_search"), {"q": "zoe"}).content.decode()
     assert "Zoe Park" in results and "ISTE Live 2026" in results
     response = client.post(
-        reverse("attendees:blocks"), {"person": world.zoe.pk}, headers={"HX-Request": "true"}
+        reverse("dashboard:blocks"), {"person": world.zoe.pk}, headers={"HX-Request": "true"}
     )
 
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="blocks-panel">')
     assert "You blocked Zoe Park" in html
     assert Block.objects.filter(blocker=world.ann, blocked=world.zoe).exists()
-    again = client.get(reverse("attendees:block_search"), {"q": "zoe"}).content.decode()
+    again = client.get(reverse("dashboard:block_search"), {"q": "zoe"}).content.decode()
     assert "Zoe Park" not in again  # already blocked
 
 
 def test_the_block_page_works_without_javascript(client, world):
     sign_in(client, world.ann)
 
-    page = client.get(reverse("attendees:blocks"), {"q": "Park"}).content.decode()
+    page = client.get(reverse("dashboard:blocks"), {"q": "Park"}).content.decode()
     assert "Zoe Park" in page
-    response = client.post(reverse("attendees:blocks"), {"person": world.zoe.pk})
-    assert response["Location"] == reverse("attendees:blocks")
+    response = client.post(reverse("dashboard:blocks"), {"person": world.zoe.pk})
+    assert response["Location"] == reverse("dashboard:blocks")
     block = Block.objects.get()
 
-    response = client.post(reverse("attendees:block_delete", args=[block.pk]))
-    assert response["Location"] == reverse("attendees:blocks")
-    assert "You unblocked Zoe Park." in client.get(reverse("attendees:blocks")).content.decode()
+    response = client.post(reverse("dashboard:block_delete", args=[block.pk]))
+    assert response["Location"] == reverse("dashboard:blocks")
+    assert "You unblocked Zoe Park." in client.get(reverse("dashboard:blocks")).content.decode()
     assert not Block.objects.exists()
 
 
 def test_sit_together_through_the_page(client, world):
     sign_in(client, world.ann)
 
-    results = client.get(reverse("attendees:together_search"), {"q": "zoe"}).content.decode()
+    results = client.get(reverse("dashboard:together_search"), {"q": "zoe"}).content.decode()
     assert "Sit with Zoe Park" in results
     response = client.post(
-        reverse("attendees:together"),
+        reverse("dashboard:together"),
         {"person": world.zoe.pk, "conference": world.conference.pk},
         headers={"HX-Request": "true"},
     )
@@ -236,7 +236,7 @@ def test_sit_together_through_the_page(client, world):
     assert "Waiting for them to ask too" in response.content.decode()
     request = SitTogether.objects.get()
     response = client.post(
-        reverse("attendees:together_withdraw", args=[request.pk]), headers={"HX-Request": "true"}
+        reverse("dashboard:together_withdraw", args=[request.pk]), headers={"HX-Request": "true"}
     )
     assert "Your request is withdrawn." in response.content.decode()
     assert not SitTogether.objects.exists()
@@ -247,6 +247,6 @@ def test_sit_together_search_offers_only_conferences_still_to_come(client, world
     world.conference.save()
     sign_in(client, world.ann)
 
-    page = client.get(reverse("attendees:together")).content.decode()
+    page = client.get(reverse("dashboard:together")).content.decode()
 
     assert "not registered for a conference that is still to come" in page

@@ -79,7 +79,7 @@ def test_query_count_does_not_grow_with_what_the_page_shows(
         me, tonight = build(size)
         sign_in(client, me)
         args = [tonight.pk] if page == "round" else []
-        url = reverse(f"attendees:{page}", args=args)
+        url = reverse(f"dashboard:{page}", args=args)
         with django_assert_max_num_queries(BUDGET[page]):
             counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
@@ -91,6 +91,6 @@ def test_the_round_page_with_newcomers_at_the_table_stays_within_budget(
     sign_in(client, world.ann)
 
     with django_assert_max_num_queries(BUDGET["round"]):
-        response = client.get(reverse("attendees:round", args=[world.round.pk]))
+        response = client.get(reverse("dashboard:round", args=[world.round.pk]))
 
     assert "First time here" in response.content.decode()

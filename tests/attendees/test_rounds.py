@@ -68,7 +68,7 @@ def test_an_rsvp_needs_a_registration_and_an_announced_round(world, open_round):
 
 def test_the_rsvp_toggle_answers_htmx_with_the_fragment(client, world, open_round):
     sign_in(client, world.ann)
-    url = reverse("attendees:rsvp", args=[open_round.pk])
+    url = reverse("dashboard:rsvp", args=[open_round.pk])
 
     response = client.post(url, {"status": "going"}, headers={"HX-Request": "true"})
 
@@ -82,18 +82,18 @@ def test_the_rsvp_toggle_answers_htmx_with_the_fragment(client, world, open_roun
 
 def test_the_rsvp_form_works_without_javascript(client, world, open_round):
     sign_in(client, world.ann)
-    url = reverse("attendees:rsvp", args=[open_round.pk])
+    url = reverse("dashboard:rsvp", args=[open_round.pk])
 
     response = client.post(url, {"status": "not_going", "next": "https://evil.example/"})
 
-    assert response["Location"] == reverse("attendees:home")
-    page = client.get(reverse("attendees:home")).content.decode()
+    assert response["Location"] == reverse("dashboard:home")
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert "Saved: you are not going to Second evening." in page
 
 
 def test_a_refused_rsvp_is_explained_in_the_fragment(client, world):
     sign_in(client, world.ann)
-    url = reverse("attendees:rsvp", args=[world.round.pk])
+    url = reverse("dashboard:rsvp", args=[world.round.pk])
 
     response = client.post(url, {"status": "not_going"}, headers={"HX-Request": "true"})
 
@@ -104,7 +104,7 @@ def test_a_refused_rsvp_is_explained_in_the_fragment(client, world):
 def test_add_to_calendar_gives_my_table_in_an_ics_file(client, world):
     sign_in(client, world.ann)
 
-    response = client.get(reverse("attendees:round_calendar", args=[world.round.pk]))
+    response = client.get(reverse("dashboard:round_calendar", args=[world.round.pk]))
 
     text = response.content.decode()
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -117,7 +117,7 @@ def test_add_to_calendar_gives_my_table_in_an_ics_file(client, world):
 def test_no_calendar_without_a_table(client, world):
     sign_in(client, world.ben)
 
-    response = client.get(reverse("attendees:round_calendar", args=[world.round.pk]))
+    response = client.get(reverse("dashboard:round_calendar", args=[world.round.pk]))
 
     assert response.status_code == 404
 
@@ -172,7 +172,7 @@ def test_the_met_checkboxes_answer_htmx_with_the_confirmed_list(client, world):
     sign_in(client, world.ann)
 
     response = client.post(
-        reverse("attendees:met", args=[world.round.pk]),
+        reverse("dashboard:met", args=[world.round.pk]),
         {"people": [world.nia.pk]},
         headers={"HX-Request": "true"},
     )
@@ -191,7 +191,7 @@ def test_met_refuses_people_who_were_not_there(client, world):
     sign_in(client, world.ann)
 
     response = client.post(
-        reverse("attendees:met", args=[world.round.pk]),
+        reverse("dashboard:met", args=[world.round.pk]),
         {"people": [stranger.pk]},
         headers={"HX-Request": "true"},
     )
@@ -204,9 +204,9 @@ def test_the_met_search_finds_people_of_the_round_only(client, world):
     world.hold()
     sign_in(client, world.ann)
 
-    response = client.get(reverse("attendees:met_search", args=[world.round.pk]), {"q": "o"})
+    response = client.get(reverse("dashboard:met_search", args=[world.round.pk]), {"q": "o"})
     assert "Zoe" not in response.content.decode()  # two letters at least
-    response = client.get(reverse("attendees:met_search", args=[world.round.pk]), {"q": "Park"})
+    response = client.get(reverse("dashboard:met_search", args=[world.round.pk]), {"q": "Park"})
     assert "Zoe Park" in response.content.decode()
-    response = client.get(reverse("attendees:met_search", args=[world.round.pk]), {"q": "Cohen"})
+    response = client.get(reverse("dashboard:met_search", args=[world.round.pk]), {"q": "Cohen"})
     assert "Ben Cohen" not in response.content.decode()  # registered, but not at the round

@@ -1,7 +1,7 @@
 """My table: who sits there and why, in plain words, without anything private."""
 
-from attendees.selectors import Tablemate, rounds_for, seat_for, tablemates_for
 from conferences.enums import RoundStatus
+from matching.selectors.tables import Tablemate, rounds_for, seat_for, tablemates_for
 from tests.factories import BlockFactory, EncounterFactory, PersonFactory
 
 from .helpers import seat_round

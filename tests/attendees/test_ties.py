@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from attendees.selectors import is_newcomer, newcomer_ids, tie_weights
+from attendees.selectors.people import is_newcomer, newcomer_ids, tie_weights
 from attendees.ties import encounter_weight, tie_weights_from
 from tests.factories import (
     AttendanceFactory,

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 
 from attendees.models import Attendance, Encounter, Person, RoundRSVP
-from attendees.selectors import newcomer_ids
-from conferences.demo import demo_load
+from attendees.selectors.people import newcomer_ids
 from conferences.models import Conference, DrinkTable, MeetupRound
+from matching.demo.data import demo_load
 
 pytestmark = pytest.mark.django_db
 

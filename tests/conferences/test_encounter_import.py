@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 
 from attendees.enums import EncounterKind
+from attendees.imports import import_batch_confirm, import_batch_create, import_batch_preview
 from attendees.models import Encounter
-from attendees.selectors import newcomer_ids
+from attendees.registrations import RowError, encounters_import
+from attendees.selectors.people import newcomer_ids
 from conferences.enums import ImportKind
-from conferences.imports import import_batch_confirm, import_batch_create, import_batch_preview
-from conferences.services import RowError, encounters_import
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from conferences.enums import RoundStatus
-from conferences.exports import conversation_starter, round_plan
 from matching.enums import RunStatus
+from organize.exports import conversation_starter, round_plan
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,
@@ -203,7 +203,7 @@ def test_every_table_gets_a_card_with_time_place_names_and_a_starter(client, pla
 
 
 def test_a_table_without_a_shared_topic_gets_a_general_starter():
-    from conferences.exports import SeatedPerson
+    from organize.exports import SeatedPerson
 
     people = [
         SeatedPerson(1, "Ann", "a@x.org", "", True, False, ["Assessment"]),

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from conferences.insights import baseline, conference_insights
 from matching import engine
 from matching.engine import baselines
+from organize.insights import baseline, conference_insights
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,

@@ -18,10 +18,10 @@ from django.urls import reverse
 
 from attendees.enums import EncounterKind
 from attendees.models import Attendance
-from attendees.selectors import newcomer_ids
+from attendees.selectors.people import newcomer_ids
 from conferences.enums import RoundStatus
-from conferences.insights import conference_insights, series_insights
 from matching import engine
+from organize.insights import conference_insights, series_insights
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,
@@ -307,9 +307,7 @@ def test_the_series_covers_only_editions_the_organizer_organizes(history):
 
 
 def test_the_page_shows_each_chart_with_its_numbers_in_a_table(client, history, monkeypatch):
-    monkeypatch.setattr(
-        "conferences.insights.baseline.friends_first_seating", lambda **kwargs: None
-    )
+    monkeypatch.setattr("organize.insights.baseline.friends_first_seating", lambda **kwargs: None)
     client.force_login(history["organizer"])
 
     response = client.get(reverse("organize:insights", args=["necc-2025"]))

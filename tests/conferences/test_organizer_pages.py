@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from attendees.imports import import_batch_create
 from attendees.models import Attendance
 from conferences.enums import ImportKind, ImportStatus, RoundStatus
-from conferences.imports import import_batch_create
 from conferences.models import ImportBatch
 from tests.factories import (
     AttendanceFactory,

@@ -8,9 +8,8 @@ from django.db import IntegrityError, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from attendees.models import Attendance, Person
-from conferences.enums import ImportKind, ImportStatus
-from conferences.imports import (
+from attendees import registrations
+from attendees.imports import (
     ImportIssue,
     import_batch_confirm,
     import_batch_create,
@@ -18,8 +17,10 @@ from conferences.imports import (
     parse_csv,
     template_csv,
 )
+from attendees.models import Attendance, Person
+from attendees.registrations import RowError, attendances_upsert
+from conferences.enums import ImportKind, ImportStatus
 from conferences.models import ImportBatch, Topic
-from conferences.services import RowError, attendances_upsert
 from config.exceptions import Conflict
 from tests.factories import (
     AttendanceFactory,
@@ -375,10 +376,9 @@ def test_one_bad_row_means_nothing_is_written(conference, organizer, topics):
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(conference, organizer, monkeypatch, topics):
-    from conferences import services
 
     before = snapshot()
-    insert_rows = services.insert_rows
+    insert_rows = registrations.insert_rows
 
     def fail_on_registrations(model, rows, **kwargs):
         if model is Attendance:
@@ -387,7 +387,7 @@ def test_a_failure_while_writing_leaves_nothing_behind(conference, organizer, mo
 
     # People and their topics are written first; the registrations then fail, as a
     # concurrent import of the same people would make them.
-    monkeypatch.setattr(services, "insert_rows", fail_on_registrations)
+    monkeypatch.setattr(registrations, "insert_rows", fail_on_registrations)
     with pytest.raises(Conflict, match="at the same time"):
         attendances_upsert(
             conference=conference,
@@ -807,7 +807,7 @@ def test_an_email_longer_than_the_column_is_rejected(conference, organizer):
 
 
 def test_rows_inserted_in_bulk_get_every_default(monkeypatch):
-    from conferences.services import insert_rows
+    from config.db import insert_rows
 
     def not_this_way(*args, **kwargs):
         raise AssertionError("insert_rows should not need bulk_create for people")
@@ -830,7 +830,7 @@ def test_rows_inserted_in_bulk_get_every_default(monkeypatch):
 
 
 def test_bulk_insert_can_ignore_rows_that_exist_and_falls_back_for_callable_defaults(topics):
-    from conferences.services import insert_rows
+    from config.db import insert_rows
     from matching.models import MatchingRun
     from tests.factories import MeetupRoundFactory
 

@@ -165,11 +165,9 @@ def test_block_someone_privately(page, live_server, world):
 
 
 def test_the_matcher_respects_a_block_made_on_the_dashboard(page, live_server, world):
-    """Needs the runs engineer's matching.services (issue 4): run_request and round_publish."""
-    services = pytest.importorskip("matching.services")
-    if not hasattr(services, "run_request") or not hasattr(services, "round_publish"):
-        pytest.skip("needs matching.services.run_request and round_publish (issue 4)")
     from conferences.enums import RoundStatus
+    from matching.services.rounds import round_publish
+    from matching.services.runs import run_request
     from tests.factories import DrinkTableFactory, EncounterFactory, OrganizerFactory
 
     # Ann and Zoe are the only old friends in the room, so the matcher would seat them together.
@@ -191,9 +189,9 @@ def test_the_matcher_respects_a_block_made_on_the_dashboard(page, live_server, w
     page.get_by_role("button", name="Block Zoe Park").click()
     expect(page.get_by_role("button", name="Unblock Zoe Park")).to_be_visible()
 
-    run = services.run_request(round=second, by=organizer, seed=1, time_limit_s=2)
+    run = run_request(round=second, by=organizer, seed=1, time_limit_s=2)
     run.refresh_from_db()
-    services.round_publish(round=second, by=organizer, run=run)
+    round_publish(round=second, by=organizer, run=run)
 
     page.goto(f"/rounds/{second.pk}/")
     expect(page.get_by_role("heading", name=re.compile("Your table: S"))).to_be_visible()

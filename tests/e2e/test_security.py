@@ -7,8 +7,8 @@ sub-resource, so walking every page as the user who may see it is the CSP check.
 import pytest
 from playwright.sync_api import expect
 
+from attendees.imports import import_batch_create
 from conferences.enums import ImportKind
-from conferences.imports import import_batch_create
 from tests.attendees.helpers import World
 from tests.factories import OrganizerFactory
 

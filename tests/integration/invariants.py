@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from attendees.models import RoundRSVP
 from conferences.models import MeetupRound
-from matching import engine, selectors, services
+from matching import engine
 from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
 from matching.models import MatchingRun, Seat
+from matching.selectors import problem as problem_selectors
+from matching.selectors import runs
+from matching.services import seating
+from matching.services.problem import build_problem
 
 
 def rsvp_snapshot() -> list[tuple[int, int, str]]:
@@ -32,16 +36,14 @@ def assert_recovered(meetup_round: MeetupRound, *, rsvps_before: list[tuple[int,
     )
     assert seat_statuses <= {RunStatus.SUCCEEDED}, "seats stored for a run that did not succeed"
 
-    run = selectors.current_run(round=meetup_round)
+    run = runs.current_run(round=meetup_round)
     assert run is not None and run.status == RunStatus.SUCCEEDED
     seats = list(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
-    going = sorted(selectors.round_people(round=meetup_round).values_list("pk", flat=True))
+    going = sorted(problem_selectors.round_people(round=meetup_round).values_list("pk", flat=True))
     assert sorted(person for person, _ in seats) == going, "the plan does not seat everyone once"
 
-    problem = services.build_problem(round=meetup_round, seed=run.seed)
-    metrics = engine.score(
-        problem, services.solution_from_seats(problem=problem, seats=dict(seats))
-    )
+    problem = build_problem(round=meetup_round, seed=run.seed)
+    metrics = engine.score(problem, seating.solution_from_seats(problem=problem, seats=dict(seats)))
     assert engine.hard_violations(metrics) == 0, metrics["violations"]
     assert metrics["unseated"] == 0
     assert (run.progress, run.error) == (100, "")

@@ -5,7 +5,7 @@ import uuid
 
 from redis import Redis
 
-from config.cache import ForgivingRedisCache, RedisCache
+from config.redis_cache import ForgivingRedisCache, RedisCache
 
 from .servers import PrivateRedis
 

@@ -25,9 +25,11 @@ from django.urls import reverse
 
 from conferences.enums import RoundStatus
 from config import celery_app
-from matching import selectors, services, tasks
+from matching import tasks
 from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
 from matching.models import MatchingRun, Seat
+from matching.selectors import problem
+from matching.services import notices, runs
 from tests.celery_broker import celery_broker, drop_connection_pools
 from tests.factories import OrganizerFactory
 from tests.matching.scenario import build_realistic_round, build_round
@@ -118,7 +120,7 @@ def watch_until_finished(client: Client, run: MatchingRun, worker, *, timeout_s:
     """Poll the organizer's status fragment (it sweeps, as the page does) until the run ends;
     a half-written plan seen on the way fails the test."""
     url = reverse("organize:round_plan_status", args=[run.round_id])
-    going = selectors.round_people(round=run.round).count()
+    going = problem.round_people(round=run.round).count()
 
     def finished() -> bool:
         assert client.get(url).status_code == 200
@@ -157,7 +159,7 @@ def test_redis_down_when_the_organizer_starts_a_run_then_back(queue, smtp_sink):
 
     run = MatchingRun.objects.get(round=scenario.round)
     assert response.status_code == 200
-    assert messages_of(response) == [services.queue_unreachable_run_message(run=run)]
+    assert messages_of(response) == [runs.queue_unreachable_run_message(run=run)]
     assert "the task queue (Redis) is not reachable" in response.content.decode()
     assert run.status == RunStatus.QUEUED
 
@@ -176,7 +178,7 @@ def test_redis_down_when_the_organizer_starts_a_run_then_back(queue, smtp_sink):
     response = client.post(reverse("organize:round_publish", args=[scenario.round.pk]), follow=True)
     going = len(scenario.going)
     assert response.status_code == 200
-    assert messages_of(response) == [services.queue_unreachable_notices_message(pending=going)]
+    assert messages_of(response) == [notices.queue_unreachable_notices_message(pending=going)]
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.PUBLISHED
     assert scenario.round.published_run_id == run.pk
@@ -193,7 +195,7 @@ def test_redis_down_when_the_organizer_starts_a_run_then_back(queue, smtp_sink):
     print(f"notices: all {going} sent {elapsed(back)} s after the queue came back")
     received = sorted(recipients[0] for recipients, _ in smtp_sink.messages)
     assert received == sorted(p.email for p in scenario.going)
-    assert services.pending_notice_count(round=scenario.round) == 0
+    assert notices.pending_notice_count(round=scenario.round) == 0
     assert_recovered(scenario.round, rsvps_before=rsvps)
 
 
@@ -209,7 +211,7 @@ def test_redis_restarted_mid_run(queue):
     client = Client()
     client.force_login(organizer)
 
-    run = services.run_request(round=scenario.round, by=organizer, time_limit_s=6, seed=5)
+    run = runs.run_request(round=scenario.round, by=organizer, time_limit_s=6, seed=5)
     wait_for(
         lambda: MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists(),
         timeout_s=60,
@@ -241,7 +243,7 @@ def test_redis_restarted_mid_run(queue):
     drop_connection_pools()
     later = build_round(label="qafter", returning=10, newcomers=2, tables=3)
     rsvps = rsvp_snapshot()
-    next_run = services.run_request(round=later.round, by=organizer, time_limit_s=1, seed=3)
+    next_run = runs.run_request(round=later.round, by=organizer, time_limit_s=1, seed=3)
     later.conference.organizers.add(organizer)
     watch_until_finished(client, next_run, worker, timeout_s=120)
     assert next_run.status == RunStatus.SUCCEEDED, next_run.error

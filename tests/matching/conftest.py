@@ -1,7 +1,7 @@
 import pytest
 
-from matching import services
 from matching.models import MatchingRun
+from matching.services import runs
 from tests.factories import OrganizerFactory
 
 from .scenario import build_round
@@ -28,7 +28,7 @@ def solve(django_capture_on_commit_callbacks):
         options.setdefault("time_limit_s", QUICK_S)
         options.setdefault("seed", 7)
         with django_capture_on_commit_callbacks(execute=True):
-            run = services.run_request(round=meetup_round, by=by, **options)
+            run = runs.run_request(round=meetup_round, by=by, **options)
         run.refresh_from_db()
         meetup_round.refresh_from_db()
         return run

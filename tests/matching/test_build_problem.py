@@ -8,8 +8,9 @@ from django.utils import timezone
 from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
-from matching import engine, services
+from matching import engine
 from matching.models import MatchingRun, Seat
+from matching.services.problem import build_problem, problem_export
 from tests.factories import (
     BlockFactory,
     DrinkTableFactory,
@@ -34,7 +35,7 @@ def test_people_are_those_going_who_did_not_opt_out_and_were_not_deleted(scenari
     deleted.save()
     RoundRSVP.objects.filter(person=not_going).update(status=RSVPStatus.NOT_GOING)
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
 
     expected = sorted(p.pk for p in scenario.going if p not in (opted_out, deleted, not_going))
     assert [p.id for p in problem.people] == [f"p{pk}" for pk in expected]
@@ -46,7 +47,7 @@ def test_newcomers_topics_and_accessibility_come_from_the_people(scenario):
     needs.needs_accessible_seating = True
     needs.save()
 
-    people = {p.id: p for p in services.build_problem(round=scenario.round).people}
+    people = {p.id: p for p in build_problem(round=scenario.round).people}
 
     assert {pid for pid, p in people.items() if p.newcomer} == {key(p) for p in scenario.newcomers}
     assert people[key(needs)].accessible is True
@@ -60,12 +61,12 @@ def test_tables_are_the_rounds_chosen_active_tables_else_every_active_table(scen
     fourth.save()
     DrinkTableFactory()  # another conference's table never shows
 
-    every = services.build_problem(round=scenario.round).tables
+    every = build_problem(round=scenario.round).tables
     assert [t.id for t in every] == [f"t{t.pk}" for t in (first, second, third)]
     assert every[0].accessible is True and every[0].capacity == first.capacity
 
     scenario.round.tables.set([second, fourth])
-    chosen = services.build_problem(round=scenario.round).tables
+    chosen = build_problem(round=scenario.round).tables
     assert [t.id for t in chosen] == [f"t{second.pk}"]
 
 
@@ -80,7 +81,7 @@ def test_ties_weigh_encounters_up_to_the_rounds_date(scenario):
         round=MeetupRoundFactory(conference=scenario.conference),
         occurred_on=round_day + dt.timedelta(days=30),  # not yet happened: no tie
     )
-    ties = {(t.a, t.b): t.weight for t in services.build_problem(round=scenario.round).ties}
+    ties = {(t.a, t.b): t.weight for t in build_problem(round=scenario.round).ties}
 
     first, second = scenario.returning[:2]
     assert ties[(key(first), key(second))] == pytest.approx(0.5 ** (1 / 3), abs=1e-3)
@@ -95,7 +96,7 @@ def test_blocks_become_avoid_pairs_and_mutual_wishes_together_pairs(scenario):
     SitTogetherFactory(conference=scenario.conference, requester=d, requested=c)
     SitTogetherFactory(conference=scenario.conference, requester=a, requested=c)  # one-sided
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
 
     assert problem.avoid == ((key(a), key(b)),)
     assert problem.together == ((key(c), key(d)),)
@@ -108,7 +109,7 @@ def test_a_blocked_mutual_pair_is_never_a_together_group(scenario, solve):
         SitTogetherFactory(conference=scenario.conference, requester=second, requested=first)
     BlockFactory(blocker=b, blocked=a)  # made after both asked: the block wins
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
 
     assert problem.avoid == ((key(a), key(b)),)
     assert problem.together == ((key(c), key(d)),)
@@ -126,7 +127,7 @@ def test_table_hosts_who_are_going_are_pinned_to_their_table(scenario):
     first.save()
     second.save()
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
 
     assert problem.pinned == (engine.Pin(person=key(host), table=f"t{first.pk}"),)
 
@@ -144,13 +145,13 @@ def test_history_is_who_sat_together_at_the_conferences_other_published_rounds(s
     Seat.objects.create(run=draft_run, person=scenario.returning[3], table=table)
     Seat.objects.create(run=draft_run, person=scenario.returning[4], table=table)
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
 
     assert problem.history == ((key(a), key(b), key(c)),)
 
 
 def test_problem_export_is_a_valid_format_v1_file(scenario):
-    data = services.problem_export(round=scenario.round, viewer=None)
+    data = problem_export(round=scenario.round, viewer=None)
 
     assert data["format"] == "drinktables.problem.v1"
     parsed = engine.problem_from_dict(data)
@@ -162,5 +163,5 @@ def test_a_person_going_to_another_round_only_is_not_in_this_one(scenario):
     other = RoundRSVPFactory(
         round=MeetupRoundFactory(conference=scenario.conference), status=RSVPStatus.GOING
     ).person
-    ids = {p.id for p in services.build_problem(round=scenario.round).people}
+    ids = {p.id for p in build_problem(round=scenario.round).people}
     assert key(other) not in ids

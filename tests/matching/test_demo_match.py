@@ -8,7 +8,7 @@ from attendees.enums import EncounterKind
 from attendees.models import Encounter
 from conferences.enums import RoundStatus
 from conferences.models import Conference, MeetupRound
-from matching import services
+from matching.demo import match as demo_match
 from matching.models import MatchingRun, Seat
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def counts() -> dict[str, int]:
 
 
 def test_load_demo_match_seats_history_and_the_first_round_once(capsys, monkeypatch):
-    monkeypatch.setattr(services, "DEMO_TIME_LIMIT_S", 1.0)
+    monkeypatch.setattr(demo_match, "DEMO_TIME_LIMIT_S", 1.0)
 
     call_command("load_demo", "--match")
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conferences.enums import RoundStatus
-from matching import services
 from matching.enums import RunStatus
 from matching.models import MatchingRun, SeatNotification
+from matching.services import notices, rounds, runs
 from tests.celery_broker import broker_down
 
 # Committed for real, as in production: what is sent after the commit has been tried by the time
@@ -40,7 +40,7 @@ def sweep_later(settings) -> int:
     """The sweep as it runs a while later, when the queued runs have waited too long."""
     waited = timezone.now() - dt.timedelta(seconds=settings.MATCHING_HEARTBEAT_STALE_S + 1)
     MatchingRun.objects.filter(status=RunStatus.QUEUED).update(created_at=waited)
-    return services.runs_sweep_stale()
+    return runs.runs_sweep_stale()
 
 
 def test_starting_a_run_from_the_page_keeps_the_run_and_says_the_queue_is_down(
@@ -55,7 +55,7 @@ def test_starting_a_run_from_the_page_keeps_the_run_and_says_the_queue_is_down(
 
     run = MatchingRun.objects.get(round=scenario.round)
     assert response.status_code == 200
-    assert messages_of(response) == [services.queue_unreachable_run_message(run=run)]
+    assert messages_of(response) == [runs.queue_unreachable_run_message(run=run)]
     assert QUEUE_DOWN in messages_of(response)[0]
     assert run.status == RunStatus.QUEUED
 
@@ -68,7 +68,7 @@ def test_starting_a_run_from_the_page_keeps_the_run_and_says_the_queue_is_down(
 
 def test_the_plan_page_still_opens_while_the_queue_is_down(signed_in, scenario, settings):
     with broker_down():
-        run = services.run_request(round=scenario.round, by=None, time_limit_s=1)
+        run = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
         waited = timezone.now() - dt.timedelta(seconds=settings.MATCHING_HEARTBEAT_STALE_S + 1)
         MatchingRun.objects.filter(pk=run.pk).update(created_at=waited)  # the page sweeps it
         response = signed_in.get(reverse("organize:round_plan", args=[scenario.round.pk]))
@@ -92,7 +92,7 @@ def test_the_admin_action_says_the_queue_is_down(client, scenario):
     run = MatchingRun.objects.get(round=scenario.round)
     assert run.status == RunStatus.QUEUED
     assert messages_of(response) == [
-        f"{scenario.round.name}: {services.queue_unreachable_run_message(run=run)}"
+        f"{scenario.round.name}: {runs.queue_unreachable_run_message(run=run)}"
     ]
 
 
@@ -111,7 +111,7 @@ def test_the_api_answers_202_with_the_run_and_a_warning(scenario):
     run = MatchingRun.objects.get(round=scenario.round)
     assert response.status_code == 202
     assert (body["id"], body["status"]) == (run.pk, "queued")
-    assert body["warning"] == services.queue_unreachable_run_message(run=run)
+    assert body["warning"] == runs.queue_unreachable_run_message(run=run)
     assert again.status_code == 200
     assert (again.json()["id"], again.json()["warning"]) == (run.pk, body["warning"])
 
@@ -142,21 +142,21 @@ def test_publishing_while_the_queue_is_down_publishes_and_the_notices_follow(
     going = len(scenario.going)
     assert response.status_code == 200
     assert scenario.round.status == RoundStatus.PUBLISHED
-    assert messages_of(response) == [services.queue_unreachable_notices_message(pending=going)]
+    assert messages_of(response) == [notices.queue_unreachable_notices_message(pending=going)]
     assert mail.outbox == []
-    assert services.pending_notice_count(round=scenario.round) == going
+    assert notices.pending_notice_count(round=scenario.round) == going
 
-    assert services.notices_sweep_pending() == 1  # beat, once the queue is back
+    assert notices.notices_sweep_pending() == 1  # beat, once the queue is back
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in scenario.going)
     assert SeatNotification.objects.filter(round=scenario.round).count() == going
-    assert services.notices_sweep_pending() == 0
+    assert notices.notices_sweep_pending() == 0
 
 
 def test_publishing_again_sends_the_notices_still_owed(signed_in, scenario, solve):
     solve(scenario.round)
     with broker_down():
-        services.round_publish(round=scenario.round, by=None)
+        rounds.round_publish(round=scenario.round, by=None)
     mail.outbox.clear()
 
     response = signed_in.post(
@@ -173,7 +173,7 @@ def test_publishing_again_sends_the_notices_still_owed(signed_in, scenario, solv
 
 def test_cancelling_while_the_queue_is_down_cancels_and_says_so(signed_in, scenario, solve):
     solve(scenario.round)
-    services.round_publish(round=scenario.round, by=None)
+    rounds.round_publish(round=scenario.round, by=None)
     mail.outbox.clear()
 
     with broker_down():
@@ -184,9 +184,9 @@ def test_cancelling_while_the_queue_is_down_cancels_and_says_so(signed_in, scena
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.CANCELLED
     assert messages_of(response) == [
-        services.queue_unreachable_notices_message(pending=0, cancelled=True)
+        notices.queue_unreachable_notices_message(pending=0, cancelled=True)
     ]
-    services.notices_sweep_pending()
+    notices.notices_sweep_pending()
     assert len(mail.outbox) == len(scenario.going)
     assert all("cancelled" in m.subject.lower() for m in mail.outbox)
 
@@ -197,7 +197,7 @@ def test_a_sign_in_link_is_sent_from_the_request_while_the_queue_is_down(client)
     PersonFactory(email="ann@example.org", full_name="Ann Lee")
 
     with broker_down():
-        response = client.post(reverse("attendees:login"), {"email": "ann@example.org"})
+        response = client.post(reverse("dashboard:login"), {"email": "ann@example.org"})
 
     assert response.status_code in (200, 302)
     assert [m.to for m in mail.outbox] == [["ann@example.org"]]
@@ -214,7 +214,7 @@ def test_with_the_cache_on_a_redis_that_is_down_the_api_and_sign_in_still_answer
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "config.cache.ForgivingRedisCache",
+            "BACKEND": "config.redis_cache.ForgivingRedisCache",
             "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -225,7 +225,7 @@ def test_with_the_cache_on_a_redis_that_is_down_the_api_and_sign_in_still_answer
         started = client_for(scenario.organizer).post(
             f"/api/v1/rounds/{scenario.round.pk}/runs/", {"time_limit_s": 1}, format="json"
         )
-        signed_in = Client().post(reverse("attendees:login"), {"email": "ann@example.org"})
+        signed_in = Client().post(reverse("dashboard:login"), {"email": "ann@example.org"})
 
     assert started.status_code == 202
     assert started.json()["warning"] is not None
@@ -245,7 +245,7 @@ def test_the_api_publishes_with_a_warning_while_the_queue_is_down(scenario, solv
 
     assert response.status_code == 200
     assert response.json()["status"] == RoundStatus.PUBLISHED
-    assert response.json()["warning"] == services.queue_unreachable_notices_message(
+    assert response.json()["warning"] == notices.queue_unreachable_notices_message(
         pending=len(scenario.going)
     )
 
@@ -254,7 +254,7 @@ def test_the_api_cancels_with_a_warning_while_the_queue_is_down(scenario, solve)
     from tests.api.support import client_for
 
     solve(scenario.round)
-    services.round_publish(round=scenario.round, by=None)  # everyone is told their table
+    rounds.round_publish(round=scenario.round, by=None)  # everyone is told their table
 
     with broker_down():
         response = client_for(scenario.organizer).post(
@@ -263,7 +263,7 @@ def test_the_api_cancels_with_a_warning_while_the_queue_is_down(scenario, solve)
 
     assert response.status_code == 200
     assert response.json()["status"] == RoundStatus.CANCELLED
-    assert response.json()["warning"] == services.queue_unreachable_notices_message(
+    assert response.json()["warning"] == notices.queue_unreachable_notices_message(
         pending=0, cancelled=True
     )
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
-from matching import engine, services, tasks
+from matching import engine, tasks
 from matching.enums import RunStatus
 from matching.models import MatchingRun, RunCandidate, Seat
+from matching.services import portfolio, runs
+from matching.services.problem import build_problem
 from tests.factories import SitTogetherFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,7 @@ def test_a_run_seats_everyone_going_and_stores_the_engines_metrics(scenario, sol
     assert run.chosen_seed == 7 and run.elapsed_s is not None
     assert scenario.round.status == RoundStatus.MATCHED
     # The stored metrics are what the engine computes for the stored plan.
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
     exported = engine.solution_from_dict(
         {"format": "drinktables.solution.v1", "rounds": [_round_of(run)]}, problem
     )
@@ -58,7 +60,7 @@ def test_the_task_is_enqueued_only_when_the_transaction_commits(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.run_request(round=scenario.round, by=None, time_limit_s=1)
+        run = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
         run.refresh_from_db()
         assert run.status == RunStatus.QUEUED
     assert len(callbacks) == 1
@@ -71,8 +73,8 @@ def test_asking_again_while_a_run_is_active_returns_that_run(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = services.run_request(round=scenario.round, by=None, time_limit_s=1)
-        second = services.run_request(round=scenario.round, by=None, time_limit_s=5)
+        first = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
+        second = runs.run_request(round=scenario.round, by=None, time_limit_s=5)
 
     assert first.newly_requested is True
     assert second.newly_requested is False
@@ -87,7 +89,7 @@ def test_asking_again_while_a_run_is_running_sends_nothing_more(
     running = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        again = services.run_request(round=scenario.round, by=None)
+        again = runs.run_request(round=scenario.round, by=None)
 
     assert (again.pk, again.newly_requested, again.queue_unreachable) == (running.pk, False, False)
     assert callbacks == []
@@ -106,7 +108,7 @@ def test_the_same_run_delivered_twice_makes_one_plan(scenario, solve):
     outcome = tasks.run_matching.apply(kwargs={"run_id": run.pk}).get()
 
     run.refresh_from_db()
-    assert outcome == services.RunOutcome.NOT_QUEUED
+    assert outcome == runs.RunOutcome.NOT_QUEUED
     assert run.attempts == 1 and run.status == RunStatus.SUCCEEDED
     assert list(Seat.objects.filter(run=run).order_by("pk").values_list("pk", flat=True)) == (
         seats_before
@@ -129,7 +131,7 @@ def test_a_task_for_a_deleted_run_does_nothing(db):
 )
 def test_run_options_out_of_range_are_refused_with_the_field(scenario, options, field):
     with pytest.raises(ServiceError) as refused:
-        services.run_request(round=scenario.round, by=None, **options)
+        runs.run_request(round=scenario.round, by=None, **options)
     assert refused.value.field == field
     assert not MatchingRun.objects.exists()
 
@@ -150,7 +152,7 @@ def test_a_round_that_cannot_be_matched_refuses_a_run(scenario, status, words):
         )
     scenario.round.save()
     with pytest.raises(Conflict, match=words):
-        services.run_request(round=scenario.round, by=None)
+        runs.run_request(round=scenario.round, by=None)
 
 
 def test_a_random_seed_is_stored_so_the_plan_can_be_reproduced(scenario, solve):
@@ -190,7 +192,7 @@ def test_a_crash_is_retried_and_the_retry_succeeds(scenario, solve, monkeypatch)
             raise RuntimeError("worker hiccup")
         return real_solve(*args, **kwargs)
 
-    monkeypatch.setattr(services.engine, "solve", crash_once)
+    monkeypatch.setattr(engine, "solve", crash_once)
     run = solve(scenario.round)
 
     assert run.status == RunStatus.SUCCEEDED
@@ -207,7 +209,7 @@ def test_a_run_that_keeps_crashing_fails_after_the_bounded_attempts(
     def always_crash(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(services.engine, "solve", always_crash)
+    monkeypatch.setattr(engine, "solve", always_crash)
     run = solve(scenario.round)
 
     assert run.status == RunStatus.FAILED
@@ -232,7 +234,7 @@ def test_a_run_whose_worker_went_silent_is_retried_and_succeeds(
     run = _abandoned(scenario.round, attempts=1, silent_for_s=31)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.runs_sweep_stale() == 1
+        assert runs.runs_sweep_stale() == 1
 
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
@@ -244,7 +246,7 @@ def test_a_run_with_a_fresh_heartbeat_is_left_alone(scenario, settings):
     settings.MATCHING_HEARTBEAT_STALE_S = 30
     run = _abandoned(scenario.round, attempts=1, silent_for_s=5)
 
-    assert services.runs_sweep_stale() == 0
+    assert runs.runs_sweep_stale() == 0
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
 
@@ -254,7 +256,7 @@ def test_an_abandoned_run_out_of_attempts_fails_clearly(scenario, settings):
     settings.MATCHING_MAX_ATTEMPTS = 2
     run = _abandoned(scenario.round, attempts=2, silent_for_s=300)
 
-    assert services.runs_sweep_stale(round=scenario.round) == 1
+    assert runs.runs_sweep_stale(round=scenario.round) == 1
 
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
@@ -273,7 +275,7 @@ def test_a_queued_run_nobody_claimed_is_enqueued_again(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.runs_sweep_stale()
+        runs.runs_sweep_stale()
 
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED and run.attempts == 1
@@ -283,8 +285,8 @@ def test_cancelling_a_queued_run_means_its_task_does_nothing(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.run_request(round=scenario.round, by=None, time_limit_s=1)
-    services.run_cancel(run=run, by=scenario.organizer)
+        run = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
+    runs.run_cancel(run=run, by=scenario.organizer)
     callbacks[0]()
 
     run.refresh_from_db()
@@ -292,7 +294,7 @@ def test_cancelling_a_queued_run_means_its_task_does_nothing(
     assert run.error == "Cancelled by olivia."
     assert not Seat.objects.filter(run=run).exists()
     with pytest.raises(Conflict, match="already cancelled"):
-        services.run_cancel(run=run, by=None)
+        runs.run_cancel(run=run, by=None)
 
 
 def test_a_run_cancelled_while_solving_stops_and_stores_nothing(
@@ -304,11 +306,11 @@ def test_a_run_cancelled_while_solving_stops_and_stores_nothing(
 
     def cancelled_meanwhile(problem, *, should_stop, **kwargs):
         run = MatchingRun.objects.get(round=scenario.round)
-        services.run_cancel(run=run, by=None)
+        runs.run_cancel(run=run, by=None)
         noticed.append(_wait_until(should_stop))
         return real_solve(problem, should_stop=should_stop, **kwargs)
 
-    monkeypatch.setattr(services.engine, "solve", cancelled_meanwhile)
+    monkeypatch.setattr(engine, "solve", cancelled_meanwhile)
     run = solve(scenario.round)
 
     assert noticed == [True]
@@ -340,7 +342,7 @@ def test_progress_and_heartbeat_are_written_while_solving(scenario, solve, monke
             seen.append(run.values_list("status", "progress", "heartbeat_at").get())
         return real_solve(problem, progress=progress, should_stop=should_stop, **kwargs)
 
-    monkeypatch.setattr(services.engine, "solve", reporting)
+    monkeypatch.setattr(engine, "solve", reporting)
     run = solve(scenario.round)
 
     assert [(status, progress) for status, progress, _ in seen] == [
@@ -362,7 +364,7 @@ def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypat
         ranks[seed] = engine.plan_rank(solution.metrics)
         return solution
 
-    monkeypatch.setattr(services.engine, "solve", recording)
+    monkeypatch.setattr(engine, "solve", recording)
     run = solve(scenario.round, portfolio=3, seed=40)
 
     assert run.status == RunStatus.SUCCEEDED
@@ -377,11 +379,11 @@ def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypat
 def test_cancelling_a_portfolio_run_drops_its_seeds_plans(scenario):
     run = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING, attempts=1)
     RunCandidate.objects.create(run=run, attempt=1, seed=5, solution={}, started_at=timezone.now())
-    services.run_cancel(run=run, by=None)
+    runs.run_cancel(run=run, by=None)
     assert not RunCandidate.objects.exists()
 
 
 def test_a_portfolio_seed_for_a_finished_run_does_nothing(scenario, solve):
     run = solve(scenario.round)
-    assert services.candidate_solve(run_id=run.pk, attempt=1, seed=99) is False
+    assert portfolio.candidate_solve(run_id=run.pk, attempt=1, seed=99) is False
     assert not RunCandidate.objects.exists()

@@ -6,8 +6,10 @@ import pytest
 from attendees.enums import RSVPStatus
 from attendees.models import RoundRSVP
 from config.exceptions import Conflict, ServiceError
-from matching import engine, services
+from matching import engine
 from matching.models import Seat
+from matching.services import rounds, seating
+from matching.services.problem import build_problem
 from tests.factories import BlockFactory, DrinkTableFactory, PersonFactory, SitTogetherFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +33,7 @@ def test_a_move_stores_the_seat_and_returns_the_new_metrics(scenario, solve):
     person = scenario.newcomers[0]
     target = other_table(scenario, run, person)
 
-    metrics = services.seat_move(run=run, person=person, table=target, by=scenario.organizer)
+    metrics = seating.seat_move(run=run, person=person, table=target, by=scenario.organizer)
 
     run.refresh_from_db()
     assert table_of(run, person) == target
@@ -39,7 +41,7 @@ def test_a_move_stores_the_seat_and_returns_the_new_metrics(scenario, solve):
     assert run.metrics == metrics
     assert sum(metrics["violations"].values()) == 0
     assert Seat.objects.filter(run=run).count() == len(scenario.going)
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
     assert metrics["seated"] == len(problem.people)
 
 
@@ -51,7 +53,7 @@ def test_a_move_to_a_full_table_is_refused_and_names_the_table(scenario, solve):
     target.save()
 
     with pytest.raises(ServiceError) as refused:
-        services.seat_move(run=run, person=person, table=target, by=None)
+        seating.seat_move(run=run, person=person, table=target, by=None)
 
     assert refused.value.message == f"Table {target.label} is full ({target.capacity} seats)."
     assert table_of(run, person) != target
@@ -66,7 +68,7 @@ def test_a_person_needing_an_accessible_table_stays_at_one(scenario, solve):
     target = other_table(scenario, run, person)
 
     with pytest.raises(ServiceError, match="needs an accessible table"):
-        services.seat_move(run=run, person=person, table=target, by=None)
+        seating.seat_move(run=run, person=person, table=target, by=None)
 
 
 def test_a_host_stays_at_their_table(scenario, solve):
@@ -78,7 +80,7 @@ def test_a_host_stays_at_their_table(scenario, solve):
     assert table_of(run, host) == table
 
     with pytest.raises(ServiceError, match="hosts a table and stays there"):
-        services.seat_move(run=run, person=host, table=scenario.tables[2], by=None)
+        seating.seat_move(run=run, person=host, table=scenario.tables[2], by=None)
 
 
 def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario, solve):
@@ -89,7 +91,7 @@ def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario,
     BlockFactory(blocker=blocker, blocked=mover)
 
     with pytest.raises(ServiceError) as refused:
-        services.seat_move(run=run, person=mover, table=target, by=None)
+        seating.seat_move(run=run, person=mover, table=target, by=None)
 
     assert "a private request" in refused.value.message
     assert blocker.full_name not in refused.value.message
@@ -106,11 +108,11 @@ def test_a_refused_move_never_tells_an_organizer_that_someone_blocked_them(scena
     BlockFactory(blocker=blocker, blocked=me)
 
     with pytest.raises(ServiceError) as moving_me:
-        services.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+        seating.seat_move(run=run, person=me, table=target, by=scenario.organizer)
     with pytest.raises(ServiceError) as moving_them:
-        services.seat_move(run=run, person=blocker, table=my_table, by=scenario.organizer)
+        seating.seat_move(run=run, person=blocker, table=my_table, by=scenario.organizer)
     with pytest.raises(ServiceError) as by_someone_else:
-        services.seat_move(run=run, person=me, table=target, by=None)
+        seating.seat_move(run=run, person=me, table=target, by=None)
 
     assert moving_me.value.message == (
         f"{me.display_name} cannot sit at table {target.label} in this plan. Choose another table."
@@ -134,7 +136,7 @@ def test_an_organizer_is_told_of_a_block_they_made_themselves(scenario, solve):
     BlockFactory(blocker=me, blocked=other)
 
     with pytest.raises(ServiceError, match="a private request"):
-        services.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+        seating.seat_move(run=run, person=me, table=target, by=scenario.organizer)
 
 
 def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
@@ -145,7 +147,7 @@ def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
     assert table_of(run, a) == table_of(run, b)
 
     with pytest.raises(ServiceError, match="move them together"):
-        services.seat_move(run=run, person=a, table=other_table(scenario, run, a), by=None)
+        seating.seat_move(run=run, person=a, table=other_table(scenario, run, a), by=None)
 
 
 def test_someone_who_rsvpd_after_the_run_can_be_seated_by_hand(scenario, solve):
@@ -156,7 +158,7 @@ def test_someone_who_rsvpd_after_the_run_can_be_seated_by_hand(scenario, solve):
         t for t in scenario.tables if Seat.objects.filter(run=run, table=t).count() < t.capacity
     )
 
-    metrics = services.seat_move(run=run, person=late, table=target, by=None)
+    metrics = seating.seat_move(run=run, person=late, table=target, by=None)
 
     assert table_of(run, late) == target
     assert metrics["unseated"] == 0
@@ -167,16 +169,16 @@ def test_only_people_going_and_tables_of_the_round_can_be_moved(scenario, solve)
     not_going = scenario.returning[0]
     RoundRSVP.objects.filter(person=not_going).update(status=RSVPStatus.NOT_GOING)
     with pytest.raises(ServiceError, match="not going to this round") as refused:
-        services.seat_move(run=run, person=not_going, table=scenario.tables[0], by=None)
+        seating.seat_move(run=run, person=not_going, table=scenario.tables[0], by=None)
     assert refused.value.field == "person"
 
     elsewhere = DrinkTableFactory()
     with pytest.raises(ServiceError, match="one of this round's tables"):
-        services.seat_move(run=run, person=scenario.newcomers[0], table=elsewhere, by=None)
+        seating.seat_move(run=run, person=scenario.newcomers[0], table=elsewhere, by=None)
 
     person = scenario.newcomers[0]
     with pytest.raises(ServiceError, match="already sits at table"):
-        services.seat_move(run=run, person=person, table=table_of(run, person), by=None)
+        seating.seat_move(run=run, person=person, table=table_of(run, person), by=None)
 
 
 def test_a_published_plan_is_not_changed_in_place(
@@ -184,13 +186,11 @@ def test_a_published_plan_is_not_changed_in_place(
 ):
     run = solve(scenario.round)
     with django_capture_on_commit_callbacks(execute=True):
-        services.round_publish(round=scenario.round, by=None)
+        rounds.round_publish(round=scenario.round, by=None)
     person = scenario.newcomers[0]
 
     with pytest.raises(Conflict, match="Unpublish it before moving people"):
-        services.seat_move(
-            run=run, person=person, table=other_table(scenario, run, person), by=None
-        )
+        seating.seat_move(run=run, person=person, table=other_table(scenario, run, person), by=None)
 
 
 def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario, solve):
@@ -198,9 +198,9 @@ def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario
     person = scenario.returning[3]
     target = other_table(scenario, run, person)
 
-    metrics = services.seat_move(run=run, person=person, table=target, by=None)
+    metrics = seating.seat_move(run=run, person=person, table=target, by=None)
 
-    problem = services.build_problem(round=scenario.round)
+    problem = build_problem(round=scenario.round)
     tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}
     for person_id, table_id in Seat.objects.filter(run=run).values_list("person_id", "table_id"):
         tables[f"t{table_id}"].append(f"p{person_id}")

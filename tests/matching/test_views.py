@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from conferences.enums import RoundStatus
 from conferences.models import Topic
-from matching import engine, selectors, services
+from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
+from matching.selectors import plans
+from matching.services import problem, rounds
 from tests.factories import BlockFactory, OrganizerFactory, UserFactory
 
 from .scenario import build_round
@@ -86,7 +88,7 @@ def test_the_page_explains_why_each_person_sits_there(signed_in, scenario, solve
     Seat.objects.filter(run=run, person=second).update(table=table)  # they met last edition
     view = next(
         seat
-        for table_view in selectors.plan_for(round=scenario.round).tables
+        for table_view in plans.plan_for(round=scenario.round).tables
         for seat in table_view.seats
         if seat.pk == first.pk
     )
@@ -297,7 +299,7 @@ def test_the_problem_download_leaves_out_blocks_against_the_organizer(signed_in,
         (me, mutual), (me, mine), (other, blocked)
     )
     # The full file, for support, keeps every block.
-    full = services.problem_export(round=scenario.round, viewer=None)
+    full = problem.problem_export(round=scenario.round, viewer=None)
     assert sorted(map(sorted, full["avoid"])) == pairs(
         (me, blocker), (me, mutual), (me, mine), (other, blocked)
     )
@@ -337,7 +339,7 @@ def test_other_organizers_get_404_and_attendees_403(client, scenario, solve):
 def test_signed_out_visitors_are_sent_to_sign_in(client, scenario):
     response = client.get(plan_url(scenario.round))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("attendees:login"))
+    assert response["Location"].startswith(reverse("dashboard:login"))
 
 
 def test_writes_need_post(signed_in, scenario):
@@ -360,7 +362,7 @@ def test_plan_page_queries_do_not_grow_with_the_number_of_tables(
     large = build_round(organizer=organizer, label="many", returning=60, newcomers=20, tables=16)
     for scenario in (small, large):
         solve(scenario.round)
-        services.round_publish(round=scenario.round, by=None, notify=False)
+        rounds.round_publish(round=scenario.round, by=None, notify=False)
     client.get(reverse("organize:index"))  # the page header's cached "is an organizer"
 
     with django_assert_max_num_queries(25):

@@ -11,8 +11,10 @@ from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict
-from matching import selectors, services
 from matching.models import Seat, SeatNotification
+from matching.selectors import plans
+from matching.selectors import runs as run_selectors
+from matching.services import notices, rounds, runs
 
 from .scenario import build_round
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.django_db
 def publish(django_capture_on_commit_callbacks):
     def publish(meetup_round, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            published = services.round_publish(round=meetup_round, by=None, **kwargs)
+            published = rounds.round_publish(round=meetup_round, by=None, **kwargs)
         meetup_round.refresh_from_db()
         return published
 
@@ -82,7 +84,7 @@ def test_a_republished_plan_tells_only_those_whose_table_changed(scenario, solve
     )
     second = solve(scenario.round, seed=8)
     assert scenario.round.status == RoundStatus.PUBLISHED  # the first plan stays until published
-    assert selectors.current_run(round=scenario.round) == second
+    assert run_selectors.current_run(round=scenario.round) == second
 
     publish(scenario.round)
 
@@ -101,7 +103,7 @@ def test_a_republished_plan_tells_only_those_whose_table_changed(scenario, solve
 
 
 def test_notices_go_out_in_batches_until_everyone_is_told(scenario, solve, publish, monkeypatch):
-    monkeypatch.setattr(services, "NOTICE_BATCH_SIZE", 3)
+    monkeypatch.setattr(notices, "NOTICE_BATCH_SIZE", 3)
     solve(scenario.round)
     publish(scenario.round)
 
@@ -114,15 +116,15 @@ def test_a_notice_batch_delivered_twice_sends_nothing_more(scenario, solve, publ
     publish(scenario.round)
     mail.outbox.clear()
 
-    batch = services.notices_send_batch(round_id=scenario.round.pk)
+    batch = notices.notices_send_batch(round_id=scenario.round.pk)
 
-    assert batch == services.NoticeBatch(sent=0, remaining=0)
+    assert batch == notices.NoticeBatch(sent=0, remaining=0)
     assert mail.outbox == []
 
 
 def test_publish_without_a_finished_run_is_refused(scenario):
     with pytest.raises(Conflict, match="run the matching first"):
-        services.round_publish(round=scenario.round, by=None)
+        rounds.round_publish(round=scenario.round, by=None)
 
 
 def test_publish_without_notices_for_the_demo_sends_nothing(scenario, solve, publish):
@@ -136,23 +138,23 @@ def test_unpublish_takes_the_plan_back_to_review(scenario, solve, publish):
     solve(scenario.round)
     publish(scenario.round)
 
-    services.round_unpublish(round=scenario.round, by=None)
+    rounds.round_unpublish(round=scenario.round, by=None)
 
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.MATCHED
     assert scenario.round.published_run is None
-    assert selectors.published_seat_for(person=scenario.going[0], round=scenario.round) is None
+    assert plans.published_seat_for(person=scenario.going[0], round=scenario.round) is None
     with pytest.raises(Conflict):
-        services.round_unpublish(round=scenario.round, by=None)
+        rounds.round_unpublish(round=scenario.round, by=None)
 
 
 def test_published_seat_for_gives_the_persons_table(scenario, solve, publish):
     run = solve(scenario.round)
     person = scenario.newcomers[1]
-    assert selectors.published_seat_for(person=person, round=scenario.round) is None
+    assert plans.published_seat_for(person=person, round=scenario.round) is None
     publish(scenario.round)
 
-    seat = selectors.published_seat_for(person=person, round=scenario.round)
+    seat = plans.published_seat_for(person=person, round=scenario.round)
 
     assert seat == Seat.objects.get(run=run, person=person)
 
@@ -175,7 +177,7 @@ def test_marking_held_records_a_seated_encounter_for_every_pair_once(past_round,
     run = solve(past_round.round)
     publish(past_round.round)
 
-    created = services.round_mark_held(round=past_round.round, by=None)
+    created = rounds.round_mark_held(round=past_round.round, by=None)
 
     pairs = expected_pairs(run)
     encounters = Encounter.objects.filter(round=past_round.round, kind=EncounterKind.SEATED)
@@ -184,7 +186,7 @@ def test_marking_held_records_a_seated_encounter_for_every_pair_once(past_round,
     assert {e.occurred_on for e in encounters} == {
         timezone.localtime(past_round.round.starts_at, past_round.conference.tzinfo).date()
     }
-    assert services.round_mark_held(round=past_round.round, by=None) == 0
+    assert rounds.round_mark_held(round=past_round.round, by=None) == 0
     assert encounters.count() == len(pairs)
     past_round.round.refresh_from_db()
     assert past_round.round.status == RoundStatus.HELD
@@ -195,27 +197,27 @@ def test_a_round_in_the_future_cannot_be_marked_held(scenario, solve, publish):
     solve(scenario.round)
     publish(scenario.round)
     with pytest.raises(Conflict, match="not started yet"):
-        services.round_mark_held(round=scenario.round, by=None)
+        rounds.round_mark_held(round=scenario.round, by=None)
     assert not Encounter.objects.filter(round=scenario.round).exists()
 
 
 def test_an_unpublished_round_cannot_be_marked_held(past_round, solve):
     solve(past_round.round)
     with pytest.raises(Conflict, match="Publish the plan"):
-        services.round_mark_held(round=past_round.round, by=None)
+        rounds.round_mark_held(round=past_round.round, by=None)
 
 
 def test_a_held_round_is_final(past_round, solve, publish):
     solve(past_round.round)
     publish(past_round.round)
-    services.round_mark_held(round=past_round.round, by=None)
+    rounds.round_mark_held(round=past_round.round, by=None)
 
     with pytest.raises(Conflict):
-        services.round_cancel(round=past_round.round, by=None)
+        rounds.round_cancel(round=past_round.round, by=None)
     with pytest.raises(Conflict):
-        services.round_publish(round=past_round.round, by=None)
+        rounds.round_publish(round=past_round.round, by=None)
     with pytest.raises(Conflict):
-        services.run_request(round=past_round.round, by=None)
+        runs.run_request(round=past_round.round, by=None)
 
 
 def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
@@ -226,7 +228,7 @@ def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.round_cancel(round=scenario.round, by=None)
+        rounds.round_cancel(round=scenario.round, by=None)
 
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.CANCELLED
@@ -234,13 +236,13 @@ def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
     assert {m.subject for m in mail.outbox} == {f"Cancelled: {scenario.round.name}"}
     assert not SeatNotification.objects.filter(round=scenario.round, table__isnull=False).exists()
     with pytest.raises(Conflict, match="already cancelled"):
-        services.round_cancel(round=scenario.round, by=None)
+        rounds.round_cancel(round=scenario.round, by=None)
 
 
 def test_cancelling_a_round_stops_its_active_run(scenario, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        run = services.run_request(round=scenario.round, by=None)
-    services.round_cancel(round=scenario.round, by=None)
+        run = runs.run_request(round=scenario.round, by=None)
+    rounds.round_cancel(round=scenario.round, by=None)
     run.refresh_from_db()
     assert run.status == "cancelled"
     assert mail.outbox == []
@@ -253,7 +255,7 @@ def test_happy_path_from_trigger_to_published_plan_to_encounters(past_round, sol
     publish(past_round.round)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in past_round.going)
 
-    created = services.round_mark_held(round=past_round.round, by=past_round.organizer)
+    created = rounds.round_mark_held(round=past_round.round, by=past_round.organizer)
 
     assert created == len(expected_pairs(run))
     past_round.round.refresh_from_db()

@@ -8,10 +8,10 @@ somebody else's data. ``Stranger`` is an attendee and an organizer of a differen
 import pytest
 from rest_framework.test import APIClient
 
+from attendees.imports import import_batch_create
 from attendees.models import LoginLink
 from attendees.tokens import api_token_create, hash_secret
 from conferences.enums import ImportKind, RoundStatus
-from conferences.imports import import_batch_create
 from matching.enums import RunStatus
 from tests.api.support import attendee_of, seated_round
 from tests.factories import (

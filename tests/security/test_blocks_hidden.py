@@ -41,8 +41,8 @@ def test_an_organizer_who_is_blocked_sees_no_trace_of_it(victim):
             reverse("organize:round_problem", args=[matched.pk]),
             reverse("organize:round_plan_export", args=[matched.pk]),
             reverse("organize:insights", args=[victim.conference.slug]),
-            reverse("attendees:round", args=[victim.published.pk]),
-            reverse("attendees:export"),
+            reverse("dashboard:round", args=[victim.published.pk]),
+            reverse("dashboard:export"),
         ]
         text = "\n".join(client.get(url).content.decode() for url in pages)
         for name in ("api:round-plan", "api:round-problem", "api:round-detail"):

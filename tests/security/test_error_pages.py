@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from conferences.imports import MAX_FILE_BYTES
+from attendees.imports import MAX_FILE_BYTES
 from conferences.models import ImportBatch
 from tests.attendees.helpers import sign_in
 
@@ -42,7 +42,7 @@ def assert_json(response, status: int, *texts: str) -> dict:
 
 def test_an_oversized_form_post_is_refused_with_413_naming_the_limit(client):
     response = client.post(
-        reverse("attendees:login"),
+        reverse("dashboard:login"),
         "email=" + "a" * TOO_LARGE,
         content_type="application/x-www-form-urlencoded",
     )
@@ -52,7 +52,7 @@ def test_an_oversized_form_post_is_refused_with_413_naming_the_limit(client):
 def test_a_signed_in_oversized_post_gets_the_same_page(client, victim):
     sign_in(client, victim.vera)
     response = client.post(
-        reverse("attendees:profile"),
+        reverse("dashboard:profile"),
         "bio=" + "a" * TOO_LARGE,
         content_type="application/x-www-form-urlencoded",
     )
@@ -65,7 +65,7 @@ def test_too_many_form_fields_are_refused_with_413(client):
     limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
     body = "&".join(f"f{n}=x" for n in range(limit + 1))
     response = client.post(
-        reverse("attendees:login"), body, content_type="application/x-www-form-urlencoded"
+        reverse("dashboard:login"), body, content_type="application/x-www-form-urlencoded"
     )
     assert_page(response, 413, f"at most {limit}")
 
@@ -106,7 +106,7 @@ def test_an_organizer_page_for_an_attendee_is_a_403_page(client, victim):
 
 def test_a_stale_form_is_a_403_page_that_says_to_reload():
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("attendees:login"), {"email": "ann@example.org"})
+    response = client.post(reverse("dashboard:login"), {"email": "ann@example.org"})
     assert_page(response, 403, "This form has expired", "Reload the page")
 
 

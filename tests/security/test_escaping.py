@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from attendees.imports import import_batch_create
 from attendees.tokens import api_token_create
 from conferences.enums import ImportKind, RoundStatus
-from conferences.imports import import_batch_create
 from tests.api.support import attendee_of, seated_round
 from tests.attendees.helpers import sign_in
 from tests.factories import (
@@ -105,24 +105,24 @@ def assert_shown_as_text(client, url: str) -> str:
 def test_attendee_pages_show_hostile_text_as_text(client, world):
     sign_in(client, world.ann)
     for url in [
-        reverse("attendees:home"),
-        reverse("attendees:round", args=[world.published.pk]),
-        reverse("attendees:round", args=[world.held.pk]),
-        reverse("attendees:round", args=[world.held.pk]) + "?q=Hal",
-        reverse("attendees:met_search", args=[world.held.pk]) + "?q=Hal",
-        reverse("attendees:network"),
-        reverse("attendees:profile"),
-        reverse("attendees:blocks") + "?q=Hal",
-        reverse("attendees:block_search") + "?q=Hal",
-        reverse("attendees:together") + "?q=Hal",
-        reverse("attendees:together_search") + "?q=Hal",
+        reverse("dashboard:home"),
+        reverse("dashboard:round", args=[world.published.pk]),
+        reverse("dashboard:round", args=[world.held.pk]),
+        reverse("dashboard:round", args=[world.held.pk]) + "?q=Hal",
+        reverse("dashboard:met_search", args=[world.held.pk]) + "?q=Hal",
+        reverse("dashboard:network"),
+        reverse("dashboard:profile"),
+        reverse("dashboard:blocks") + "?q=Hal",
+        reverse("dashboard:block_search") + "?q=Hal",
+        reverse("dashboard:together") + "?q=Hal",
+        reverse("dashboard:together_search") + "?q=Hal",
     ]:
         assert_shown_as_text(client, url)
 
 
 def test_hostile_text_in_my_own_profile_is_shown_as_text(client, world):
     sign_in(client, world.hal)
-    html = assert_shown_as_text(client, reverse("attendees:profile"))
+    html = assert_shown_as_text(client, reverse("dashboard:profile"))
     assert "&lt;/textarea&gt;" in html
 
 
@@ -182,7 +182,7 @@ def unfold(ics: str) -> list[str]:
 
 def test_the_calendar_file_keeps_hostile_text_inside_its_fields(client, world):
     sign_in(client, world.ann)
-    ics = client.get(reverse("attendees:round_calendar", args=[world.published.pk])).content
+    ics = client.get(reverse("dashboard:round_calendar", args=[world.published.pk])).content
     lines = unfold(ics.decode())
     names = [line.split(":", 1)[0] for line in lines if line]
     assert names == [
@@ -217,7 +217,7 @@ def strings(value) -> set[str]:
 
 def test_json_answers_carry_hostile_text_intact(client, world):
     sign_in(client, world.ann)
-    export = client.get(reverse("attendees:export"))
+    export = client.get(reverse("dashboard:export"))
     assert export["Content-Type"] == "application/json"
     assert {hostile("Summit"), hostile("Yesterday")} <= strings(export.json())
 

@@ -79,12 +79,12 @@ FUZZ = settings(
 
 # (URL name, kwargs from the world, who posts, the form's fields, method)
 FORMS = [
-    ("attendees:login", None, None, ["email"], "post"),
-    ("attendees:staff_login", None, None, ["username", "password", "next"], "post"),
-    ("attendees:login_link", "link", None, [], "post"),
-    ("attendees:rsvp", "open", "attendee", ["status", "next"], "post"),
+    ("dashboard:login", None, None, ["email"], "post"),
+    ("dashboard:staff_login", None, None, ["username", "password", "next"], "post"),
+    ("dashboard:login_link", "link", None, [], "post"),
+    ("dashboard:rsvp", "open", "attendee", ["status", "next"], "post"),
     (
-        "attendees:profile",
+        "dashboard:profile",
         None,
         "attendee",
         [
@@ -98,20 +98,20 @@ FORMS = [
         ],
         "post",
     ),
-    ("attendees:blocks", None, "attendee", ["person", "next"], "post"),
-    ("attendees:block_delete", "block", "attendee", ["next"], "post"),
-    ("attendees:together", None, "attendee", ["person", "conference", "next"], "post"),
-    ("attendees:together_withdraw", "wish", "attendee", ["next"], "post"),
-    ("attendees:met", "held", "attendee", ["people"], "post"),
-    ("attendees:delete", None, "attendee", ["confirm"], "post"),
-    ("attendees:sign_out_everywhere", None, "attendee", [], "post"),
-    ("attendees:logout", None, "attendee", ["next"], "post"),
-    ("attendees:round", "held", "attendee", ["q"], "get"),
-    ("attendees:met_search", "held", "attendee", ["q"], "get"),
-    ("attendees:blocks", None, "attendee", ["q"], "get"),
-    ("attendees:block_search", None, "attendee", ["q"], "get"),
-    ("attendees:together", None, "attendee", ["q"], "get"),
-    ("attendees:together_search", None, "attendee", ["q"], "get"),
+    ("dashboard:blocks", None, "attendee", ["person", "next"], "post"),
+    ("dashboard:block_delete", "block", "attendee", ["next"], "post"),
+    ("dashboard:together", None, "attendee", ["person", "conference", "next"], "post"),
+    ("dashboard:together_withdraw", "wish", "attendee", ["next"], "post"),
+    ("dashboard:met", "held", "attendee", ["people"], "post"),
+    ("dashboard:delete", None, "attendee", ["confirm"], "post"),
+    ("dashboard:sign_out_everywhere", None, "attendee", [], "post"),
+    ("dashboard:logout", None, "attendee", ["next"], "post"),
+    ("dashboard:round", "held", "attendee", ["q"], "get"),
+    ("dashboard:met_search", "held", "attendee", ["q"], "get"),
+    ("dashboard:blocks", None, "attendee", ["q"], "get"),
+    ("dashboard:block_search", None, "attendee", ["q"], "get"),
+    ("dashboard:together", None, "attendee", ["q"], "get"),
+    ("dashboard:together_search", None, "attendee", ["q"], "get"),
     ("organize:round_plan", "published", "organizer", ["move"], "get"),
     ("organize:round_plan_status", "open", "organizer", ["watching"], "get"),
     ("organize:round_run", "open", "organizer", ["seed", "time_limit_s", "portfolio"], "post"),
@@ -198,7 +198,7 @@ def test_a_next_that_is_not_a_path_goes_to_the_default_page(client, victim):
     """redirect() took next=0 for the name of a view and failed with a 500."""
     client.force_login(victim.vera.user)
     for target, expected in (("0", "/"), ("home", "/"), ("/network/", "/network/")):
-        url = reverse("attendees:rsvp", args=[victim.open.pk])
+        url = reverse("dashboard:rsvp", args=[victim.open.pk])
         response = client.post(url, {"status": "going", "next": target})
         assert (response.status_code, response["Location"]) == (302, expected)
 
@@ -235,12 +235,12 @@ def test_digits_that_are_not_ascii_are_not_taken_for_numbers(client, victim, dig
 
 # Pages that read no input but their path (the IDOR walk covers those): GET only, no form.
 NO_INPUT = {
-    "attendees:home",
-    "attendees:login_sent",
-    "attendees:round_calendar",
-    "attendees:network",
-    "attendees:data",
-    "attendees:export",
+    "dashboard:home",
+    "dashboard:login_sent",
+    "dashboard:round_calendar",
+    "dashboard:network",
+    "dashboard:data",
+    "dashboard:export",
     "organize:index",
     "organize:registrations_template",
     "organize:encounters_template",

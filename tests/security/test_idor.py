@@ -45,16 +45,16 @@ def _round(name: str, owner: str = "attendee") -> Target:
 
 PAGES: dict[str, Target] = {
     # The token is the secret itself; the stored hash of the victim's token must not work.
-    "attendees:login_link": Target(
+    "dashboard:login_link": Target(
         None, lambda v, s: [{"token": v.link.token_hash}], frozenset({400, 405})
     ),
-    "attendees:round": Target("attendee", lambda v, s: [{"pk": v.published.pk}, {"pk": v.held.pk}]),
-    "attendees:rsvp": _round("open"),
-    "attendees:round_calendar": _round("published"),
-    "attendees:met": _round("held"),
-    "attendees:met_search": _round("held"),
-    "attendees:block_delete": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
-    "attendees:together_withdraw": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
+    "dashboard:round": Target("attendee", lambda v, s: [{"pk": v.published.pk}, {"pk": v.held.pk}]),
+    "dashboard:rsvp": _round("open"),
+    "dashboard:round_calendar": _round("published"),
+    "dashboard:met": _round("held"),
+    "dashboard:met_search": _round("held"),
+    "dashboard:block_delete": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
+    "dashboard:together_withdraw": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
     "organize:round_plan": _round("published", "organizer"),
     "organize:round_plan_status": _round("open", "organizer"),
     "organize:round_problem": _round("open", "organizer"),
@@ -139,7 +139,7 @@ API: dict[str, Target] = {
 }
 
 # Admin pages name their model: <app>_<model>_<view>. Series and topics are a shared vocabulary
-# every organizer may read (conferences.admin.ReadableByOrganizersAdmin).
+# every organizer may read (organize.admin.conferences.ReadableByOrganizersAdmin).
 ADMIN_VIEWS = ("change", "delete", "history")
 ADMIN_SHARED = {"conferences.series", "conferences.topic"}
 ADMIN_IMPORT_PREVIEWS = {
@@ -283,7 +283,7 @@ def test_pages_refuse_strangers(victim, stranger):
     owners = {"attendee": Client(), "organizer": Client()}
     owners["attendee"].force_login(victim.vera.user)
     owners["organizer"].force_login(victim.organizer)
-    login = reverse("attendees:login")
+    login = reverse("dashboard:login")
     _walk(
         PAGES,
         victim,

@@ -93,19 +93,19 @@ def test_main_flows_log_and_enqueue_no_personal_data(
 
     # An attendee signs in by e-mail link, edits her profile, answers, blocks someone.
     with run_with(execute=True):
-        client.post(reverse("attendees:login"), {"email": ann.email}, REMOTE_ADDR="203.0.113.9")
+        client.post(reverse("dashboard:login"), {"email": ann.email}, REMOTE_ADDR="203.0.113.9")
     token = LINK.search(mailoutbox[-1].body)["token"]
-    assert client.post(reverse("attendees:login_link", args=[token])).status_code == 302
+    assert client.post(reverse("dashboard:login_link", args=[token])).status_code == 302
     profile = client.post(
-        reverse("attendees:profile"),
+        reverse("dashboard:profile"),
         {"full_name": "Ann Renamed", "bio": "Ann brews perry now.", "organization": "Cidre SA"},
     )
     assert profile.status_code == 302
     with run_with(execute=True):
-        client.post(reverse("attendees:rsvp", args=[scenario.round.pk]), {"status": "going"})
-        client.post(reverse("attendees:blocks"), {"person": bob.pk})
+        client.post(reverse("dashboard:rsvp", args=[scenario.round.pk]), {"status": "going"})
+        client.post(reverse("dashboard:blocks"), {"person": bob.pk})
     assert Block.objects.filter(blocker=ann, blocked=bob).exists()
-    client.post(reverse("attendees:login"), {"email": "nobody@example.org"})
+    client.post(reverse("dashboard:login"), {"email": "nobody@example.org"})
 
     # The organizer runs the matching, publishes (notices go out), marks it held, imports.
     organizer_client = client_class()
@@ -143,7 +143,7 @@ def test_main_flows_log_and_enqueue_no_personal_data(
 
     # The attendee leaves.
     with run_with(execute=True):
-        client.post(reverse("attendees:delete"), {"confirm": "DELETE"})
+        client.post(reverse("dashboard:delete"), {"confirm": "DELETE"})
 
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.HELD

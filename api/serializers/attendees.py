@@ -1,0 +1,422 @@
+"""API serializers of the attendees app: what an attendee sends and sees."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.base import StrictSerializer
+from api.serializers.conferences import TopicSerializer
+from attendees.enums import RSVPStatus
+from attendees.models import ApiToken, Block, Encounter, Person
+from attendees.selectors.search import SEARCH_MIN_LENGTH
+from conferences.models import MeetupRound, Topic
+
+
+class ConferenceRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class PublicNameSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(StrictSerializer):
+    name = serializers.CharField(
+        max_length=100, help_text="What the token is for, e.g. the script that will use it."
+    )
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    key = serializers.CharField(
+        read_only=True,
+        help_text="The secret: send it as `Authorization: Token <key>`. "
+        "Shown only in this answer; store it now.",
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+# People ----------------------------------------------------------------------------------------
+
+
+class PublicPersonSerializer(serializers.Serializer):
+    """What anybody who may see a person sees: name, and organization unless they hide it."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    organization = serializers.SerializerMethodField(
+        help_text="Empty when the person hides it (or left)."
+    )
+
+    def get_organization(self, person: Person) -> str:
+        return person.organization if person.show_organization and not person.deleted_at else ""
+
+
+class PersonSearchResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person_id")
+    name = serializers.CharField()
+    organization = serializers.CharField(help_text="Empty when the person hides it.")
+    conferences = serializers.SerializerMethodField(help_text="Conferences you both attend.")
+
+    @extend_schema_field(ConferenceRefSerializer(many=True))
+    def get_conferences(self, result) -> list[dict]:
+        slugs = self.context["conference_slugs"]
+        return [{"slug": slugs[pk], "name": name} for pk, name in result.conferences]
+
+
+class PersonSearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        min_length=SEARCH_MIN_LENGTH,
+        max_length=100,
+        help_text=f"Part of the name; at least {SEARCH_MIN_LENGTH} characters.",
+    )
+    conference = serializers.SlugField(
+        required=False, help_text="Only attendees of this conference of yours (its slug)."
+    )
+
+
+# Me --------------------------------------------------------------------------------------------
+
+
+class MeSerializer(serializers.ModelSerializer):
+    topics = TopicSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "full_name",
+            "email",
+            "organization",
+            "bio",
+            "topics",
+            "needs_accessible_seating",
+            "opted_out",
+            "show_organization",
+            "created_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "email": {"help_text": "You sign in with it; the organizers change it for you."},
+            "needs_accessible_seating": {
+                "help_text": Person.needs_accessible_seating.field.help_text
+            },
+        }
+
+
+class MeUpdateSerializer(StrictSerializer):
+    full_name = serializers.CharField(max_length=200, help_text="The name people see.")
+    organization = serializers.CharField(max_length=200, allow_blank=True)
+    bio = serializers.CharField(max_length=1000, allow_blank=True)
+    topics = serializers.SlugRelatedField(
+        many=True,
+        slug_field="slug",
+        queryset=Topic.objects.all(),
+        help_text="Slugs from GET /api/v1/topics/; replaces your topics.",
+    )
+    needs_accessible_seating = serializers.BooleanField(
+        help_text="Private: only used to seat you at an accessible table."
+    )
+    opted_out = serializers.BooleanField(help_text="Never seat me (I can still attend).")
+    show_organization = serializers.BooleanField(help_text="Show my organization to tablemates.")
+
+
+# Rounds ----------------------------------------------------------------------------------------
+
+
+class TableRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    location = serializers.CharField()
+
+
+class MyRoundSerializer(serializers.ModelSerializer):
+    conference = ConferenceRefSerializer(read_only=True)
+    rsvp = serializers.ChoiceField(
+        source="my_rsvp",
+        choices=RSVPStatus.choices,
+        allow_null=True,
+        read_only=True,
+        help_text="My answer, or null before I answer.",
+    )
+    rsvp_open = serializers.BooleanField(
+        read_only=True, help_text="Whether my answer can still change."
+    )
+    table = serializers.SerializerMethodField(
+        help_text="My table once the plan is published, else null."
+    )
+
+    class Meta:
+        model = MeetupRound
+        fields = [
+            "id",
+            "conference",
+            "name",
+            "starts_at",
+            "ends_at",
+            "location",
+            "status",
+            "rsvp",
+            "rsvp_open",
+            "table",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(TableRefSerializer(allow_null=True))
+    def get_table(self, round) -> dict | None:
+        if round.my_table_id is None:
+            return None
+        return {
+            "id": round.my_table_id,
+            "label": round.my_table_label,
+            "location": round.my_table_location or "",
+        }
+
+
+class RSVPSerializer(StrictSerializer):
+    status = serializers.ChoiceField(choices=RSVPStatus.choices, help_text="going or not_going")
+
+
+class TablemateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person_id")
+    name = serializers.CharField()
+    organization = serializers.CharField(help_text="Empty when they hide it.")
+    topics = serializers.ListField(child=serializers.CharField())
+    bio = serializers.CharField()
+    newcomer = serializers.BooleanField(help_text="First time at this conference series.")
+    former = serializers.BooleanField(help_text="They deleted their account since.")
+    reasons = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='Why they are at your table, in plain words ("you met at NECC 2008").',
+    )
+
+
+class MyTableSerializer(serializers.Serializer):
+    round = serializers.IntegerField(source="round.pk")
+    table = TableRefSerializer()
+    tablemates = TablemateSerializer(many=True)
+
+
+class MetRequestSerializer(StrictSerializer):
+    people = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=500,
+        help_text="Ids of the people you met at the round (tablemates or others who were there).",
+    )
+
+
+class MetSerializer(serializers.Serializer):
+    people = PublicPersonSerializer(many=True, help_text="Everyone you met at the round.")
+
+
+# Encounters and network ------------------------------------------------------------------------
+
+
+class RoundRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class EncounterSerializer(serializers.ModelSerializer):
+    person = serializers.SerializerMethodField(help_text="The other person.")
+    conference = ConferenceRefSerializer(read_only=True, allow_null=True)
+    round = RoundRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Encounter
+        fields = ["id", "kind", "person", "conference", "round", "occurred_on"]
+        read_only_fields = fields
+
+    @extend_schema_field(PublicPersonSerializer)
+    def get_person(self, encounter) -> dict:
+        me = self.context["person"]
+        other = encounter.person_b if encounter.person_a_id == me.pk else encounter.person_a
+        return PublicPersonSerializer(other).data
+
+
+class ContactSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person_id")
+    name = serializers.CharField()
+    organization = serializers.CharField()
+    first_met_on = serializers.DateField()
+    places = serializers.ListField(child=serializers.CharField())
+    encounters = serializers.IntegerField()
+
+
+class EditionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    contacts = serializers.SerializerMethodField(help_text="Ids of the contacts met there.")
+    new = serializers.IntegerField(help_text="Of those, met there for the first time.")
+
+    def get_contacts(self, group) -> list[int]:
+        return [contact.person_id for contact in group.contacts]
+
+
+class GrowthSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    new = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class NetworkSerializer(serializers.Serializer):
+    contacts = ContactSerializer(many=True)
+    editions = EditionSerializer(many=True, help_text="Newest first.")
+    growth = GrowthSerializer(many=True, help_text="Every year from the first to the last.")
+
+
+# Private wishes --------------------------------------------------------------------------------
+
+
+class BlockSerializer(serializers.ModelSerializer):
+    person = PublicPersonSerializer(source="blocked", read_only=True)
+
+    class Meta:
+        model = Block
+        fields = ["id", "person", "created_at"]
+        read_only_fields = fields
+
+
+class PersonChoiceSerializer(StrictSerializer):
+    person = serializers.IntegerField(
+        min_value=1, help_text="Id of an attendee of one of your conferences."
+    )
+
+
+class SitTogetherSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    person = serializers.SerializerMethodField()
+    conference = serializers.SerializerMethodField()
+    mutual = serializers.BooleanField(help_text="They asked to sit with you too: it counts.")
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PublicNameSerializer)
+    def get_person(self, request) -> dict:
+        return {"id": request.other_id, "name": request.other_name}
+
+    @extend_schema_field(ConferenceRefSerializer)
+    def get_conference(self, request) -> dict:
+        slug = self.context["conference_slugs"][request.conference_id]
+        return {"slug": slug, "name": request.conference_name}
+
+
+class SitTogetherCreateSerializer(PersonChoiceSerializer):
+    conference = serializers.SlugField(help_text="Slug of one of your conferences not yet over.")
+
+
+# Export (describes what attendees.selectors.person_export returns) -----------------------------
+
+
+class _ExportProfile(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    organization = serializers.CharField()
+    show_organization = serializers.BooleanField()
+    bio = serializers.CharField()
+    topics = serializers.ListField(child=serializers.CharField())
+    needs_accessible_seating = serializers.BooleanField()
+    opted_out = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+
+class _ExportToken(serializers.Serializer):
+    name = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class _ExportAccount(serializers.Serializer):
+    username = serializers.CharField(allow_null=True)
+    date_joined = serializers.DateTimeField(allow_null=True)
+    last_login = serializers.DateTimeField(allow_null=True)
+    api_tokens = _ExportToken(many=True)
+
+
+class _ExportLink(serializers.Serializer):
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_at = serializers.DateTimeField(allow_null=True)
+    requested_ip = serializers.CharField(allow_null=True)
+
+
+class _ExportAttendance(serializers.Serializer):
+    conference = serializers.CharField()
+    series = serializers.CharField()
+    starts_on = serializers.DateField()
+    role = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+
+
+class _ExportRSVP(serializers.Serializer):
+    conference = serializers.CharField()
+    round = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=RSVPStatus.choices)
+    updated_at = serializers.DateTimeField()
+
+
+class _ExportSeat(serializers.Serializer):
+    conference = serializers.CharField()
+    round = serializers.CharField()
+    table = serializers.CharField()
+    location = serializers.CharField()
+
+
+class _ExportEncounter(serializers.Serializer):
+    with_ = serializers.CharField(label="with")
+    kind = serializers.CharField()
+    conference = serializers.CharField(allow_null=True)
+    round = serializers.CharField(allow_null=True)
+    occurred_on = serializers.DateField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["with"] = fields.pop("with_")
+        return fields
+
+
+class _ExportBlock(serializers.Serializer):
+    blocked = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class _ExportSitTogether(serializers.Serializer):
+    with_ = serializers.CharField()
+    conference = serializers.CharField()
+    mutual = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["with"] = fields.pop("with_")
+        return fields
+
+
+class ExportSerializer(serializers.Serializer):
+    """Everything stored about me (the same file as the dashboard's "export my data")."""
+
+    format = serializers.CharField(help_text="drinktables.export.v1")
+    exported_at = serializers.DateTimeField()
+    profile = _ExportProfile()
+    account = _ExportAccount()
+    sign_in_links = _ExportLink(many=True)
+    attendances = _ExportAttendance(many=True)
+    rsvps = _ExportRSVP(many=True)
+    seats = _ExportSeat(many=True)
+    encounters = _ExportEncounter(many=True)
+    blocks = _ExportBlock(many=True, help_text="The blocks I made.")
+    sit_together_requests = _ExportSitTogether(many=True, help_text="The requests I made.")

@@ -1,0 +1,280 @@
+"""API views of the matching app, for organizers: runs, the plan, publishing, the files.
+
+Every round and run is looked up among the conferences the user organizes, so anybody
+else's answers 404. Views parse, call ``matching.services`` or ``matching.selectors``, render.
+"""
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from api.serializers.conferences import RoundSerializer
+from api.serializers.matching import (
+    HeldSerializer,
+    PlanQuerySerializer,
+    PlanSerializer,
+    ProblemFileSerializer,
+    PublishSerializer,
+    RoundChangedSerializer,
+    RunRequestSerializer,
+    RunSerializer,
+    RunStartedSerializer,
+    SeatMoveSerializer,
+    SolutionFileSerializer,
+)
+from api.views.conferences import organizer_rounds
+from attendees.models import Person
+from conferences.models import DrinkTable, MeetupRound
+from conferences.scoping import organized_conferences
+from config.exceptions import Conflict, ServiceError
+from matching.models import MatchingRun
+from matching.selectors.plans import plan_for, solution_export
+from matching.selectors.runs import current_run
+from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
+from matching.services.problem import problem_export
+from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
+from matching.services.runs import queue_unreachable_run_message, run_cancel, run_request
+from matching.services.seating import seat_move
+
+NO_PLAN = "There is no plan yet: run the matching first."
+
+
+class SolutionV1Renderer(JSONRenderer):
+    """``?format=v1`` on the plan: the plan as a format-v1 solution file."""
+
+    format = "v1"
+
+
+PLAN_OR_SOLUTION = PolymorphicProxySerializer(
+    component_name="PlanOrSolutionFile",
+    serializers=[PlanSerializer, SolutionFileSerializer],
+    resource_type_field_name=None,
+)
+
+
+def _run_of(round: MeetupRound, run_id: int | None, *, field: str = "run") -> MatchingRun | None:
+    if run_id is None:
+        return None
+    run = MatchingRun.objects.filter(round=round, pk=run_id).first()
+    if run is None:
+        raise ServiceError(f"This round has no run #{run_id}.", field=field)
+    return run
+
+
+@extend_schema(tags=["organizers"])
+@extend_schema_view(retrieve=extend_schema(summary="A round of a conference I organize"))
+class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = MeetupRound.objects.none()
+    serializer_class = RoundSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MeetupRound.objects.none()
+        return organizer_rounds().filter(
+            conference__in=organized_conferences(user=self.request.user)
+        )
+
+    def _render(self, round: MeetupRound) -> dict:
+        return RoundSerializer(self.get_queryset().get(pk=round.pk)).data
+
+    def _render_changed(self, round: MeetupRound, warning: str | None) -> dict:
+        fresh = self.get_queryset().get(pk=round.pk)
+        return RoundChangedSerializer(fresh, context={"warning": warning}).data
+
+    @extend_schema(methods=["GET"], summary="The round's runs", responses=RunSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        summary="Start a matching run",
+        description="Answers 202 with the queued run; follow it at GET /api/v1/runs/{id}/. "
+        "While a run of the round is queued or running, answers 200 with that run instead "
+        "(a queued run's task is sent again). If the task queue (Redis) cannot be reached, the "
+        "run is saved and queued all the same and `warning` says so: it starts by itself once "
+        "the queue is back.",
+        request=RunRequestSerializer,
+        responses={202: RunStartedSerializer, 200: RunStartedSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def runs(self, request, pk=None):
+        round = self.get_object()
+        if request.method == "GET":
+            runs = MatchingRun.objects.filter(round=round).order_by("-created_at", "-pk")
+            page = self.paginate_queryset(runs)
+            return self.get_paginated_response(RunSerializer(page, many=True).data)
+        serializer = RunRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = run_request(round=round, by=request.user, **serializer.validated_data)
+        code = status.HTTP_202_ACCEPTED if run.newly_requested else status.HTTP_200_OK
+        warning = queue_unreachable_run_message(run=run) if run.queue_unreachable else None
+        run.refresh_from_db()  # an eager (in-process) run has finished by now
+        return Response(RunStartedSerializer(run, context={"warning": warning}).data, status=code)
+
+    @extend_schema(
+        summary="The round's plan",
+        description="Every table with its people and why they are there, the unseated, and "
+        "the metrics against the round's targets. `?format=v1` answers the current plan as "
+        "a format-v1 solution file whose ids (p<person id>, t<table id>) match the problem "
+        "file's.",
+        parameters=[PlanQuerySerializer],
+        responses=PLAN_OR_SOLUTION,
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, SolutionV1Renderer])
+    def plan(self, request, pk=None):
+        round = self.get_object()
+        query = PlanQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        run_id = query.validated_data.get("run")
+        if request.accepted_renderer.format == SolutionV1Renderer.format:
+            if run_id is not None:
+                raise ServiceError(
+                    "format=v1 exports the current plan; leave out run.", field="run"
+                )
+            return Response(solution_export(round=round))
+        plan = plan_for(round=round, run=_run_of(round, run_id))
+        return Response(PlanSerializer(plan).data)
+
+    @extend_schema(
+        summary="Move a person to another table",
+        description="In the current plan (or `run`'s), before it is published. Refused, "
+        "saying why, when the move would break a hard constraint. Answers the changed plan.",
+        request=SeatMoveSerializer,
+        responses=PlanSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="plan/move", url_name="plan-move")
+    def move(self, request, pk=None):
+        round = self.get_object()
+        serializer = SeatMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        run = _run_of(round, data.get("run")) or current_run(round=round)
+        if run is None:
+            raise Conflict(NO_PLAN)
+        person = Person.objects.filter(
+            pk=data["person"], attendances__conference_id=round.conference_id
+        ).first()
+        if person is None:
+            raise ServiceError(
+                f"No person with id {data['person']} is registered for this conference.",
+                field="person",
+            )
+        table = DrinkTable.objects.filter(
+            pk=data["table"], conference_id=round.conference_id
+        ).first()
+        if table is None:
+            raise ServiceError(
+                f"This conference has no table with id {data['table']}.", field="table"
+            )
+        seat_move(run=run, person=person, table=table, by=request.user)
+        return Response(PlanSerializer(plan_for(round=round, run=run)).data)
+
+    @extend_schema(
+        summary="Publish the plan",
+        description="Makes a run (by default the latest that succeeded) the round's plan and "
+        "e-mails each seated attendee their table; on a re-publish only those whose table "
+        "changed. Publishing the published plan again changes nothing but sends the e-mails "
+        "still owed. When the task queue cannot be reached the plan is published all the same "
+        "and `warning` says the e-mails follow.",
+        request=PublishSerializer,
+        responses=RoundChangedSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        round = self.get_object()
+        serializer = PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = _run_of(round, serializer.validated_data.get("run"))
+        published = round_publish(round=round, by=request.user, run=run)
+        warning = (
+            queue_unreachable_notices_message(pending=pending_notice_count(round=published))
+            if published.queue_unreachable
+            else None
+        )
+        return Response(self._render_changed(published, warning))
+
+    @extend_schema(
+        summary="Unpublish the plan",
+        description="Back to review; attendees keep what they were told until it is published "
+        "again.",
+        request=None,
+        responses=RoundSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        round = self.get_object()
+        round_unpublish(round=round, by=request.user)
+        return Response(self._render(round))
+
+    @extend_schema(
+        summary="Mark the round held",
+        description="After the evening: everyone who shared a table becomes a `seated` "
+        "encounter. Doing it again creates nothing new.",
+        request=None,
+        responses=HeldSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def held(self, request, pk=None):
+        round = self.get_object()
+        created = round_mark_held(round=round, by=request.user)
+        return Response({"round": self._render(round), "encounters_created": created})
+
+    @extend_schema(
+        summary="Cancel the round",
+        description="Active runs stop; anyone already told a table hears it is cancelled "
+        "(`warning` says when those e-mails wait for the task queue).",
+        request=None,
+        responses=RoundChangedSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        round = self.get_object()
+        cancelled = round_cancel(round=round, by=request.user)
+        warning = (
+            queue_unreachable_notices_message(pending=0, cancelled=True)
+            if cancelled.queue_unreachable
+            else None
+        )
+        return Response(self._render_changed(cancelled, warning))
+
+    @extend_schema(
+        summary="The round as a format-v1 problem file",
+        description="What the matcher solves: solve it offline with `python -m matching solve`. "
+        "Ids are p<person id> and t<table id>. Avoid pairs in which you are the one blocked "
+        "are left out.",
+        responses=ProblemFileSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def problem(self, request, pk=None):
+        round = self.get_object()
+        return Response(problem_export(round=round, viewer=request.user))
+
+
+@extend_schema(tags=["organizers"])
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A matching run", description="Status, progress, metrics and error."
+    )
+)
+class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = MatchingRun.objects.none()
+    serializer_class = RunSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MatchingRun.objects.none()
+        return MatchingRun.objects.filter(
+            round__conference__in=organized_conferences(user=self.request.user)
+        )
+
+    @extend_schema(
+        summary="Cancel a run",
+        description="A queued or running run stops within a second or two.",
+        request=None,
+        responses=RunSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        run = run_cancel(run=self.get_object(), by=request.user)
+        return Response(RunSerializer(run).data)

@@ -1,0 +1,634 @@
+"""The attendee dashboard. Views parse input, call a service or selector and render.
+
+Every object is looked up through the signed-in person's own selectors, so anyone else's
+round, block or request is a 404, never a 403 that would confirm it exists.
+htmx requests get the changed fragment back; the same forms work without JavaScript.
+"""
+
+from functools import wraps
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from attendees import services
+from attendees.models import Person
+from attendees.selectors.encounters import met_confirmed_ids
+from attendees.selectors.network import network_for
+from attendees.selectors.people import (
+    conferences_for,
+    login_link_usable,
+    person_for_user,
+    upcoming_conferences_for,
+)
+from attendees.selectors.rounds import round_for
+from attendees.selectors.search import attendee_of_my_conferences, attendee_search
+from attendees.selectors.wishes import blocks_for, sit_together_for
+from conferences.calendar import round_ics
+from conferences.enums import RoundStatus
+from config.exceptions import ServiceError
+from config.http import client_ip
+from dashboard.forms import (
+    DeleteAccountForm,
+    LoginLinkForm,
+    MetForm,
+    PersonChoiceForm,
+    ProfileForm,
+    RSVPForm,
+    SearchForm,
+    SitTogetherForm,
+)
+from matching.selectors.export import person_export
+from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(request, default: str):
+    """Where a plain (non-htmx) form post returns to: ``next`` if it is ours, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    # Only a path on this site; redirect() would take a bare word such as "0" for a view name.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return HttpResponseRedirect(target)
+    return redirect(default)
+
+
+def attendee_required(view):
+    """Signed in with an attendee profile; ``request.person`` is that profile.
+
+    A signed-in user without one (staff who only organize) gets a page that says so.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        person = person_for_user(user=request.user)
+        if person is None:
+            status = 200 if request.resolver_match.url_name == "home" else 404
+            return render(request, "dashboard/no_profile.html", {"nav": "home"}, status=status)
+        request.person = person
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# Signing in ------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_request(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard:home")
+    form = LoginLinkForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_link_request(
+                email=form.cleaned_data["email"],
+                ip=client_ip(request),
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.LoginRateLimited as error:
+            form.add_error("email", error.message)
+            status = 429
+        except ServiceError as error:
+            form.add_error(error.field or None, error.message)
+            status = 400
+        else:
+            return redirect("dashboard:login_sent")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "dashboard/login.html", {"form": form}, status=status)
+
+
+@require_GET
+def login_sent(request):
+    return render(request, "dashboard/login_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_link(request, token: str):
+    """Ask for a click before using the link, so mail scanners that fetch links cannot."""
+    if request.method == "POST":
+        try:
+            user = services.login_link_consume(token=token)
+        except ServiceError as error:
+            return render(
+                request, "dashboard/login_link.html", {"error": error.message}, status=400
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("dashboard:home")
+    if not login_link_usable(token=token):
+        return render(
+            request, "dashboard/login_link.html", {"error": services.LINK_UNUSABLE}, status=400
+        )
+    return render(request, "dashboard/login_link.html", {})
+
+
+class StaffLoginView(auth_views.LoginView):
+    """Password sign-in for organizers and staff; attendees use the e-mail link."""
+
+    template_name = "dashboard/staff_login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.staff_login_check(
+                username=request.POST.get("username", ""), ip=client_ip(request)
+            )
+        except services.LoginRateLimited as error:
+            # The password is not tried: the form comes back empty with the reason.
+            context = self.get_context_data(form=self.form_class(request), limited=error.message)
+            response = self.render_to_response(context, status=429)
+            response["Retry-After"] = str(error.retry_after_s)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        services.staff_login_failed(
+            username=self.request.POST.get("username", ""),
+            ip=client_ip(self.request),
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only, from the button in every page's header)."""
+
+
+# Rounds ----------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_GET
+def home(request):
+    person = request.person
+    attendances = list(conferences_for(person=person))
+    rounds = list(rounds_for(person=person))
+    by_conference = {
+        conference_id: list(items)
+        for conference_id, items in groupby(
+            sorted(rounds, key=lambda r: (r.conference_id, r.starts_at, r.pk)),
+            key=lambda r: r.conference_id,
+        )
+    }
+    today = timezone.localdate()
+    now = timezone.now()
+    current = [
+        (a.conference, by_conference.get(a.conference_id, []))
+        for a in attendances
+        if a.conference.ends_on >= today
+    ]
+    current.reverse()  # soonest first
+    past = [a.conference for a in attendances if a.conference.ends_on < today]
+    tonight = next(
+        (
+            r
+            for r in rounds
+            if r.my_table_label and r.status == RoundStatus.PUBLISHED and r.ends_at >= now
+        ),
+        None,
+    )
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "person": person,
+            "current": current,
+            "past": past,
+            "tonight": tonight,
+            "nav": "home",
+        },
+    )
+
+
+def _my_round(request, pk: int):
+    meetup_round = round_for(person=request.person, round_id=pk)
+    if meetup_round is None:
+        raise Http404("No such round among yours.")
+    return meetup_round
+
+
+def _met_context(person: Person, meetup_round, tablemates) -> dict:
+    """The "who did you meet?" checkboxes: tablemates, and others already confirmed."""
+    confirmed = met_confirmed_ids(person=person, round=meetup_round)
+    elsewhere = confirmed - {mate.person_id for mate in tablemates}
+    others = Person.objects.filter(pk__in=elsewhere).order_by("full_name") if elsewhere else []
+    return {
+        "meetup_round": meetup_round,
+        "met_people": [
+            {"id": mate.person_id, "name": mate.name, "confirmed": mate.person_id in confirmed}
+            for mate in tablemates
+            if not mate.former
+        ],
+        "met_others": [other.display_name for other in others],
+    }
+
+
+@attendee_required
+@require_GET
+def round_detail(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    mine = my_table_for(person=person, round=meetup_round)
+    tablemates = mine.tablemates if mine else []
+    context = {
+        "meetup_round": meetup_round,
+        "table": mine.table if mine else None,
+        "tablemates": tablemates,
+        "nav": "home",
+    }
+    if meetup_round.status == RoundStatus.HELD:
+        context.update(_met_context(person, meetup_round, tablemates))
+        present = round_attendee_ids(round=meetup_round)
+        context["was_there"] = person.pk in present
+        query = _search_query(request)
+        context["query"] = query
+        if query:
+            context["results"] = attendee_search(
+                person=person, query=query, only_ids=present - {person.pk}
+            )
+    return render(request, "dashboard/round.html", context)
+
+
+@attendee_required
+@require_POST
+def rsvp(request, pk: int):
+    meetup_round = _my_round(request, pk)
+    form = RSVPForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = "Answer going or not going."
+    else:
+        try:
+            answer = services.rsvp_set(
+                person=request.person, round=meetup_round, status=form.cleaned_data["status"]
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            meetup_round.my_rsvp = answer.status
+    if _is_htmx(request):
+        return render(
+            request,
+            "dashboard/_rsvp.html",
+            {"meetup_round": meetup_round, "error": error, "saved": error is None},
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"Saved: {_rsvp_words(meetup_round)}")
+    return _back(request, reverse("dashboard:home"))
+
+
+def _rsvp_words(meetup_round) -> str:
+    going = meetup_round.my_rsvp == "going"
+    return f"you are {'going' if going else 'not going'} to {meetup_round.name}."
+
+
+@attendee_required
+@require_GET
+def round_calendar(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    mine = my_table_for(person=person, round=meetup_round)
+    if mine is None:
+        raise Http404("No table for you in this round yet.")
+    names = [mate.name for mate in mine.tablemates]
+    description = (
+        f"Your table: {mine.table.label}."
+        + (f" With {', '.join(names)}." if names else "")
+        + f" {request.build_absolute_uri(reverse('dashboard:round', args=[meetup_round.pk]))}"
+    )
+    body = round_ics(
+        round=meetup_round,
+        table_label=mine.table.label,
+        location=", ".join(part for part in (mine.table.location, meetup_round.location) if part),
+        description=description,
+        uid=f"round-{meetup_round.pk}-person-{person.pk}@drinktables",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="drink-tables-{meetup_round.pk}.ics"'
+    return response
+
+
+@attendee_required
+@require_POST
+def met(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    allowed = round_attendee_ids(round=meetup_round) - {person.pk}
+    form = MetForm(request.POST, allowed=allowed)
+    error = None
+    if not form.is_valid():
+        error = "Choose people who were at this round."
+    else:
+        people = list(Person.objects.filter(pk__in=form.cleaned_data["people"]))
+        try:
+            recorded = services.met_record(person=person, round=meetup_round, people=people)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            if not recorded:
+                error = "Tick the people you met first."
+    if _is_htmx(request):
+        tablemates = tablemates_for(person=person, round=meetup_round)
+        context = _met_context(person, meetup_round, tablemates)
+        context.update({"error": error, "saved": error is None, "was_there": True})
+        return render(request, "dashboard/_met.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, "Thanks! We noted who you met.")
+    return redirect("dashboard:round", pk=meetup_round.pk)
+
+
+@attendee_required
+@require_GET
+def met_search(request, pk: int):
+    person = request.person
+    meetup_round = _my_round(request, pk)
+    if meetup_round.status != RoundStatus.HELD:
+        raise Http404("Not held yet.")
+    query = _search_query(request)
+    results = attendee_search(
+        person=person,
+        query=query,
+        only_ids=round_attendee_ids(round=meetup_round) - {person.pk},
+    )
+    return render(
+        request,
+        "dashboard/_met_results.html",
+        {"meetup_round": meetup_round, "results": results, "query": query},
+    )
+
+
+# Network ---------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_GET
+def network(request):
+    my_network = network_for(person=request.person)
+    return render(
+        request,
+        "dashboard/network.html",
+        {"network": my_network, "graph": my_network.graph(), "nav": "network"},
+    )
+
+
+# Profile ---------------------------------------------------------------------------------------
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    person = request.person
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(person=person, data=form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("dashboard:profile")
+    return render(
+        request,
+        "dashboard/profile.html",
+        {"form": form, "person": person, "nav": "profile"},
+        status=400 if form.errors else 200,
+    )
+
+
+def _search_query(request) -> str:
+    """The cleaned ``q`` of a search, or "" when there is none (or it is not valid)."""
+    form = SearchForm(request.GET)
+    return form.cleaned_data["q"] if form.is_valid() else ""
+
+
+def _panel_answer(request, *, panel: str, context, page: str, error: str | None, done: str):
+    """After a change on a wishes page: the refreshed panel for htmx, else a message and
+    a redirect back to ``page`` (POST/redirect/GET)."""
+    if _is_htmx(request):
+        return render(request, panel, context(request, "", error, done))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return redirect(page)
+
+
+def _blocks_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
+    blocks = list(blocks_for(person=request.person))
+    return {
+        "blocks": blocks,
+        "query": query,
+        "results": attendee_search(
+            person=request.person, query=query, exclude_ids=[b.blocked_id for b in blocks]
+        ),
+        "error": error,
+        "done": done,
+        "nav": "profile",
+    }
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def blocks(request):
+    if request.method == "GET":
+        query = _search_query(request)
+        return render(request, "dashboard/blocks.html", _blocks_context(request, query))
+    form = PersonChoiceForm(request.POST)
+    other = (
+        attendee_of_my_conferences(person=request.person, person_id=form.cleaned_data["person"])
+        if form.is_valid()
+        else None
+    )
+    if other is None:
+        raise Http404("No such attendee.")
+    error, done = None, ""
+    try:
+        services.block_create(person=request.person, blocked=other)
+    except ServiceError as exc:
+        error = exc.message
+    else:
+        done = f"You blocked {other.full_name}. You will not be seated together."
+    return _blocks_answer(request, error, done)
+
+
+@attendee_required
+@require_GET
+def block_search(request):
+    query = _search_query(request)
+    return render(request, "dashboard/_block_results.html", _blocks_context(request, query))
+
+
+@attendee_required
+@require_POST
+def block_delete(request, pk: int):
+    blocked = (
+        blocks_for(person=request.person).filter(pk=pk).values_list("blocked__full_name", flat=True)
+    ).first()
+    services.block_delete(person=request.person, block_id=pk)
+    return _blocks_answer(request, None, f"You unblocked {blocked}.")
+
+
+def _blocks_answer(request, error: str | None, done: str):
+    return _panel_answer(
+        request,
+        panel="dashboard/_blocks_panel.html",
+        context=_blocks_context,
+        page="dashboard:blocks",
+        error=error,
+        done=done,
+    )
+
+
+def _together_context(request, query: str = "", error: str | None = None, done: str = "") -> dict:
+    person = request.person
+    upcoming = upcoming_conferences_for(person=person)
+    requests = sit_together_for(person=person)
+    blocked = list(blocks_for(person=person).values_list("blocked_id", flat=True))
+    results = attendee_search(person=person, query=query, conferences=upcoming, exclude_ids=blocked)
+    asked = {(r.other_id, r.conference_id) for r in requests}
+    return {
+        "requests": requests,
+        "query": query,
+        "results": [
+            (result, [c for c in result.conferences if (result.person_id, c[0]) not in asked])
+            for result in results
+        ],
+        "has_upcoming": upcoming.exists(),
+        "error": error,
+        "done": done,
+        "nav": "profile",
+    }
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def together(request):
+    if request.method == "GET":
+        query = _search_query(request)
+        return render(request, "dashboard/together.html", _together_context(request, query))
+    person = request.person
+    form = SitTogetherForm(request.POST)
+    if not form.is_valid():
+        raise Http404("No such attendee.")
+    upcoming = upcoming_conferences_for(person=person)
+    conference = upcoming.filter(pk=form.cleaned_data["conference"]).first()
+    other = (
+        attendee_of_my_conferences(
+            person=person, person_id=form.cleaned_data["person"], conferences=upcoming
+        )
+        if conference
+        else None
+    )
+    if other is None:
+        raise Http404("No such attendee.")
+    error, done = None, ""
+    try:
+        services.sit_together_request(person=person, other=other, conference=conference)
+    except ServiceError as exc:
+        error = exc.message
+    else:
+        done = (
+            f"You asked to sit with {other.full_name} at {conference.name}. If they ask for you "
+            "too, you will be seated together."
+        )
+    return _together_answer(request, error, done)
+
+
+@attendee_required
+@require_GET
+def together_search(request):
+    query = _search_query(request)
+    return render(request, "dashboard/_together_results.html", _together_context(request, query))
+
+
+@attendee_required
+@require_POST
+def together_withdraw(request, pk: int):
+    services.sit_together_withdraw(person=request.person, request_id=pk)
+    return _together_answer(request, None, "Your request is withdrawn.")
+
+
+def _together_answer(request, error: str | None, done: str):
+    return _panel_answer(
+        request,
+        panel="dashboard/_together_panel.html",
+        context=_together_context,
+        page="dashboard:together",
+        error=error,
+        done=done,
+    )
+
+
+@attendee_required
+@require_GET
+def my_data(request):
+    return render(request, "dashboard/data.html", {"nav": "profile"})
+
+
+@attendee_required
+@require_POST
+def sign_out_everywhere(request):
+    try:
+        services.sessions_end_all(user=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("dashboard:data")
+    logout(request)
+    messages.success(request, "You are signed out on every device.")
+    return redirect("dashboard:login")
+
+
+@attendee_required
+@require_GET
+def export(request):
+    data = person_export(person=request.person)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="drinktables-my-data-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.account_delete(person=request.person)
+        logout(request)
+        messages.success(
+            request,
+            "Your account is deleted. People you met see you as “a former attendee”.",
+        )
+        return redirect("dashboard:login")
+    return render(
+        request,
+        "dashboard/delete.html",
+        {"form": form, "nav": "profile"},
+        status=400 if form.errors else 200,
+    )

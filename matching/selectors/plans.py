@@ -1,0 +1,378 @@
+"""A round's plan for the organizer: its tables and seats, the metrics against their targets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from attendees.models import Encounter, Person
+from attendees.selectors.people import newcomer_ids
+from attendees.selectors.wishes import mutual_sit_together_pairs
+from conferences.enums import PLAN_VISIBLE_STATUSES
+from conferences.models import DrinkTable, MeetupRound
+from config.exceptions import Conflict
+from matching import engine
+from matching.models import MatchingRun, Seat, SeatNotification
+from matching.selectors.problem import (
+    earlier_tables,
+    person_key,
+    round_people,
+    round_tables,
+    table_key,
+)
+from matching.selectors.runs import current_run, latest_run
+
+# ---------------------------------------------------------------------------------------------
+# Ids in problem and solution files: p<person pk>, t<table pk>
+
+
+def published_seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
+    """The person's seat (with its table) in the round's published plan, if any."""
+    if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
+        return None
+    return (
+        Seat.objects.select_related("table")
+        .filter(run_id=round.published_run_id, person=person)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports
+
+
+def solution_export(*, round: MeetupRound) -> dict[str, Any]:
+    """The current plan as a format-v1 solution; ids match ``services.problem_export``.
+
+    Raises ``Conflict`` when the round has no plan yet.
+    """
+    run = current_run(round=round)
+    if run is None:
+        raise Conflict("This round has no plan yet: run the matching first.")
+    tables = {table_key(table.pk): [] for table in round_tables(round=round)}
+    seated = set()
+    for table_id, person_id in (
+        Seat.objects.filter(run=run)
+        .order_by("table_id", "person_id")
+        .values_list("table_id", "person_id")
+    ):
+        tables.setdefault(table_key(table_id), []).append(person_key(person_id))
+        seated.add(person_id)
+    going = round_people(round=round).order_by("pk").values_list("pk", flat=True)
+    plan = engine.RoundPlan(
+        round=1,
+        tables={table: tuple(members) for table, members in tables.items()},
+        unseated=tuple(person_key(pk) for pk in going if pk not in seated),
+    )
+    solution = engine.Solution(rounds=(plan,), metrics=run.metrics, elapsed_s=run.elapsed_s or 0.0)
+    return engine.solution_to_dict(solution)
+
+
+# ---------------------------------------------------------------------------------------------
+# The organizer's plan
+
+
+@dataclass(frozen=True)
+class MetricTarget:
+    key: str
+    label: str
+    target: str
+    help: str
+
+
+# The round's targets (docs/design.md §3): hard constraints never broken, then the goals in order.
+METRIC_TARGETS = (
+    MetricTarget("violations", "Hard constraints broken", "0", "Never produced by the solver."),
+    MetricTarget("unseated", "Going but without a seat", "0", "Add tables if this is not 0."),
+    MetricTarget("repeat_pairs", "Pairs seated together again", "0", "No repeats at a conference."),
+    MetricTarget(
+        "welcome_rate",
+        "Newcomers welcomed",
+        "≥ 98%",
+        "Newcomers at a table with two returning people who know each other.",
+    ),
+    MetricTarget(
+        "anchor_rate",
+        "Returning people with a friend",
+        "≥ 98%",
+        "Returning people with a friend in the room who sit with one.",
+    ),
+    MetricTarget("small_tables", "Tables under 3 people", "0", "Avoided whenever possible."),
+    MetricTarget(
+        "newcomer_spread",
+        "Newcomer share spread",
+        "≤ 50 points",
+        "Difference between the tables with the most and the fewest newcomers.",
+    ),
+    MetricTarget(
+        "topic_rate",
+        "Newcomers sharing a topic",
+        "≥ 80%",
+        "Newcomers with topics who share one with a tablemate.",
+    ),
+)
+RATE_TARGET = 0.98
+TOPIC_TARGET = 0.8
+SPREAD_TARGET = 0.5
+
+
+@dataclass
+class MetricView:
+    label: str
+    value: str
+    target: str
+    ok: bool
+    help: str
+
+
+def metric_views(metrics: dict[str, Any]) -> list[MetricView]:
+    """The run's metrics against the round's targets, ready to show."""
+    if not metrics:
+        return []
+    views = []
+    for target in METRIC_TARGETS:
+        value = metrics.get(target.key)
+        if target.key == "violations":
+            broken = sum((value or {}).values())
+            views.append(
+                MetricView(target.label, str(broken), target.target, broken == 0, target.help)
+            )
+        elif target.key in ("welcome_rate", "anchor_rate", "topic_rate"):
+            rate = float(value if value is not None else 1.0)
+            goal = TOPIC_TARGET if target.key == "topic_rate" else RATE_TARGET
+            ok = rate >= goal
+            shown = f"{rate:.0%}"
+            help_text = target.help
+            if target.key == "welcome_rate":
+                shown += f" ({metrics.get('welcomed', 0)} of {metrics.get('newcomers', 0)})"
+            if target.key == "topic_rate":
+                shown += (
+                    f" ({metrics.get('topic_matched', 0)} of {metrics.get('topic_newcomers', 0)})"
+                )
+            if target.key == "anchor_rate":
+                shown += f" ({metrics.get('anchored', 0)} of {metrics.get('anchor_eligible', 0)})"
+                bound = metrics.get("anchor_bound")
+                if bound is not None:
+                    ok = ok or rate >= float(bound) - 1e-9
+                    help_text += f" At most {float(bound):.0%} is possible without repeats."
+            views.append(MetricView(target.label, shown, target.target, ok, help_text))
+        elif target.key == "newcomer_spread":
+            spread = float(value or 0.0)
+            views.append(
+                MetricView(
+                    target.label,
+                    f"{spread * 100:.0f} points",
+                    target.target,
+                    spread <= SPREAD_TARGET,
+                    target.help,
+                )
+            )
+        else:
+            count = int(value or 0)
+            views.append(
+                MetricView(target.label, str(count), target.target, count == 0, target.help)
+            )
+    return views
+
+
+@dataclass
+class SeatView:
+    pk: int  # the person's
+    name: str
+    newcomer: bool = False
+    host: bool = False
+    friends: list[str] = field(default_factory=list)
+    shared_topics: list[str] = field(default_factory=list)
+    together_with: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableView:
+    table: DrinkTable
+    seats: list[SeatView]
+    circle: tuple[str, str] | None = None  # two returning people at the table who know each other
+
+    @property
+    def newcomer_count(self) -> int:
+        return sum(1 for seat in self.seats if seat.newcomer)
+
+    @property
+    def free(self) -> int:
+        return max(0, self.table.capacity - len(self.seats))
+
+
+@dataclass
+class PlanView:
+    round: MeetupRound
+    run: MatchingRun | None
+    latest_run: MatchingRun | None
+    tables: list[TableView]
+    unseated: list[Person]
+    metrics: list[MetricView]
+    is_published: bool
+    pending_notices: int
+    seated: int
+
+    @property
+    def occupied(self) -> int:
+        return sum(1 for view in self.tables if view.seats)
+
+    @property
+    def all_targets_met(self) -> bool:
+        return bool(self.metrics) and all(metric.ok for metric in self.metrics)
+
+
+def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
+    """Every table of the plan with its people and why they are there, and the run's metrics.
+
+    Reasons are for organizers: friends at the table, the circle that welcomes newcomers,
+    shared topics, hosts, sit-together requests, and warnings (no circle, no friend, sat
+    together before). Blocks are never shown. A fixed number of queries, however big the plan.
+    """
+    meetup_round = round
+    run = run if run is not None else current_run(round=meetup_round)
+    last = latest_run(round=meetup_round)
+    tables = round_tables(round=meetup_round)
+    # Plain rows, not model instances: a big round has thousands of seats.
+    seats = (
+        list(
+            Seat.objects.filter(run=run)
+            .order_by("person__full_name", "person_id")
+            .values_list("person_id", "table_id", "person__full_name", "person__deleted_at")
+        )
+        if run is not None
+        else []
+    )
+    seated_ids = [person_id for person_id, _, _, _ in seats]
+    seated = set(seated_ids)
+    going = set(round_people(round=meetup_round).values_list("pk", flat=True))
+    unseated = list(Person.objects.filter(pk__in=going - seated).order_by("full_name", "pk"))
+
+    # Lists of ids, not subqueries (see services.build_problem for why).
+    topics: dict[int, set[str]] = defaultdict(set)
+    for person_id, name in Person.topics.through.objects.filter(
+        person_id__in=seated_ids
+    ).values_list("person_id", "topic__name"):
+        topics[person_id].add(name)
+    newcomers = newcomer_ids(conference=meetup_round.conference) if seats else set()
+    friends_of: dict[int, set[int]] = defaultdict(set)
+    if seats:
+        # Every encounter up to the round's date makes a tie (attendees.ties): the pairs are
+        # enough here, their weights are not shown.
+        for a, b in (
+            Encounter.objects.filter(
+                person_a_id__in=seated_ids,
+                person_b_id__in=seated_ids,
+                occurred_on__lte=meetup_round.local_date,
+            )
+            .order_by()  # the model's ordering would defeat DISTINCT
+            .values_list("person_a_id", "person_b_id")
+            .distinct()
+        ):
+            friends_of[a].add(b)
+            friends_of[b].add(a)
+    together: dict[int, set[int]] = defaultdict(set)
+    for a, b in mutual_sit_together_pairs(conference=meetup_round.conference, among=seated):
+        together[a].add(b)
+        together[b].add(a)
+    sat_before: dict[int, set[int]] = defaultdict(set)
+    for _round_id, members in earlier_tables(round=meetup_round):
+        members = [pk for pk in members if pk in seated]
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                sat_before[a].add(b)
+                sat_before[b].add(a)
+
+    by_table: dict[int, dict[int, str]] = defaultdict(dict)
+    for person_id, table_id, full_name, deleted_at in seats:
+        by_table[table_id][person_id] = "A former attendee" if deleted_at else full_name
+    hosts = {table.pk: table.host_id for table in tables}
+    known = {table.pk for table in tables}
+    extra = sorted(set(by_table) - known)
+    if extra:  # a table deactivated since the run still shows, so nobody disappears
+        tables += list(DrinkTable.objects.filter(pk__in=extra).order_by("label", "pk"))
+
+    table_views = []
+    for table in tables:
+        names = by_table.get(table.pk, {})
+        here = set(names)
+        returning = [pk for pk in names if pk not in newcomers]
+        circle = next(
+            (
+                (names[a], names[b])
+                for i, a in enumerate(returning)
+                for b in returning[i + 1 :]
+                if b in friends_of[a]
+            ),
+            None,
+        )
+        views = []
+        for pk, name in names.items():
+            others = here - {pk}
+            view = SeatView(
+                pk=pk,
+                name=name,
+                newcomer=pk in newcomers,
+                host=hosts.get(table.pk) == pk,
+                friends=sorted(names[f] for f in friends_of[pk] & others),
+                shared_topics=sorted(
+                    topics[pk] & set().union(*(topics[o] for o in others)) if others else set()
+                ),
+                together_with=sorted(names[f] for f in together[pk] & others),
+            )
+            view.reasons = _reasons(view, welcomed=circle is not None)
+            if view.newcomer and circle is None:
+                view.warnings.append("No circle of friends at this table")
+            if not view.newcomer and not view.friends and friends_of[pk] & seated:
+                view.warnings.append("No friend at this table, though some are in the room")
+            repeats = sorted(names[f] for f in sat_before[pk] & others)
+            if repeats:
+                view.warnings.append("Already sat with " + ", ".join(repeats))
+            views.append(view)
+        views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
+        table_views.append(TableView(table=table, seats=views, circle=circle))
+
+    is_published = run is not None and meetup_round.published_run_id == run.pk
+    return PlanView(
+        round=meetup_round,
+        run=run,
+        latest_run=last,
+        tables=table_views,
+        unseated=unseated,
+        metrics=metric_views(run.metrics if run is not None else {}),
+        is_published=is_published,
+        pending_notices=_would_notify(meetup_round, run, seats) if run is not None else 0,
+        seated=len(seats),
+    )
+
+
+def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:
+    """Why the person sits here, in the organizer's words."""
+    reasons = []
+    if view.host:
+        reasons.append("Hosts this table")
+    if view.friends:
+        reasons.append("Friends here: " + ", ".join(view.friends))
+    if view.newcomer and welcomed:
+        reasons.append("First time here, welcomed by a circle of friends")
+    if view.shared_topics:
+        reasons.append("Shares " + ", ".join(view.shared_topics))
+    if view.together_with:
+        reasons.append("Asked to sit with " + ", ".join(view.together_with))
+    return reasons
+
+
+def _would_notify(meetup_round: MeetupRound, run: MatchingRun, seats: list[tuple]) -> int:
+    """How many people publishing this plan would e-mail (new table, changed or released)."""
+    told = dict(
+        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
+    )
+    should_know = {person_id: table_id for person_id, table_id, _, _ in seats}
+    return sum(
+        1
+        for person_id in set(told) | set(should_know)
+        if should_know.get(person_id) != told.get(person_id)
+    )

@@ -1,0 +1,9 @@
+"""The matching domain's services, one module per concern.
+
+- ``problem``: build an engine problem from a round (and export it as a format-v1 file);
+- ``runs``: request, cancel, execute, store and sweep matching runs (``progress`` reports
+  a working run's heartbeat; ``portfolio`` spreads extra seeds over the workers);
+- ``seating``: move a person by hand in a plan under review;
+- ``rounds``: publish, unpublish, mark held, cancel;
+- ``notices``: the e-mails that tell attendees their table.
+"""

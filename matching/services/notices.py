@@ -1,0 +1,308 @@
+"""Notices: tell each attendee their table, once, and again only when it changes."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import dateformat, timezone
+
+from attendees.models import Person
+from conferences.calendar import round_ics
+from conferences.enums import RoundStatus
+from conferences.models import DrinkTable, MeetupRound
+from config.db import locked
+from config.queue import Dispatch, task_send_on_commit
+from matching.models import Seat, SeatNotification
+
+logger = logging.getLogger(__name__)
+
+
+NOTICE_BATCH_SIZE = 50
+
+
+@dataclass(frozen=True)
+class NoticeBatch:
+    sent: int
+    remaining: int
+
+
+def notices_send_batch(*, round_id: int, batch_size: int | None = None) -> NoticeBatch:
+    """Send the next batch of table notices for a round and record what each person was told.
+
+    What a person should know: their table in the published plan, or no table (they lost their
+    seat, or the round was cancelled). Whoever was told something else, or nothing while they
+    have a table, gets an e-mail. Runs under the round's row lock so two deliveries never send
+    the same batch; a crash before the commit may send a batch twice (at-least-once).
+    """
+
+    with transaction.atomic():
+        meetup_round = (
+            locked(MeetupRound.objects.filter(pk=round_id)).select_related("conference").first()
+        )
+        if meetup_round is None:
+            return NoticeBatch(sent=0, remaining=0)
+        pending = pending_notices(meetup_round)
+        batch = pending[: batch_size or NOTICE_BATCH_SIZE]
+        if not batch:
+            return NoticeBatch(sent=0, remaining=0)
+        messages, told = build_notice(round=meetup_round, changes=batch)
+        if messages:
+            from django.core.mail import get_connection
+
+            with get_connection() as mail:
+                mail.send_messages(messages)
+        now = timezone.now()
+        SeatNotification.objects.bulk_create(
+            [
+                SeatNotification(
+                    round=meetup_round, person_id=person_id, table_id=table_id, sent_at=now
+                )
+                for person_id, table_id in told
+            ],
+            update_conflicts=True,
+            unique_fields=["round", "person"],
+            update_fields=["table", "sent_at"],
+        )
+    return NoticeBatch(sent=len(messages), remaining=len(pending) - len(batch))
+
+
+@dataclass(frozen=True)
+class NoticeChange:
+    person_id: int
+    table_id: int | None  # the table they should know about; None: no table any more
+    previous_table_id: int | None  # what they were told; None: nothing, or "no table"
+    told_before: bool
+
+
+def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
+    told = dict(
+        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
+    )
+    if meetup_round.status == RoundStatus.PUBLISHED:
+        should_know = dict(
+            Seat.objects.filter(run_id=meetup_round.published_run_id).values_list(
+                "person_id", "table_id"
+            )
+        )
+    elif meetup_round.status == RoundStatus.CANCELLED:
+        should_know = {}
+    else:
+        return []  # unpublished: people keep what they know until the next publish
+    changes = []
+    for person_id in sorted(set(told) | set(should_know)):
+        table_id = should_know.get(person_id)
+        previous = told.get(person_id)
+        if table_id != previous:
+            changes.append(
+                NoticeChange(
+                    person_id=person_id,
+                    table_id=table_id,
+                    previous_table_id=previous,
+                    told_before=person_id in told,
+                )
+            )
+    return changes
+
+
+def pending_notice_count(*, round: MeetupRound) -> int:
+    return len(pending_notices(round))
+
+
+def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
+    """What the organizer is told when the e-mails to attendees could not be queued."""
+    what = (
+        "the e-mails telling attendees the round is cancelled"
+        if cancelled
+        else f"the e-mails telling attendees their table ({pending} to send)"
+    )
+    return (
+        f"Done, but the task queue (Redis) is not reachable, so {what} have not gone out yet. "
+        "They go out by themselves once the queue is back."
+    )
+
+
+# Notices about a round that ended this long ago are no use any more.
+NOTICE_SWEEP_AFTER_START = timedelta(hours=6)
+
+
+def notices_sweep_pending() -> int:
+    """Send the notices task again for every round that still owes notices.
+
+    Publishing sends the task once; if the task queue was down then, or the task gave up (the
+    mail server was down too long), this catches up (Celery beat calls it). A round counts while
+    its evening has not long passed. A second delivery is harmless: batches are sent under the
+    round's row lock and each person is told once. Returns how many rounds it sent again.
+    """
+    rounds = MeetupRound.objects.filter(
+        status__in=(RoundStatus.PUBLISHED, RoundStatus.CANCELLED),
+        starts_at__gt=timezone.now() - NOTICE_SWEEP_AFTER_START,
+    )
+    sent = 0
+    for meetup_round in rounds:
+        if pending_notices(meetup_round):
+            dispatch = notices_enqueue(meetup_round.pk)
+            sent += not dispatch.failed
+            logger.info("round %s: notices still owed, sent again", meetup_round.pk)
+    return sent
+
+
+def notices_enqueue(round_id: int) -> Dispatch:
+    """Send the notices task after the commit; if the task queue is down, the notices stay
+    pending in the database and ``notices_sweep_pending`` sends the task again later."""
+    from matching import tasks
+
+    return task_send_on_commit(tasks.send_round_notices, kwargs={"round_id": round_id})
+
+
+# ---------------------------------------------------------------------------------------------
+# The e-mails
+
+
+MAX_NAMES = 7
+
+
+def _when(meetup_round: MeetupRound) -> str:
+    zone = meetup_round.conference.tzinfo
+    starts = timezone.localtime(meetup_round.starts_at, zone)
+    ends = timezone.localtime(meetup_round.ends_at, zone)
+    return f"{dateformat.format(starts, 'l j F, H:i')}–{dateformat.format(ends, 'H:i')}"
+
+
+def _names(first_names: list[str]) -> str:
+    if not first_names:
+        return "You are the first at this table; others may join."
+    shown = first_names[:MAX_NAMES]
+    more = len(first_names) - len(shown)
+    if more:
+        return ", ".join(shown) + f" and {more} more"
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def ics_uid(*, round_id: int, person_id: int) -> str:
+    """Stable per person and round, so a calendar replaces the event when the table changes."""
+    return f"round-{round_id}-person-{person_id}@drinktables"
+
+
+def build_notice(
+    *, round: MeetupRound, changes: list[NoticeChange]
+) -> tuple[list[EmailMessage], list[tuple[int, int | None]]]:
+    """The e-mails for a batch of changes, and (person, table) pairs to record as told.
+
+    People without an e-mail address (deleted accounts) are recorded without a message.
+    """
+    people = Person.objects.in_bulk([change.person_id for change in changes])
+    table_ids = {change.table_id for change in changes if change.table_id is not None}
+    tables = DrinkTable.objects.in_bulk(table_ids)
+    mates: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if table_ids:
+        for table_id, person_id, full_name, deleted_at in (
+            Seat.objects.filter(run_id=round.published_run_id, table_id__in=table_ids)
+            .order_by("person__full_name", "person_id")
+            .values_list("table_id", "person_id", "person__full_name", "person__deleted_at")
+        ):
+            first = "A former attendee" if deleted_at else full_name.split(" ", 1)[0]
+            mates[table_id].append((person_id, first))
+
+    messages: list[EmailMessage] = []
+    told: list[tuple[int, int | None]] = []
+    for change in changes:
+        person = people.get(change.person_id)
+        told.append((change.person_id, change.table_id))
+        if person is None or not person.email or person.deleted_at:
+            continue
+        if change.table_id is not None:
+            table = tables[change.table_id]
+            others = [name for pid, name in mates[table.pk] if pid != person.pk]
+            messages.append(_table_message(round, person, table, others, moved=change.told_before))
+        elif round.status == RoundStatus.CANCELLED:
+            messages.append(_cancelled_message(round, person))
+        else:
+            messages.append(_unseated_message(round, person))
+    return messages, told
+
+
+def _table_message(
+    meetup_round: MeetupRound, person: Person, table: DrinkTable, others: list[str], *, moved: bool
+) -> EmailMessage:
+    location = table.location or meetup_round.location
+    conference = meetup_round.conference.name
+    subject = (
+        f"Your table changed: {table.label} at {meetup_round.name}"
+        if moved
+        else f"Your table at {meetup_round.name}: {table.label}"
+    )
+    lines = [
+        f"Hello {person.first_name},",
+        "",
+        (
+            f"The seating for {meetup_round.name} changed: you now sit at table {table.label}."
+            if moved
+            else f"You sit at table {table.label} at {meetup_round.name}."
+        ),
+        "",
+        f"Where: {location} ({conference})" if location else f"Where: {conference}",
+        f"When: {_when(meetup_round)} ({meetup_round.conference.time_zone})",
+        f"At your table: {_names(others)}",
+        "",
+        "The attached calendar file adds the evening to your calendar.",
+        "See who they are and why you sit together on your Drink Tables page.",
+    ]
+    message = EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )
+    message.attach(
+        "drink-table.ics",
+        round_ics(
+            round=meetup_round,
+            table_label=table.label,
+            location=location,
+            description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+            uid=ics_uid(round_id=meetup_round.pk, person_id=person.pk),
+        ),
+        "text/calendar",
+    )
+    return message
+
+
+def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
+    return EmailMessage(
+        subject=f"Cancelled: {meetup_round.name}",
+        body="\n".join(
+            [
+                f"Hello {person.first_name},",
+                "",
+                f"{meetup_round.name} ({_when(meetup_round)}) is cancelled, so your table is "
+                "released. Please remove it from your calendar.",
+            ]
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )
+
+
+def _unseated_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
+    return EmailMessage(
+        subject=f"Your table at {meetup_round.name} was released",
+        body="\n".join(
+            [
+                f"Hello {person.first_name},",
+                "",
+                f"The seating for {meetup_round.name} changed and you no longer have a table "
+                "(for example because your RSVP changed). If you are still coming, update your "
+                "RSVP on your Drink Tables page and the organizers will find you a seat.",
+            ]
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )

@@ -1,0 +1,137 @@
+"""Moving a person by hand in a plan under review, checked by the engine's scorer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from django.db import transaction
+
+from attendees.models import Person
+from conferences.enums import RoundStatus
+from conferences.models import DrinkTable
+from config.db import locked
+from config.exceptions import Conflict, ServiceError
+from matching import engine
+from matching.enums import RunStatus
+from matching.models import MatchingRun, Seat
+from matching.selectors.problem import person_key, round_tables, table_key
+from matching.services.problem import build_problem, problem_for_viewer
+
+logger = logging.getLogger(__name__)
+
+
+_VIOLATION_MESSAGES = {
+    "one_table": "{name} would sit at two tables.",
+    "attendance": "{name} is not going to this round.",
+    "capacity": "Table {table} is full ({capacity} seats).",
+    "avoid": (
+        "{name} cannot sit at table {table}: someone there must not share a table with them "
+        "(a private request). Choose another table."
+    ),
+    "together": (
+        "{name} asked to sit with someone who would be left at another table; move them together."
+    ),
+    "pinned": "{name} hosts a table and stays there.",
+    "accessible": "{name} needs an accessible table, and table {table} is not one.",
+    "unseated_with_room": "Someone going would be left without a seat while there is room.",
+}
+# A refusal for a reason the organizer may not learn (someone blocked them).
+_REFUSED_MESSAGE = "{name} cannot sit at table {table} in this plan. Choose another table."
+
+
+def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dict:
+    """Move ``person`` to ``table`` in the run's plan (or seat them, if they had no seat).
+
+    Refused with a ``ServiceError`` naming the hard constraint the move would break; the plan
+    is scored by the engine against the round as it is now, and a move is refused only for a
+    violation it adds. Returns the plan's new metrics.
+    """
+    with transaction.atomic():
+        run = (
+            locked(MatchingRun.objects.filter(pk=run.pk)).select_related("round__conference").get()
+        )
+        meetup_round = run.round
+        if run.status != RunStatus.SUCCEEDED:
+            raise Conflict("Only the plan of a finished run can be changed.")
+        if meetup_round.status in (RoundStatus.HELD, RoundStatus.CANCELLED):
+            raise Conflict(
+                f"This round is {meetup_round.get_status_display().lower()}; "
+                "its plan can no longer change."
+            )
+        if meetup_round.published_run_id == run.pk and meetup_round.status == RoundStatus.PUBLISHED:
+            raise Conflict(
+                "This plan is published. Unpublish it before moving people, then publish it "
+                "again: only the people whose table changed are told."
+            )
+        if table.conference_id != meetup_round.conference_id or table.pk not in {
+            t.pk for t in round_tables(round=meetup_round)
+        }:
+            raise ServiceError("Choose one of this round's tables.", field="table")
+
+        problem = build_problem(round=meetup_round)
+        key = person_key(person.pk)
+        if key not in {p.id for p in problem.people}:
+            raise ServiceError(
+                f"{person.display_name} is not going to this round (or opted out of matching).",
+                field="person",
+            )
+        seats = dict(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
+        if seats.get(person.pk) == table.pk:
+            raise ServiceError(
+                f"{person.display_name} already sits at table {table.label}.", field="table"
+            )
+        before = solution_from_seats(problem=problem, seats=seats)
+        seats[person.pk] = table.pk
+        moved = solution_from_seats(problem=problem, seats=seats)
+        broken, after = _violations_added(problem, before, moved)
+        if broken:
+            # Say only what the organizer may know: a block against them is not named.
+            visible = problem_for_viewer(problem=problem, viewer=by)
+            if visible is not problem:
+                broken, _ = _violations_added(visible, before, moved)
+            raise ServiceError(
+                " ".join(
+                    _VIOLATION_MESSAGES[name].format(
+                        name=person.display_name, table=table.label, capacity=table.capacity
+                    )
+                    for name in broken
+                )
+                or _REFUSED_MESSAGE.format(name=person.display_name, table=table.label),
+                field="table",
+            )
+        Seat.objects.update_or_create(run=run, person=person, defaults={"table": table})
+        MatchingRun.objects.filter(pk=run.pk).update(metrics=after, edited=True)
+    logger.info("run %s: a seat was moved by user %s", run.pk, getattr(by, "pk", None))
+    return after
+
+
+def _violations_added(
+    problem: engine.Problem, before: engine.Solution, after: engine.Solution
+) -> tuple[list[str], dict]:
+    """The hard constraints ``after`` breaks more often than ``before``, and its metrics."""
+    old, new = engine.score(problem, before), engine.score(problem, after)
+    added = [
+        name
+        for name in engine.HARD_CONSTRAINTS
+        if new["violations"][name] > old["violations"][name]
+    ]
+    return added, new
+
+
+def solution_from_seats(*, problem: engine.Problem, seats: Mapping[int, int]) -> engine.Solution:
+    """Seats (person pk -> table pk) as a one-round solution of ``problem``; people or tables
+    the problem does not know are left out, people of the problem without a seat are unseated."""
+    tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}
+    attending = {p.id for p in problem.people}
+    for person_id, table_id in sorted(seats.items()):
+        key = person_key(person_id)
+        if key in attending and table_key(table_id) in tables:
+            tables[table_key(table_id)].append(key)
+    seated = {key for members in tables.values() for key in members}
+    plan = engine.RoundPlan(
+        round=1,
+        tables={table: tuple(members) for table, members in tables.items()},
+        unseated=tuple(p.id for p in problem.people if p.id not in seated),
+    )
+    return engine.Solution(rounds=(plan,))

@@ -1,0 +1,489 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from attendees import imports
+from conferences.enums import ImportKind, RoundStatus
+from conferences.models import Conference, DrinkTable, ImportBatch, MeetupRound, Series, Topic
+from conferences.scoping import is_organizer, organized_conferences
+from config.exceptions import Conflict, ServiceError
+from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
+from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
+from matching.services.runs import queue_unreachable_run_message, run_request
+from organize.forms.imports import AdminImportForm, ImportConfirmForm
+
+
+class OrganizerScopedAdmin(admin.ModelAdmin):
+    """Organizers see and manage only what belongs to the conferences they organize.
+
+    ``conference_path`` is the ORM path from the model to its Conference. Superusers see all.
+    """
+
+    conference_path = "conference"
+
+    def scope(self, queryset, user):
+        return queryset.filter(**{f"{self.conference_path}__organizers": user})
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else self.scope(queryset, request.user)
+
+    def _allowed(self, request, obj=None) -> bool:
+        if request.user.is_superuser:
+            return True
+        if not request.user.is_staff or not is_organizer(user=request.user):
+            return False
+        return obj is None or self.scope(type(obj).objects.filter(pk=obj.pk), request.user).exists()
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return self._allowed(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            limited = _limit_choices(db_field.related_model, request.user)
+            if limited is not None:
+                kwargs["queryset"] = limited
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            limited = _limit_choices(db_field.related_model, request.user)
+            if limited is not None:
+                kwargs["queryset"] = limited
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _limit_choices(model, user):
+    """The objects of ``model`` an organizer may pick in a form, or None if not scoped."""
+    conferences = organized_conferences(user=user)
+    if model is Conference:
+        return conferences
+    if model in (DrinkTable, MeetupRound):
+        return model.objects.filter(conference__in=conferences).select_related("conference")
+    return None
+
+
+class OrganizerInline:
+    def _allowed(self, request) -> bool:
+        return request.user.is_superuser or (
+            request.user.is_staff and is_organizer(user=request.user)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+class ReadableByOrganizersAdmin(admin.ModelAdmin):
+    """Shared vocabulary (series, topics): organizers may read and add, superusers edit."""
+
+    def _organizer(self, request) -> bool:
+        return request.user.is_staff and is_organizer(user=request.user)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or self._organizer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or self._organizer(request)
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser or self._organizer(request)
+
+
+@admin.register(Series)
+class SeriesAdmin(ReadableByOrganizersAdmin):
+    list_display = ["name", "slug", "edition_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(edition_count=Count("conferences"))
+
+    @admin.display(description="editions", ordering="edition_count")
+    def edition_count(self, series):
+        return series.edition_count
+
+
+@admin.register(Topic)
+class TopicAdmin(ReadableByOrganizersAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class DrinkTableInline(OrganizerInline, admin.TabularInline):
+    model = DrinkTable
+    fields = ["label", "location", "capacity", "accessible", "active", "host"]
+    autocomplete_fields = ["host"]
+    extra = 0
+
+
+class MeetupRoundInline(OrganizerInline, admin.TabularInline):
+    model = MeetupRound
+    fields = ["name", "starts_at", "ends_at", "location", "status"]
+    readonly_fields = ["status"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Conference)
+class ConferenceAdmin(OrganizerScopedAdmin):
+    conference_path = "pk"
+    list_display = ["name", "series", "city", "starts_on", "ends_on", "attendee_count"]
+    list_filter = ["series"]
+    search_fields = ["name", "slug", "city"]
+    date_hierarchy = "starts_on"
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["organizers"]
+    inlines = [DrinkTableInline, MeetupRoundInline]
+    list_select_related = ["series"]
+
+    def scope(self, queryset, user):
+        return queryset.filter(organizers=user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attendee_count=Count("attendances"))
+
+    @admin.display(description="attendees", ordering="attendee_count")
+    def attendee_count(self, conference):
+        return conference.attendee_count
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only superusers hand out organizer rights.
+        return [] if request.user.is_superuser else ["organizers"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change and not request.user.is_superuser:
+            form.instance.organizers.add(request.user)
+
+
+@admin.register(DrinkTable)
+class DrinkTableAdmin(OrganizerScopedAdmin):
+    list_display = ["label", "conference", "location", "capacity", "accessible", "active", "host"]
+    list_filter = ["conference", "accessible", "active"]
+    list_editable = ["capacity", "accessible", "active"]
+    search_fields = ["label", "location", "conference__name"]
+    autocomplete_fields = ["host"]
+    list_select_related = ["conference", "host"]
+
+
+def apply_to_each(request, objects, action, *, label, done: str, noun: str) -> None:
+    """An admin action: run a service on each selected object, report each refusal with
+    ``label(object)`` and its reason, and the successes in one line ("Cancelled: 2 runs.")."""
+    succeeded = 0
+    for obj in objects:
+        try:
+            action(obj)
+        except ServiceError as error:
+            messages.error(request, f"{label(obj)}: {error.message}")
+        else:
+            succeeded += 1
+    if succeeded:
+        messages.success(request, f"{done}: {succeeded} {noun}{'s' if succeeded != 1 else ''}.")
+
+
+def _round_action(request, queryset, action, done: str) -> None:
+    apply_to_each(request, queryset, action, label=lambda r: r.name, done=done, noun="round")
+
+
+@admin.register(MeetupRound)
+class MeetupRoundAdmin(OrganizerScopedAdmin):
+    list_display = [
+        "name",
+        "conference",
+        "starts_at",
+        "location",
+        "status",
+        "going_count",
+        "plan_link",
+    ]
+    list_filter = ["status", "conference"]
+    search_fields = ["name", "conference__name", "location"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["tables"]
+    readonly_fields = ["plan_link", "published_run", "published_at", "held_at"]
+    list_select_related = ["conference"]
+    actions = [
+        "run_matching",
+        "publish_plan",
+        "unpublish_plan",
+        "mark_held",
+        "cancel_rounds",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="going")))
+        )
+
+    @admin.display(description="going", ordering="going_count")
+    def going_count(self, meetup_round):
+        return meetup_round.going_count
+
+    @admin.display(description="plan")
+    def plan_link(self, meetup_round):
+        if meetup_round.pk is None:
+            return "Save the round first."
+        return format_html(
+            '<a href="{}">Review the plan</a>',
+            reverse("organize:round_plan", args=[meetup_round.pk]),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # The status moves through the workflow actions once a round has been matched.
+        if obj is not None and obj.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
+            fields.append("status")
+        return fields
+
+    @admin.action(description="Run the matching (default time limit)")
+    def run_matching(self, request, queryset):
+
+        started = []
+        for meetup_round in queryset:
+            try:
+                run = run_request(round=meetup_round, by=request.user)
+            except ServiceError as error:
+                messages.error(request, f"{meetup_round.name}: {error.message}")
+                continue
+            if run.queue_unreachable:
+                messages.warning(
+                    request, f"{meetup_round.name}: {queue_unreachable_run_message(run=run)}"
+                )
+            elif run.newly_requested:
+                started.append(meetup_round)
+            else:
+                messages.warning(
+                    request, f"{meetup_round.name}: run #{run.pk} is already working on it."
+                )
+        for meetup_round in started:
+            messages.success(
+                request,
+                format_html(
+                    '{}: matching started. <a href="{}">Follow it on the plan page</a>.',
+                    meetup_round.name,
+                    reverse("organize:round_plan", args=[meetup_round.pk]),
+                ),
+            )
+
+    @admin.action(description="Publish the latest plan and notify attendees")
+    def publish_plan(self, request, queryset):
+
+        def publish(meetup_round):
+            published = round_publish(round=meetup_round, by=request.user)
+            if published.queue_unreachable:
+                pending = pending_notice_count(round=published)
+                messages.warning(
+                    request,
+                    f"{meetup_round.name}: " + queue_unreachable_notices_message(pending=pending),
+                )
+
+        _round_action(
+            request, queryset, publish, "Published (attendees are being told their table)"
+        )
+
+    @admin.action(description="Unpublish the plan")
+    def unpublish_plan(self, request, queryset):
+
+        _round_action(
+            request, queryset, lambda r: round_unpublish(round=r, by=request.user), "Unpublished"
+        )
+
+    @admin.action(description="Mark held (record who sat together)")
+    def mark_held(self, request, queryset):
+
+        _round_action(
+            request,
+            queryset,
+            lambda r: round_mark_held(round=r, by=request.user),
+            "Marked held and encounters recorded",
+        )
+
+    @admin.action(description="Cancel the round")
+    def cancel_rounds(self, request, queryset):
+
+        def cancel(meetup_round):
+            if round_cancel(round=meetup_round, by=request.user).queue_unreachable:
+                messages.warning(
+                    request,
+                    f"{meetup_round.name}: "
+                    + queue_unreachable_notices_message(pending=0, cancelled=True),
+                )
+
+        _round_action(request, queryset, cancel, "Cancelled")
+
+
+class CsvImportAdminMixin:
+    """An "Import CSV" button on a changelist: upload, preview, confirm (see attendees.imports).
+
+    ``import_kind`` says what the file holds. The conference to import into is picked in the
+    form, among those the user organizes.
+    """
+
+    import_kind: str
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            path(
+                "import/<int:batch_id>/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="{}_{}_import_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _import_context(self, request, **extra):
+        template = (
+            "organize:registrations_template"
+            if self.import_kind == ImportKind.REGISTRATIONS
+            else "organize:encounters_template"
+        )
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "kind_label": ImportKind(self.import_kind).label,
+            "columns": imports.COLUMNS[self.import_kind],
+            "template_url": reverse(template),
+            "upload_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import",
+                current_app=self.admin_site.name,
+            ),
+            **extra,
+        }
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdminImportForm(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = imports.import_batch_create(
+                    conference=form.cleaned_data["conference"],
+                    kind=self.import_kind,
+                    filename=form.cleaned_data["file"].name,
+                    content=form.content(),
+                    by=request.user,
+                )
+            except ServiceError as error:
+                form.add_error("file", error.message)
+            else:
+                return redirect(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_import_preview",
+                    batch_id=batch.pk,
+                )
+        context = self._import_context(
+            request, title=f"Import {ImportKind(self.import_kind).label.lower()}", form=form
+        )
+        return TemplateResponse(request, "admin/conferences/csv_import.html", context)
+
+    def import_preview_view(self, request, batch_id):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        batch = get_object_or_404(
+            ImportBatch.objects.defer("content").select_related("conference"),
+            pk=batch_id,
+            kind=self.import_kind,
+            conference__in=organized_conferences(user=request.user),
+        )
+        status = 200
+        if request.method == "POST":
+            form = ImportConfirmForm(request.POST)
+            if not form.is_valid():
+                raise PermissionDenied("Confirm the import from its preview.")
+            try:
+                preview = imports.import_batch_confirm(
+                    batch=batch, by=request.user, expected=form.cleaned_data
+                )
+            except Conflict as error:
+                self.message_user(request, error.message, messages.WARNING)
+                return redirect(request.path)
+            if preview.applied:
+                counts = preview.counts()
+                self.message_user(
+                    request,
+                    f"Imported into {batch.conference}: {counts['created']} created, "
+                    f"{counts['updated']} updated, {counts['unchanged']} unchanged.",
+                    messages.SUCCESS,
+                )
+                changelist = reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist",
+                    current_app=self.admin_site.name,
+                )
+                return redirect(f"{changelist}?conference__id__exact={batch.conference_id}")
+            status = 400
+        else:
+            preview = imports.import_batch_preview(batch=batch, by=request.user)
+        context = self._import_context(
+            request,
+            title=f"Preview: {batch.filename or 'your file'} into {batch.conference}",
+            batch=batch,
+            preview=preview,
+            confirm_form=ImportConfirmForm(initial=preview.counts()),
+        )
+        return TemplateResponse(
+            request, "admin/conferences/csv_import.html", context, status=status
+        )
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(OrganizerScopedAdmin):
+    """A read-only log of CSV imports; imports start from the registrations or encounters list."""
+
+    list_display = ["__str__", "conference", "filename", "status", "created_by", "created_at"]
+    list_filter = ["kind", "status", "conference"]
+    list_select_related = ["conference", "created_by"]
+    exclude = ["content"]
+    readonly_fields = [
+        "conference",
+        "kind",
+        "status",
+        "filename",
+        "created_by",
+        "created_at",
+        "applied_at",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
