@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import is_too_large, too_large_message
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import Conflict, NotFound, ServiceError
 
 NOT_FOUND = "Not found. It does not exist or you may not see it."
 
@@ -87,7 +87,7 @@ def exception_handler(exc, context):
         )
         errors = {exc.field: [exc.message]} if exc.field else {}
         return Response({"detail": exc.message, "errors": errors}, status=code)
-    if isinstance(exc, Http404):
+    if isinstance(exc, (NotFound, Http404)):
         exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

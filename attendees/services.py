@@ -36,13 +36,12 @@ from attendees.models import (
 )
 from attendees.selectors.people import upcoming_conferences_for
 from attendees.selectors.search import attendee_of_my_conferences
+from attendees.signals import person_erasing
 from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound, Topic
 from config import caches
 from config.exceptions import Conflict, ServiceError
 from config.queue import task_send
-from matching.models import Seat
-from matching.selectors.tables import round_attendee_ids
 
 logger = logging.getLogger(__name__)
 
@@ -338,37 +337,6 @@ def encounters_create(
     caches.invalidate(caches.TABLES)  # bulk_create sends no signal
 
 
-def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) -> list[Encounter]:
-    """Record that the person met ``people`` at a held round: one ``met`` encounter per pair.
-
-    Only people who were at the round (seated in its plan or going) can be named, and only by
-    someone who was there. Naming someone again changes nothing.
-    """
-    if round.status != RoundStatus.HELD:
-        raise ServiceError("You can say who you met once the round has taken place.")
-    others = {p.pk: p for p in people}
-    if not others:
-        return []
-    if person.pk in others:
-        raise ServiceError("Choose the people you met, not yourself.")
-    present = round_attendee_ids(round=round)
-    if person.pk not in present:
-        raise ServiceError("Only people who were at this round can say who they met there.")
-    if not set(others) <= present or any(p.deleted_at for p in others.values()):
-        raise ServiceError("You can only choose people who were at this round.")
-    pairs = [Encounter.ordered(person.pk, other) for other in sorted(others)]
-    with transaction.atomic():
-        encounters_create(round=round, pairs=pairs, kind=EncounterKind.MET)
-        return list(
-            Encounter.objects.filter(
-                Q(person_a=person, person_b_id__in=others)
-                | Q(person_b=person, person_a_id__in=others),
-                round=round,
-                kind=EncounterKind.MET,
-            ).order_by("pk")
-        )
-
-
 # Profile ---------------------------------------------------------------------------------------
 
 PROFILE_FIELDS = {
@@ -504,7 +472,7 @@ def account_delete(*, person: Person) -> None:
         RoundRSVP.objects.filter(person=person).delete()
         Block.objects.filter(Q(blocker=person) | Q(blocked=person)).delete()
         SitTogether.objects.filter(Q(requester=person) | Q(requested=person)).delete()
-        Seat.objects.filter(person=person).exclude(run__round__status=RoundStatus.HELD).delete()
+        person_erasing.send(sender=Person, person=person)
         Attendance.objects.filter(person=person, conference__ends_on__gte=today).delete()
         DrinkTable.objects.filter(host=person).update(host=None)
         caches.invalidate(caches.TABLES)  # the rest sends signals; update() does not

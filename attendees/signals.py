@@ -1,12 +1,13 @@
-"""Cache invalidation on writes that send signals (see ``config.caches``)."""
+"""Cache invalidation on writes that send signals (see ``config.caches``), and the signal that
+lets the apps above erase what they hold about a person who deletes their account."""
 
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from attendees.models import Attendance, Block, Encounter, Person
 from conferences.models import Conference, DrinkTable, MeetupRound, Topic
 from config import caches
-from matching.models import Seat
 
 # What "my table" and the network page are read from.
 TABLE_SOURCES = (
@@ -14,17 +15,21 @@ TABLE_SOURCES = (
     Attendance,
     Encounter,
     Block,
-    Seat,
     DrinkTable,
     MeetupRound,
     Conference,
     Topic,
 )
+# Sent inside the transaction of ``account_delete`` (argument ``person``), before the person's
+# own data is erased: apps above attendees drop what they keep about them (matching: seats in
+# rounds not yet held).
+person_erasing = Signal()
+
 # The user fields that decide whether someone may organize.
 ORGANIZER_FIELDS = frozenset({"is_superuser", "is_active"})
 
 
-def _tables_changed(sender, action: str = "post", **kwargs) -> None:
+def tables_changed(sender, action: str = "post", **kwargs) -> None:
     if action.startswith("post"):  # m2m_changed also sends pre_add, pre_remove, pre_clear
         caches.invalidate(caches.TABLES)
 
@@ -42,10 +47,10 @@ def _user_saved(sender, update_fields=None, **kwargs) -> None:
 def connect() -> None:
     for model in TABLE_SOURCES:
         uid = f"attendees-caches-{model._meta.label_lower}"
-        post_save.connect(_tables_changed, sender=model, dispatch_uid=uid)
-        post_delete.connect(_tables_changed, sender=model, dispatch_uid=uid)
+        post_save.connect(tables_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(tables_changed, sender=model, dispatch_uid=uid)
     m2m_changed.connect(
-        _tables_changed, sender=Person.topics.through, dispatch_uid="attendees-caches-topics"
+        tables_changed, sender=Person.topics.through, dispatch_uid="attendees-caches-topics"
     )
     m2m_changed.connect(
         _organizers_changed,

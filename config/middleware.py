@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.http import Http404
 
 from config import errors
+from config.exceptions import NotFound
 
 
 class ContentSecurityPolicyMiddleware:
@@ -41,3 +43,22 @@ class RequestSizeLimitMiddleware:
         if self.limit and length > self.limit:
             return errors.too_large(request, errors.body_too_large_message(self.limit))
         return self.get_response(request)
+
+
+class DomainErrorMiddleware:
+    """A service's ``NotFound`` is the 404 page in any HTML view, as ``Http404`` would be.
+
+    Services own their lookups and raise domain errors, never ``Http404``; the API maps the
+    same errors in ``api.common.exception_handler``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotFound):
+            raise Http404(exception.message) from exception
+        return None

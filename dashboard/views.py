@@ -49,6 +49,7 @@ from dashboard.forms import (
 )
 from matching.selectors.export import person_export
 from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
+from matching.services import encounters
 
 
 def _is_htmx(request) -> bool:
@@ -344,7 +345,7 @@ def met(request, pk: int):
     else:
         people = list(Person.objects.filter(pk__in=form.cleaned_data["people"]))
         try:
-            recorded = services.met_record(person=person, round=meetup_round, people=people)
+            recorded = encounters.met_record(person=person, round=meetup_round, people=people)
         except ServiceError as exc:
             error = exc.message
         else:

@@ -4,10 +4,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 
-from conferences.models import Conference, MeetupRound
-from conferences.scoping import is_organizer, organized_conferences
+from conferences.scoping import is_organizer
 
 
 def organizer_required(view):
@@ -21,15 +19,3 @@ def organizer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def conference_for_organizer(*, user, slug: str) -> Conference:
-    return get_object_or_404(organized_conferences(user=user), slug=slug)
-
-
-def round_for_organizer(*, user, pk: int) -> MeetupRound:
-    return get_object_or_404(
-        MeetupRound.objects.select_related("conference", "conference__series"),
-        pk=pk,
-        conference__in=organized_conferences(user=user),
-    )

@@ -51,7 +51,6 @@ from attendees.services import (
     account_delete,
     block_create,
     block_delete,
-    met_record,
     person_update,
     rsvp_set,
     sit_together_request,
@@ -62,6 +61,7 @@ from conferences.models import Conference, MeetupRound, Topic
 from config.exceptions import ServiceError
 from matching.selectors.export import person_export
 from matching.selectors.tables import rounds_for, seat_for, tablemates_for
+from matching.services.encounters import met_record
 
 NO_PROFILE = (
     "No attendee profile is linked to your account. Attendees sign in with the e-mail address "

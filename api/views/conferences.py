@@ -31,10 +31,10 @@ from api.serializers.conferences import (
 from attendees.models import Attendance
 from attendees.registrations import attendances_upsert, encounters_import
 from attendees.selectors.people import newcomer_ids
+from attendees.selectors.rounds import rounds_with_counts
 from attendees.services import attendance_update
 from conferences.models import Conference, DrinkTable, MeetupRound
-from conferences.scoping import organized_conferences
-from conferences.selectors import rounds_with_counts
+from conferences.scoping import conference_for_organizer, organized_conferences
 from conferences.services import (
     conference_update,
     round_create,
@@ -44,7 +44,6 @@ from conferences.services import (
     table_delete,
     table_update,
 )
-from organize.permissions import conference_for_organizer
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",

@@ -3,20 +3,25 @@
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     OuterRef,
+    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
 
+from attendees.enums import RSVPStatus
 from attendees.models import (
     Attendance,
     Person,
     RoundRSVP,
 )
 from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
-from conferences.models import MeetupRound
+from conferences.models import Conference, MeetupRound
+from conferences.scoping import organized_conferences
 
 
 def visible_rounds(*, person: Person) -> QuerySet[MeetupRound]:
@@ -41,3 +46,20 @@ def visible_rounds(*, person: Person) -> QuerySet[MeetupRound]:
 def round_for(*, person: Person, round_id: int) -> MeetupRound | None:
     """One of the person's rounds (as ``rounds_for`` shows it, without the table), or None."""
     return visible_rounds(person=person).filter(pk=round_id).first()
+
+
+def rounds_with_counts() -> QuerySet[MeetupRound]:
+    return MeetupRound.objects.annotate(
+        going_count=Count("rsvps", filter=Q(rsvps__status=RSVPStatus.GOING))
+    ).order_by("starts_at", "pk")
+
+
+def conferences_for_organizer(*, user) -> QuerySet[Conference]:
+    """The organizer's conferences, newest first, with rounds and attendee counts."""
+    return (
+        organized_conferences(user=user)
+        .select_related("series")
+        .annotate(attendee_count=Count("attendances", distinct=True))
+        .prefetch_related(Prefetch("rounds", queryset=rounds_with_counts()))
+        .order_by("-starts_on", "name")
+    )

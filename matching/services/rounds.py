@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
 
-from attendees.enums import EncounterKind
-from attendees.models import Encounter
-from attendees.services import encounters_create
 from conferences.enums import RoundStatus
 from conferences.models import MeetupRound
 from config.db import locked
 from config.exceptions import Conflict
 from matching import engine
 from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
-from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
+from matching.models import MatchingRun, RunCandidate, SeatNotification
 from matching.selectors.runs import latest_succeeded_run
+from matching.services.encounters import encounters_record_round
 from matching.services.notices import notices_enqueue, pending_notices
 
 logger = logging.getLogger(__name__)
@@ -106,31 +103,6 @@ def round_mark_held(*, round: MeetupRound, by) -> int:
         "round %s held: %s encounters by user %s", round.pk, created, getattr(by, "pk", None)
     )
     return created
-
-
-def encounters_record_round(*, round: MeetupRound) -> int:
-    """Create the ``seated`` encounters of a round's published plan that do not exist yet."""
-    tables: dict[int, list[int]] = defaultdict(list)
-    for table_id, person_id in (
-        Seat.objects.filter(run_id=round.published_run_id)
-        .order_by("table_id", "person_id")
-        .values_list("table_id", "person_id")
-    ):
-        tables[table_id].append(person_id)
-    pairs = {
-        (a, b)
-        for members in tables.values()
-        for i, a in enumerate(members)
-        for b in members[i + 1 :]
-    }
-    existing = set(
-        Encounter.objects.filter(round=round, kind=EncounterKind.SEATED).values_list(
-            "person_a_id", "person_b_id"
-        )
-    )
-    new = sorted(pairs - existing)
-    encounters_create(round=round, pairs=new, kind=EncounterKind.SEATED)
-    return len(new)
 
 
 def round_cancel(*, round: MeetupRound, by) -> MeetupRound:

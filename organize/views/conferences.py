@@ -5,9 +5,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendees import imports
+from attendees.selectors.rounds import conferences_for_organizer
 from conferences.enums import ImportKind
 from conferences.models import ImportBatch
-from conferences.selectors import conferences_for_organizer
+from conferences.scoping import conference_for_organizer, round_for_organizer
 from config.exceptions import Conflict, ServiceError
 from organize.exports import check_in_csv, plan_csv, round_plan
 from organize.forms.imports import ImportConfirmForm, ImportUploadForm
@@ -18,7 +19,7 @@ from organize.insights.charts import (
     new_ties_chart,
     round_rates_chart,
 )
-from organize.permissions import conference_for_organizer, organizer_required, round_for_organizer
+from organize.permissions import organizer_required
 
 RECENT_IMPORTS = 10
 

@@ -13,14 +13,14 @@ from django.views.decorators.http import require_GET, require_POST
 from attendees.models import Person
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable
-from conferences.scoping import organized_conferences
+from conferences.scoping import organized_conferences, round_for_organizer
 from config.exceptions import ServiceError
 from matching.models import MatchingRun
 from matching.selectors import plans
 from matching.selectors import runs as run_selectors
 from matching.services import notices, problem, rounds, runs, seating
 from organize.forms.runs import RunRequestForm, SeatMoveForm
-from organize.permissions import organizer_required, round_for_organizer
+from organize.permissions import organizer_required
 
 
 def _plan_url(meetup_round, anchor: str = "") -> str:

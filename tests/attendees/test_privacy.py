@@ -9,6 +9,7 @@ from django.urls import reverse
 from attendees import services
 from attendees.models import Block, RoundRSVP, SitTogether
 from conferences.enums import RoundStatus
+from matching.services import encounters
 from tests.factories import (
     ConferenceFactory,
     DrinkTableFactory,
@@ -140,7 +141,7 @@ def _pages_of(client, world) -> str:
 
 def test_a_blocked_person_and_an_unreturned_request_leave_no_trace_on_the_other_side(client, world):
     world.hold()
-    services.met_record(person=world.zoe, round=world.round, people=[world.ann])
+    encounters.met_record(person=world.zoe, round=world.round, people=[world.ann])
     sign_in(client, world.zoe)
     before = _pages_of(client, world)
     assert "Ann Lee" in before  # Zoe can see Ann: the block must not change that

@@ -8,6 +8,7 @@ from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
+from matching.services import encounters
 from tests.factories import MeetupRoundFactory, PersonFactory
 
 from .helpers import register, sign_in
@@ -125,8 +126,10 @@ def test_no_calendar_without_a_table(client, world):
 def test_met_records_one_encounter_per_pair_and_round(world):
     world.hold()
 
-    first = services.met_record(person=world.ann, round=world.round, people=[world.dana, world.nia])
-    again = services.met_record(person=world.dana, round=world.round, people=[world.ann])
+    first = encounters.met_record(
+        person=world.ann, round=world.round, people=[world.dana, world.nia]
+    )
+    again = encounters.met_record(person=world.dana, round=world.round, people=[world.ann])
 
     met = Encounter.objects.filter(kind=EncounterKind.MET)
     assert sorted((e.person_a_id, e.person_b_id) for e in met) == sorted(
@@ -145,24 +148,24 @@ def test_met_records_one_encounter_per_pair_and_round(world):
 
 def test_met_is_for_held_rounds_and_people_who_were_there(world):
     with pytest.raises(ServiceError, match="once the round has taken place"):
-        services.met_record(person=world.ann, round=world.round, people=[world.dana])
+        encounters.met_record(person=world.ann, round=world.round, people=[world.dana])
 
     world.hold()
     stranger = PersonFactory()
     register(world.conference, stranger)
     with pytest.raises(ServiceError, match="were at this round"):
-        services.met_record(person=world.ann, round=world.round, people=[stranger])
+        encounters.met_record(person=world.ann, round=world.round, people=[stranger])
     with pytest.raises(ServiceError, match="not yourself"):
-        services.met_record(person=world.ann, round=world.round, people=[world.ann])
+        encounters.met_record(person=world.ann, round=world.round, people=[world.ann])
     with pytest.raises(ServiceError, match="Only people who were at this round"):
-        services.met_record(person=world.ben, round=world.round, people=[world.ann])
+        encounters.met_record(person=world.ben, round=world.round, people=[world.ann])
     assert not Encounter.objects.filter(kind=EncounterKind.MET).exists()
 
 
 def test_met_can_name_someone_from_another_table(world):
     world.hold()
 
-    [encounter] = services.met_record(person=world.ann, round=world.round, people=[world.zoe])
+    [encounter] = encounters.met_record(person=world.ann, round=world.round, people=[world.zoe])
 
     assert {encounter.person_a_id, encounter.person_b_id} == {world.ann.pk, world.zoe.pk}
 
