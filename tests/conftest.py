@@ -12,6 +12,11 @@ import shutil
 import pytest
 
 from config import celery_app
+from matching.models import MatchingRun
+from matching.services import runs
+from tests.attendees.helpers import World
+from tests.factories import OrganizerFactory
+from tests.matching.scenario import build_round
 
 REQUIRE_SERVICES = os.environ.get("DRINKTABLES_REQUIRE_SERVICES") == "1"
 REQUIRE_BROWSER = os.environ.get("DRINKTABLES_REQUIRE_BROWSER") == "1"
@@ -74,3 +79,40 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+# The solver stops early on small rounds; this bounds it when it does not.
+QUICK_S = 0.5
+
+
+@pytest.fixture
+def organizer(db):
+    """The organizer of the matching scenario (api tests have their own)."""
+    return OrganizerFactory(username="olivia")
+
+
+@pytest.fixture
+def scenario(db, organizer):
+    return build_round(organizer=organizer)
+
+
+@pytest.fixture
+def solve(django_capture_on_commit_callbacks):
+    """Request a run and let the eager task solve it, as a request that commits would."""
+
+    def solve(meetup_round, *, by=None, **options) -> MatchingRun:
+        options.setdefault("time_limit_s", QUICK_S)
+        options.setdefault("seed", 7)
+        with django_capture_on_commit_callbacks(execute=True):
+            run = runs.run_request(round=meetup_round, by=by, **options)
+        run.refresh_from_db()
+        meetup_round.refresh_from_db()
+        return run
+
+    return solve
+
+
+@pytest.fixture
+def world(db):
+    """A small conference with history, for the attendee pages (tests.attendees.helpers)."""
+    return World()

@@ -20,9 +20,8 @@ from config.db import update_rows
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.services import rounds, seating
+from tests.attendees.helpers import sign_in
 from tests.factories import MeetupRoundFactory, OrganizerFactory
-
-from .helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,13 @@ from attendees import services
 from attendees.models import Block, RoundRSVP, SitTogether
 from conferences.enums import RoundStatus
 from matching.services import encounters
+from tests.attendees.helpers import register, seat_round, sign_in
 from tests.factories import (
     ConferenceFactory,
     DrinkTableFactory,
     MeetupRoundFactory,
     PersonFactory,
 )
-
-from .helpers import register, seat_round, sign_in
 
 pytestmark = pytest.mark.django_db
 

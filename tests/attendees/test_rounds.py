@@ -9,9 +9,8 @@ from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from matching.services import encounters
+from tests.attendees.helpers import register, sign_in
 from tests.factories import MeetupRoundFactory, PersonFactory
-
-from .helpers import register, sign_in
 
 pytestmark = pytest.mark.django_db
 

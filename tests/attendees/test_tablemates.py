@@ -2,9 +2,8 @@
 
 from conferences.enums import RoundStatus
 from matching.selectors.tables import Tablemate, rounds_for, seat_for, tablemates_for
+from tests.attendees.helpers import seat_round
 from tests.factories import BlockFactory, EncounterFactory, PersonFactory
-
-from .helpers import seat_round
 
 
 def test_tablemates_come_with_their_public_profile_and_reasons(world):

@@ -15,8 +15,7 @@ from matching.models import Seat, SeatNotification
 from matching.selectors import plans
 from matching.selectors import runs as run_selectors
 from matching.services import notices, rounds, runs
-
-from .scenario import build_round
+from tests.matching.scenario import build_round
 
 pytestmark = pytest.mark.django_db
 

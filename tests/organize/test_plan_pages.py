@@ -17,8 +17,7 @@ from matching.models import MatchingRun, Seat
 from matching.selectors import plans
 from matching.services import problem, rounds
 from tests.factories import BlockFactory, OrganizerFactory, UserFactory
-
-from .scenario import build_round
+from tests.matching.scenario import build_round
 
 pytestmark = pytest.mark.django_db
 

@@ -21,9 +21,8 @@ from attendees.selectors.network import network_for
 from matching.models import Seat
 from matching.selectors.export import person_export
 from matching.selectors.tables import tablemates_for
+from tests.attendees.helpers import seat_round, sign_in
 from tests.factories import BlockFactory, MeetupRoundFactory
-
-from .helpers import seat_round, sign_in
 
 pytestmark = pytest.mark.django_db
 

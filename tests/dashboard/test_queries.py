@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from attendees import services
 from attendees.enums import EncounterKind
+from tests.attendees.helpers import register, seat_round, sign_in
 from tests.factories import (
     ConferenceFactory,
     DrinkTableFactory,
@@ -15,8 +16,6 @@ from tests.factories import (
     PersonFactory,
     TopicFactory,
 )
-
-from .helpers import register, seat_round, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.attendees.helpers import sign_in
 from tests.factories import OrganizerFactory
-
-from .helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.urls import reverse
 from attendees.enums import EncounterKind
 from attendees.selectors.encounters import encounters_for
 from attendees.selectors.network import GrowthPoint, network_for
+from tests.attendees.helpers import sign_in
 from tests.factories import ConferenceFactory, EncounterFactory, PersonFactory
-
-from .helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,8 @@ from attendees import services
 from attendees.models import Block, SitTogether
 from attendees.selectors.wishes import mutual_sit_together_pairs, sit_together_for
 from config.exceptions import ServiceError
+from tests.attendees.helpers import register, sign_in
 from tests.factories import ConferenceFactory, PersonFactory, TopicFactory
-
-from .helpers import register, sign_in
 
 pytestmark = pytest.mark.django_db
 

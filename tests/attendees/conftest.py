@@ -1,8 +1,0 @@
-import pytest
-
-from .helpers import World
-
-
-@pytest.fixture
-def world(db):
-    return World()
