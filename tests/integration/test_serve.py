@@ -34,6 +34,7 @@ import pytest
 from psycopg2 import sql
 
 from matching.demo.data import DEMO_PASSWORD
+from tests.celery_broker import free_port
 
 from .servers import PrivateRedis, missing, port_open
 from .worker import BASE_DIR, wait_for
@@ -97,26 +98,24 @@ def private_redis():
 # -- the recipe ---------------------------------------------------------------------------------
 
 
-def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants now (supervisor's programs sit in groups of their own)."""
-    found, todo = [], [pid]
+def process_tree(pid: int) -> set[int]:
+    """``pid`` and all its descendants now."""
+    found, todo = set(), [pid]
     while todo:
         current = todo.pop()
-        found.append(current)
+        found.add(current)
         with contextlib.suppress(OSError):
-            todo += [
-                int(p) for p in Path(f"/proc/{current}/task/{current}/children").read_text().split()
-            ]
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            todo += [int(child) for child in children]
     return found
 
 
-def alive(pid: int) -> bool:
-    """Running, not a zombie waiting for its parent."""
+def carries(pid: int, marker: bytes) -> bool:
+    """Process ``pid`` is alive (not a zombie) and its environment holds ``marker``."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
+        return marker in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    except OSError:  # gone, or a zombie
         return False
-    return state != "Z"
 
 
 class Recipe:
@@ -128,6 +127,9 @@ class Recipe:
         self.port = free_port()
         self.log_path = var / "make-serve.log"
         self.process: subprocess.Popen | None = None
+        # Everything the recipe starts inherits its own DRINKTABLES_VAR: a pid seen in its
+        # process tree that no longer carries it has exited (even if the number was reused).
+        self.marker = f"DRINKTABLES_VAR={var}".encode()
         self.seen: set[int] = set()
 
     @property
@@ -162,12 +164,22 @@ class Recipe:
         log.close()
         return self
 
-    def remember_processes(self) -> None:
-        if self.process is not None:
-            self.seen.update(process_tree(self.process.pid))
+    def processes(self) -> list[int]:
+        """The recipe's live processes: make, supervisord, the programs and their children
+        (supervisor puts each program in a process group of its own, so no signal to make's
+        group reaches them)."""
+        if self.running():
+            self.seen |= process_tree(self.process.pid)
+        return sorted(pid for pid in self.seen if carries(pid, self.marker))
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def started(self) -> bool:
+        """Still running (failing at once, with the logs, when make serve gave up)."""
+        if not self.running():
+            raise AssertionError(f"make serve exited ({self.process.returncode}):\n{self.logs()}")
+        return True
 
     def status(self) -> dict[str, tuple[str, int | None]]:
         """``supervisorctl status``: program -> (state, pid)."""
@@ -194,8 +206,7 @@ class Recipe:
         return programs
 
     def all_running(self) -> dict[str, int] | None:
-        if not self.running():
-            raise AssertionError(f"make serve exited ({self.process.returncode}):\n{self.logs()}")
+        self.started()
         status = self.status()
         if sorted(status) == list(PROGRAMS) and all(s == "RUNNING" for s, _ in status.values()):
             return {name: pid for name, (_, pid) in status.items()}
@@ -203,7 +214,6 @@ class Recipe:
 
     def stop(self, timeout_s: float = 120) -> int:
         """Ctrl-C: SIGINT to make's process group, as a terminal sends it."""
-        self.remember_processes()
         os.killpg(self.process.pid, signal.SIGINT)
         return self.process.wait(timeout=timeout_s)
 
@@ -221,24 +231,18 @@ class Recipe:
 
     def close(self) -> None:
         """Whatever happened, nothing of the recipe outlives the test."""
-        self.remember_processes()
-        if self.process is not None:
+        self.processes()  # the whole tree, while make still holds it together
+        if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=90)
-        for pid in self.seen:
+        for pid in self.processes():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-
-
-def free_port() -> int:
-    from tests.celery_broker import free_port as pick
-
-    return pick()
 
 
 # -- a client behind the TLS proxy ----------------------------------------------------------------
@@ -344,7 +348,7 @@ def start_run(client: ProxiedClient, round_id: int, *, time_limit_s: float, seed
 
 def test_make_serve_runs_matches_survives_a_redis_restart_and_stops(serve_database, private_redis):
     started = time.monotonic()
-    scratch = Path(tempfile.mkdtemp(prefix="drinktables-serve-"))
+    scratch = Path(tempfile.mkdtemp(prefix="drinktables-serve-")).resolve()
     var = scratch / "var"
     env = {
         key: value
@@ -377,7 +381,7 @@ def test_make_serve_runs_matches_survives_a_redis_restart_and_stops(serve_databa
         recipe.start()
         client = ProxiedClient(recipe.base_url)
         wait_for(
-            lambda: recipe.running() and answers(client),
+            lambda: recipe.started() and answers(client),
             timeout_s=150,
             interval_s=0.5,
             message=recipe.logs,
@@ -432,7 +436,6 @@ def test_make_serve_runs_matches_survives_a_redis_restart_and_stops(serve_databa
             message=recipe.logs,
         )
         worker_before = recipe.all_running()["worker"]
-        recipe.remember_processes()
         private_redis.restart()
         restarted = time.monotonic()
         done = wait_for(lambda: run_finished(client, run["id"]), timeout_s=120, message=recipe.logs)
@@ -445,7 +448,7 @@ def test_make_serve_runs_matches_survives_a_redis_restart_and_stops(serve_databa
             return running and running["worker"] != worker_before and running["worker"]
 
         worker_after = wait_for(worker_replaced, timeout_s=90, interval_s=0.5, message=recipe.logs)
-        assert not alive(worker_before)
+        assert worker_before not in recipe.processes()
         print(
             f"redis restarted mid-run: run succeeded; worker {worker_before} exited and "
             f"supervisor started {worker_after}, {time.monotonic() - restarted:.1f} s after the "
@@ -470,13 +473,14 @@ def test_make_serve_runs_matches_survives_a_redis_restart_and_stops(serve_databa
         )
 
         # Ctrl-C: supervisor stops web, beat and the worker; make exits; nothing is left.
-        recipe.remember_processes()
-        assert len(recipe.seen) >= 6, recipe.seen  # make, supervisord, three programs, children
+        running = recipe.processes()
+        # make, supervisord, the worker and its 2 pool processes, beat, gunicorn and 2 workers
+        assert len(running) >= 9, running
         recipe.stop()
         wait_for(
-            lambda: not [pid for pid in recipe.seen if alive(pid)],
+            lambda: not recipe.processes(),
             timeout_s=30,
-            message=lambda: f"still running: {[p for p in recipe.seen if alive(p)]}",
+            message=lambda: f"still running: {recipe.processes()} of {running}",
         )
         assert not port_open(recipe.port)
         stopped = re.findall(r"stopped: (\w+) \((.*)\)", recipe.log("supervisord"))
