@@ -88,14 +88,47 @@ def prepare(environ: dict[str, str]) -> None:
     except ImproperlyConfigured as error:
         raise SetupError(str(error)) from None
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import OperationalError, connections
 
+    try:
+        connections["default"].ensure_connection()
+    except OperationalError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise SetupError(
+            f"the database at {_without_password(environ['DATABASE_URL'])} cannot be reached "
+            f"({reason}). Check DATABASE_URL and that PostgreSQL is running."
+        ) from None
+    _warn_if_queue_unreachable(environ)
     print("make serve: applying migrations", flush=True)
     call_command("migrate", interactive=False, verbosity=1)
     print("make serve: collecting static files", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
     call_command("check", deploy=True, fail_level="ERROR")
     connections.close_all()
+
+
+def _without_password(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def _warn_if_queue_unreachable(environ: dict[str, str]) -> None:
+    """Start anyway (runs wait in the database until the queue answers), but say so."""
+    from django.conf import settings
+    from kombu import Connection
+
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as broker:
+            broker.ensure_connection(max_retries=1)
+    except Exception as error:  # kombu raises the transport's own errors
+        print(
+            f"make serve: warning: the task queue at "
+            f"{_without_password(settings.CELERY_BROKER_URL)} does not answer ({error}). "
+            "Starting anyway: the worker keeps trying, and runs wait, saved, until it answers. "
+            "Check CELERY_BROKER_URL if it should be up.",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

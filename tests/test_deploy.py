@@ -85,6 +85,16 @@ def test_make_serve_refuses_a_weak_secret_key_with_the_settings_message():
     assert "DJANGO_SECRET_KEY must be set to a random string of at least 50" in result.stderr
 
 
+def test_make_serve_says_when_the_database_cannot_be_reached():
+    result = make_serve(**UNREACHABLE, DJANGO_SECRET_KEY=GOOD_KEY)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "the database at postgres://127.0.0.1:1/unused cannot be reached" in result.stderr, (
+        result.stderr
+    )
+    assert "Check DATABASE_URL and that PostgreSQL is running." in result.stderr
+
+
 def test_make_serve_refuses_sqlite():
     result = make_serve(
         **{**UNREACHABLE, "DATABASE_URL": "sqlite:///db.sqlite3"}, DJANGO_SECRET_KEY=GOOD_KEY
