@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench clean
+.PHONY: run serve test lint format bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --match --site-url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production processes (gunicorn, a Celery worker, Celery beat) under supervisor, after
+# migrations and collectstatic; needs DATABASE_URL, CELERY_BROKER_URL and DJANGO_SECRET_KEY.
+# Ctrl-C stops them all. docs/operations.md.
+serve: $(VENV)/.runtime-installed
+	$(PY) deploy/serve.py --bind $(HOST):$(PORT)
 
 test: lint
 	$(PY) -m pytest

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -21,11 +20,11 @@ import sys
 import time
 from pathlib import Path
 
+from services import results_write
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-RESULTS = ROOT / "bench" / "results" / "engine.md"
 
 # name -> (instance spec, engine time limit in seconds)
 INSTANCES: dict[str, tuple[str, float]] = {
@@ -237,29 +236,18 @@ def main() -> int:
         )
 
     total = time.perf_counter() - started
-    text = render(lines, golf_lines, results, golf_results, total)
-    print(text)
+    body = render(lines, golf_lines, results, golf_results, total)
+    print("\n".join(body))
     if not args.no_save and only is None:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text, encoding="utf-8")
-        log(f"saved {RESULTS.relative_to(ROOT)}")
+        results_write("engine", title="Matching engine benchmarks", lines=body)
     return 0
 
 
-def render(lines, golf_lines, results, golf_results, total) -> str:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
-        ).stdout.strip()
-    except OSError:
-        commit = "?"
+def render(lines, golf_lines, results, golf_results, total) -> list[str]:
+    """The results file's body (results_write puts the date, command and machine above it)."""
     checks = targets(results, golf_results)
-    out = [
-        "# Matching engine benchmarks",
-        "",
-        f"`make bench` (`python bench/bench_engine.py`), commit {commit or '?'}, "
-        f"{time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs (one used), total {total / 60:.1f} min.",
+    return [
+        f"One CPU used, one run after the other; total {total / 60:.1f} min.",
         "Each run in a fresh process: seconds = wall time of the solve (instance generation "
         "excluded), peak MiB = the process's ru_maxrss (generation included).",
         "Engine time limits: planted-320 4 s, planted-10k 55 s, sfhh 9 s, scale-20k 110 s, "
@@ -277,9 +265,7 @@ def render(lines, golf_lines, results, golf_results, total) -> str:
         "## Targets (issue 3)",
         "",
         *checks,
-        "",
     ]
-    return "\n".join(out)
 
 
 def targets(results, golf_results) -> list[str]:

@@ -1,30 +1,30 @@
-"""Benchmark: import 50,000 registrations from CSV, then the same file again.
+"""Benchmark: import 50,000 registrations from CSV, then the same file again, then with changes.
 
     .venv/bin/python bench/bench_imports.py [--rows 50000]
 
-Runs in a throwaway database (a temporary SQLite file, or ``test_<name>`` next to the
-PostgreSQL database of DATABASE_URL), created and dropped here. Prints the time of each step
-and the queries it took; nothing is asserted.
+Each import is a preview and a confirm, as an organizer does them, of a semicolon file with a
+BOM as Excel saves it. It runs on SQLite (a temporary file) and, when DATABASE_URL is
+PostgreSQL, on a throwaway ``test_<name>`` database next to DATABASE_URL's; each database in a
+process of its own, created and dropped there. The figures are printed and written to
+bench/results/imports.md; nothing is asserted.
 """
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from services import results_write, service_label
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 TOPICS = ["Open source", "Online learning", "Assessment", "STEM", "Makerspaces", "AI in education"]
+CHANGED_EVERY = 10
+STEPS = ("first import", "the same file again", "changed")
+RESULT_PREFIX = "RESULT "
 
 
 def registration_file(rows: int, *, changed_every: int = 0) -> bytes:
@@ -50,23 +50,27 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def timed(label: str, action):
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        started, cpu = time.perf_counter(), time.process_time()
-        result = action()
-        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-    print(f"  {label:<36} {elapsed:6.2f} s wall {cpu:6.2f} s CPU {counter.count:5d} queries")
-    return result, elapsed
+def measure(rows: int) -> dict:
+    """In this process, on DATABASE_URL's kind of database: the three imports, timed."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    args = parser.parse_args()
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
 
     from attendees.imports import import_batch_confirm, import_batch_create, import_batch_preview
     from conferences.models import Conference, Series, Topic
+
+    def timed(label: str, action):
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            started, cpu = time.perf_counter(), time.process_time()
+            result = action()
+            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"  {label:<36} {wall:6.2f} s wall {cpu:6.2f} s CPU {counter.count:5d} queries")
+        return result, {"wall": wall, "cpu": cpu, "queries": counter.count}
 
     database = settings.DATABASES["default"]
     scratch = tempfile.TemporaryDirectory()
@@ -85,45 +89,139 @@ def main() -> None:
         Topic.objects.bulk_create(
             Topic(name=name, slug=name.lower().replace(" ", "-")) for name in TOPICS
         )
-        content = registration_file(args.rows)
-        print(
-            f"{args.rows} registrations, {len(content) / 1e6:.1f} MB, "
-            f"{connection.vendor} ({connection.settings_dict['NAME']})"
-        )
+        print(f"{rows} registrations on {connection.vendor}", flush=True)
 
-        def upload(data: bytes):
-            return import_batch_create(
+        def import_file(label: str, data: bytes) -> dict:
+            batch = import_batch_create(
                 conference=conference, kind="registrations", filename="b.csv", content=data, by=None
             )
-
-        def import_file(label: str, data: bytes) -> float:
-            batch = upload(data)
-            preview, preview_s = timed(
+            preview, preview_t = timed(
                 f"{label}: preview", lambda: import_batch_preview(batch=batch, by=None)
             )
             assert not preview.issues, preview.issues[:3]
-            done, confirm_s = timed(
+            done, confirm_t = timed(
                 f"{label}: confirm (validate + write)",
                 lambda: import_batch_confirm(batch=batch, by=None, expected=preview.counts()),
             )
-            counts = done.counts()
-            print(
-                f"  {'':<36} created {counts['created']}, updated {counts['updated']}, "
-                f"unchanged {counts['unchanged']}; preview + confirm {preview_s + confirm_s:.2f} s wall"
-            )
-            return preview_s + confirm_s
+            return {
+                "wall": preview_t["wall"] + confirm_t["wall"],
+                "cpu": preview_t["cpu"] + confirm_t["cpu"],
+                "queries": preview_t["queries"] + confirm_t["queries"],
+                "counts": done.counts(),
+            }
 
-        first = import_file("first import", content)
-        again = import_file("same file again", content)
-        changed = import_file("10% moved school", registration_file(args.rows, changed_every=10))
-        print(
-            f"preview + confirm of {args.rows} rows (wall): first import {first:.1f} s, "
-            f"the same file again {again:.1f} s, with 10% updates {changed:.1f} s"
-        )
+        content = registration_file(rows)
+        changed = registration_file(rows, changed_every=CHANGED_EVERY)
+        return {
+            "vendor": connection.vendor,
+            "version": _server_version(connection),
+            "megabytes": len(content) / 1e6,
+            "steps": {
+                STEPS[0]: import_file(STEPS[0], content),
+                STEPS[1]: import_file(STEPS[1], content),
+                STEPS[2]: import_file(STEPS[2], changed),
+            },
+        }
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         scratch.cleanup()
 
 
+def _server_version(connection) -> str:
+    if connection.vendor == "postgresql":
+        major, minor = divmod(connection.pg_version, 10000)
+        return f"PostgreSQL {major}.{minor}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def run_child(rows: int, database_url: str | None) -> dict:
+    """``measure`` in a fresh process with DATABASE_URL set (PostgreSQL) or unset (SQLite)."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    child = subprocess.run(
+        [sys.executable, __file__, "--child", "--rows", str(rows)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=1800,
+    )
+    result = None
+    for line in child.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result = json.loads(line[len(RESULT_PREFIX) :])
+        else:
+            print(line, flush=True)
+    if child.returncode != 0 or result is None:
+        raise SystemExit(f"bench_imports: the {database_url or 'SQLite'} run failed")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument(
+        "--no-save", action="store_true", help="print only; do not write bench/results/"
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(RESULT_PREFIX + json.dumps(measure(args.rows)), flush=True)
+        return 0
+
+    postgres = os.environ.get("DATABASE_URL", "")
+    if not postgres.startswith(("postgres://", "postgresql://")):
+        postgres = ""
+    runs = [run_child(args.rows, None)]
+    if postgres:
+        runs.append(run_child(args.rows, postgres))
+
+    changed_rows = -(-args.rows // CHANGED_EVERY)
+    labels = {
+        STEPS[0]: "first import: preview + confirm",
+        STEPS[1]: "the same file again (all unchanged)",
+        STEPS[2]: f"{changed_rows:,} of the people changed",
+    }
+    lines = [
+        f"Preview, then confirm, of a {args.rows:,}-row registration file "
+        f"({runs[0]['megabytes']:.1f} MB, semicolons and a BOM as Excel saves it) in a throwaway "
+        "database; wall time, with the CPU time of the importing process and the statements it "
+        "sent in brackets (on PostgreSQL the server's own CPU is not in it).",
+        "",
+        "| "
+        + " | ".join([f"{args.rows:,} registrations", *(run["version"] for run in runs)])
+        + " |",
+        "| --- |" + " --- |" * len(runs),
+    ]
+    for step in STEPS:
+        cells = [
+            f"{run['steps'][step]['wall']:.1f} s ({run['steps'][step]['cpu']:.1f} s CPU, "
+            f"{run['steps'][step]['queries']} statements)"
+            for run in runs
+        ]
+        lines.append(f"| {labels[step]} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for run in runs:
+        counts = [run["steps"][step]["counts"] for step in STEPS]
+        lines.append(
+            f"- {run['version']}: "
+            + "; ".join(
+                f"{step}: created {c['created']}, updated {c['updated']}, unchanged "
+                f"{c['unchanged']}"
+                for step, c in zip(STEPS, counts, strict=True)
+            )
+        )
+    print("\n".join(lines))
+    if not args.no_save:
+        services = "SQLite (a temporary file)" + (
+            f" and PostgreSQL next to {service_label(postgres)}" if postgres else ""
+        )
+        results_write("imports", title="Registration imports", lines=lines, services=services)
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,7 +4,8 @@
 
 A conference of 5,000 attendees (names, organizations, topics, a quarter of newcomers, three
 earlier editions of encounters, tables with 10% spare seats) is seeded once into its own
-series, in bulk; its evening round is matched by the real engine through a Celery worker and
+series, in bulk, by the tests' builder (tests.matching.scenario.build_realistic_round); its
+first round is matched by the real engine through a Celery worker and
 published, and a second round stays open. Every client is a different seated attendee with its
 own session cookie, CSRF token and API token; each mixes "my table" (/rounds/<id>/, ~50%), the
 network page (~20%), RSVP writes to the open round (~15%, htmx POSTs that toggle going / not
@@ -35,10 +36,8 @@ Asserts nothing about time.
 
 import argparse
 import contextlib
-import datetime as dt
 import http.client
 import os
-import random
 import shutil
 import signal
 import socket
@@ -50,12 +49,19 @@ import threading
 import time
 from pathlib import Path
 
-from services import ensure_database, free_port, seated_sessions, service_urls
+from services import (
+    RESULTS,
+    ensure_database,
+    free_port,
+    results_write,
+    seated_sessions,
+    service_label,
+    service_urls,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results" / "load.md"
 QUEUE = "drinktables-load"  # only this benchmark's worker listens here
-SERIES_SLUG = "load-bench"
+LABEL = "load"  # the builder's label: its series is series-load
 PEOPLE = 5000
 TARGET_P95_MS = 150.0
 HARD_DEADLINE_S = 20 * 60
@@ -83,7 +89,9 @@ def parse_args() -> argparse.Namespace:
         help="load models to run, comma-separated: closed, paced, paced-match (all three)",
     )
     parser.add_argument(
-        "--no-save", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}"
+        "--no-save",
+        action="store_true",
+        help=f"do not write {(RESULTS / 'load.md').relative_to(ROOT)}",
     )
     return parser.parse_args()
 
@@ -111,175 +119,43 @@ def stop_group(process: subprocess.Popen | None, timeout_s: float = 15.0) -> Non
 
 
 def seed_conference(people: int = PEOPLE):
-    """The load conference, created once in bulk (one transaction); found again afterwards."""
+    """The load conference, built once by the tests' builder (one transaction), found again
+    afterwards. Returns it and a line saying what was seeded (None when it was found)."""
     from django.db import transaction
-    from django.utils import timezone
-    from django.utils.text import slugify
 
-    from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
-    from attendees.models import Attendance, Block, Encounter, Person, RoundRSVP, SitTogether
-    from conferences.enums import RoundStatus
-    from conferences.models import Conference, DrinkTable, MeetupRound, Series, Topic
-    from matching.demo.data import FIRST_NAMES, LAST_NAMES, ORGANIZATIONS, TOPICS
+    from conferences.models import Conference
+    from matching.demo.data import TOPICS
+    from tests.matching.scenario import build_realistic_round
 
-    existing = Conference.objects.filter(series__slug=SERIES_SLUG, slug="load-now").first()
+    existing = Conference.objects.filter(series__slug=f"series-{LABEL}").first()
     if existing is not None:
-        return existing, False
+        return existing, None
 
     started = time.perf_counter()
-    rng = random.Random(8)
-    today = timezone.localdate()
     with transaction.atomic():
-        topics = [
-            Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
-            for name in TOPICS
-        ]
-        series = Series.objects.create(name="Load bench", slug=SERIES_SLUG)
-        editions = [
-            Conference.objects.create(
-                series=series,
-                name=f"Load {today.year - years}",
-                slug=f"load-{today.year - years}",
-                city="Chicago",
-                starts_on=today - dt.timedelta(days=365 * years),
-                ends_on=today - dt.timedelta(days=365 * years - 3),
-                time_zone="America/Chicago",
-            )
-            for years in (3, 2, 1)
-        ]
-        conference = Conference.objects.create(
-            series=series,
-            name=f"Load {today.year}",
-            slug="load-now",
-            city="Chicago",
-            starts_on=today - dt.timedelta(days=1),
-            ends_on=today + dt.timedelta(days=2),
-            time_zone="America/Chicago",
+        scenario = build_realistic_round(
+            people=people,
+            label=LABEL,
+            seed=8,
+            tie_chance=0.3,
+            profiles=True,
+            topic_names=TOPICS,
+            wishes=20,
+            blocks=20,
+            earlier_round=False,
+            open_rounds=2,
         )
-        returning = round(people * 0.75)
-        created = Person.objects.bulk_create(
-            [
-                Person(
-                    full_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    email=f"attendee{n}@load.example.org",
-                    organization=rng.choice(ORGANIZATIONS),
-                    show_organization=rng.random() < 0.9,
-                    bio=(
-                        "Teacher and coach; happy to talk about anything classroom."
-                        if rng.random() < 0.3
-                        else ""
-                    ),
-                    needs_accessible_seating=rng.random() < 0.02,
-                )
-                for n in range(people)
-            ],
-            batch_size=2000,
-        )
-        old, new = created[:returning], created[returning:]
-        communities = [old[i : i + 25] for i in range(0, len(old), 25)]
-        person_topics = []
-        for index, community in enumerate(communities):
-            favourite = topics[index % len(topics)]
-            for person in community:
-                chosen = {favourite, *rng.sample(topics, rng.choice([1, 2]))}
-                person_topics += [(person.pk, topic.pk) for topic in chosen]
-        for person in new:
-            chosen = rng.sample(topics, rng.choice([1, 2, 3]))
-            person_topics += [(person.pk, topic.pk) for topic in chosen]
-        Person.topics.through.objects.bulk_create(
-            [Person.topics.through(person_id=p, topic_id=t) for p, t in person_topics],
-            batch_size=5000,
-        )
-        attendances = [Attendance(person=p, conference=conference) for p in created]
-        for person in old:
-            for edition in rng.sample(editions, rng.choice([1, 1, 2, 3])):
-                attendances.append(Attendance(person=person, conference=edition))
-        for attendance in attendances:
-            if rng.random() < 0.06:
-                attendance.role = AttendanceRole.SPEAKER
-        Attendance.objects.bulk_create(attendances, batch_size=5000)
-        pairs = set()
-        for community in communities:
-            for i, a in enumerate(community):
-                for b in community[i + 1 :]:
-                    if rng.random() < 0.3:
-                        pairs.add(Encounter.ordered(a.pk, b.pk))
-        for _ in range(len(old) // 2):  # a few friendships across communities
-            a, b = rng.sample(old, 2)
-            pairs.add(Encounter.ordered(a.pk, b.pk))
-        encounters = [
-            Encounter(
-                person_a_id=a,
-                person_b_id=b,
-                kind=EncounterKind.IMPORTED,
-                conference=edition,
-                occurred_on=edition.starts_on,
-            )
-            for a, b in sorted(pairs)
-            for edition in rng.sample(editions, rng.choice([1, 1, 2, 3]))
-        ]
-        Encounter.objects.bulk_create(encounters, batch_size=5000)
-        capacity = 8
-        tables = DrinkTable.objects.bulk_create(
-            [
-                DrinkTable(
-                    conference=conference,
-                    label=f"T{n + 1:03d}",
-                    location=f"Terrace {1 + n // 40}",
-                    capacity=capacity,
-                    accessible=n % 6 == 0,
-                )
-                for n in range(-(-int(people * 1.1) // capacity))
-            ],
-            batch_size=2000,
-        )
-        now = timezone.now()
-        evening = MeetupRound.objects.create(
-            conference=conference,
-            name="Evening drinks",
-            starts_at=now + dt.timedelta(hours=3),
-            ends_at=now + dt.timedelta(hours=5),
-            location="Riverside terrace",
-            status=RoundStatus.OPEN,
-        )
-        closing = MeetupRound.objects.create(
-            conference=conference,
-            name="Closing drinks",
-            starts_at=now + dt.timedelta(days=1, hours=3),
-            ends_at=now + dt.timedelta(days=1, hours=5),
-            location="Riverside terrace",
-            status=RoundStatus.OPEN,
-        )
-        evening.tables.set(tables)
-        closing.tables.set(tables)
-        rsvps = []
-        for person in created:
-            for meetup_round in (evening, closing):
-                if rng.random() < 0.95:
-                    status = RSVPStatus.GOING if rng.random() < 0.97 else RSVPStatus.NOT_GOING
-                    rsvps.append(RoundRSVP(person=person, round=meetup_round, status=status))
-        RoundRSVP.objects.bulk_create(rsvps, batch_size=5000)
-        wishes = rng.sample(created, 40)
-        SitTogether.objects.bulk_create(
-            [
-                SitTogether(conference=conference, requester=x, requested=y)
-                for a, b in zip(wishes[::2], wishes[1::2], strict=True)
-                for x, y in ((a, b), (b, a))
-            ]
-        )
-        blockers = rng.sample(created, 40)
-        Block.objects.bulk_create(
-            [
-                Block(blocker=a, blocked=b)
-                for a, b in zip(blockers[::2], blockers[1::2], strict=True)
-            ]
-        )
-    print(
-        f"seeded {people} attendees ({len(old)} returning, {len(new)} newcomers), "
-        f"{len(encounters)} encounters, {len(tables)} tables of {capacity}, two rounds "
-        f"in {time.perf_counter() - started:.1f} s"
+    from attendees.models import Encounter
+
+    encounters = Encounter.objects.filter(conference__series__slug=f"series-{LABEL}").count()
+    seeded = (
+        f"seeded by `build_realistic_round` (tests/matching/scenario.py): {people} attendees "
+        f"({len(scenario.returning)} returning and {len(scenario.newcomers)} newcomers going), "
+        f"{encounters} encounters over three earlier editions, {len(scenario.tables)} tables of "
+        f"{scenario.tables[0].capacity}, two open rounds, in {time.perf_counter() - started:.1f} s"
     )
-    return conference, True
+    print(seeded, flush=True)
+    return scenario.conference, seeded
 
 
 def organizer_for(conference):
@@ -717,7 +593,7 @@ def main() -> int:
     from matching.services import rounds
 
     call_command("migrate", verbosity=0, interactive=False)
-    conference, fresh = seed_conference()
+    conference, seeded = seed_conference()
     organizer = organizer_for(conference)
     evening, closing = MeetupRound.objects.filter(conference=conference).order_by("starts_at")
     env = server_env(database_url, broker_url)
@@ -732,6 +608,8 @@ def main() -> int:
 
     try:
         worker = start_worker(env)
+        if seeded:
+            say(f"- {seeded}")
         if evening.published_run_id is None:
             reset_open_round(evening)
             first = match(evening, organizer, worker)
@@ -859,10 +737,13 @@ def main() -> int:
             "the requests wrk counted (PostgreSQL, Redis and wrk not included); it depends "
             "far less than latency on what else the machine runs"
         )
-        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
-        say(f"- load average at the end: {load} (1, 5, 15 min)")
         if not args.no_save:
-            save(lines, services_used=f"{where(database_url)} and {where(broker_url)}")
+            results_write(
+                "load",
+                title="Load benchmark",
+                lines=lines,
+                services=f"{service_label(database_url)} and {service_label(broker_url)}",
+            )
         return 1 if failures else 0
     finally:
         signal.alarm(0)
@@ -894,24 +775,6 @@ def verify_rsvps(named_result, closing) -> dict:
         + (f" (LOST for people {lost[:10]})" if lost else "")
     )
     return {"line": line, "lost": len(lost)}
-
-
-def where(url: str) -> str:
-    """A service URL without its user and password."""
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.rpartition('@')[2]}"
-
-
-def save(lines: list[str], services_used: str) -> None:
-    command = "bench/bench_load.py " + " ".join(sys.argv[1:])
-    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        f"# Load benchmark\n\n{stamp}, `{command.strip()}` with {services_used}\n\n"
-        + "\n".join(lines)
-        + "\n"
-    )
-    print(f"saved to {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -5,22 +5,26 @@ commit, and a `celery -A config worker` process (started here, 2 pool processes)
 solves and stores it. Then it times the organizer's plan page for that round (server time,
 median of several requests, in-process with Django's test client).
 
-Needs the real services:
+Needs the real services (``make bench`` gives it the local ones):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/drinktables \\
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/1 make bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/drinktables_bench \\
+    CELERY_BROKER_URL=redis://127.0.0.1:6379/7 .venv/bin/python bench/bench_runs.py
 
-It migrates DATABASE_URL's database, adds a conference series of its own and deletes it at
-the end; its tasks go to a queue of its own, so other workers on the broker never see them.
-Prints figures; asserts nothing about time.
+The round is tests.matching.scenario.build_realistic_round, the tests' own builder. It migrates
+DATABASE_URL's database, adds a conference series of its own and deletes it at the end; its
+tasks go to a queue of its own, so other workers on the broker never see them. Prints the
+figures and writes them to bench/results/runs.md; asserts nothing about time.
 """
 
+import argparse
 import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
+
+from services import results_write, service_label
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,6 +37,11 @@ QUEUE = "drinktables-bench"  # only the benchmark's worker listens here
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--no-save", action="store_true", help="print only; do not write bench/results/"
+    )
+    args = parser.parse_args()
     if not (os.environ.get("DATABASE_URL") and os.environ.get("CELERY_BROKER_URL")):
         print(
             "bench_runs.py needs PostgreSQL and Redis: set DATABASE_URL and CELERY_BROKER_URL, "
@@ -56,7 +65,15 @@ def main() -> int:
     worker = None
     try:
         worker = _start_worker(QUEUE)
-        _bench(worker, label)
+        lines = _bench(worker, label)
+        if not args.no_save:
+            results_write(
+                "runs",
+                title="Matching runs",
+                lines=lines,
+                services=f"PostgreSQL at {service_label(os.environ['DATABASE_URL'])} and Redis "
+                f"at {service_label(os.environ['CELERY_BROKER_URL'])} (a queue of its own)",
+            )
     finally:
         if worker is not None:
             worker.stop()
@@ -111,7 +128,8 @@ def _start_worker(queue: str):
     return worker
 
 
-def _bench(worker, label: str) -> None:
+def _bench(worker, label: str) -> list[str]:
+    """Build the round, time a run with 1 and 2 seeds and the plan page; the results' lines."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -128,17 +146,14 @@ def _bench(worker, label: str) -> None:
         organizer = OrganizerFactory(username=f"{label}-organizer")
     started = time.perf_counter()
     scenario = build_realistic_round(people=PEOPLE, label=label, organizer=organizer)
+    built_s = time.perf_counter() - started
     going = len(scenario.going)
-    print(
-        f"round built in {time.perf_counter() - started:.1f} s: {going} going, "
-        f"{len(scenario.tables)} tables, history of three editions and an earlier round"
-    )
+    newcomers = len(scenario.newcomers)
+    print(f"round built in {built_s:.1f} s: {going} going, {len(scenario.tables)} tables")
     started = time.perf_counter()
-    problem = problem.build_problem(round=scenario.round)
-    print(
-        f"build_problem: {time.perf_counter() - started:.2f} s ({len(problem.people)} people, "
-        f"{len(problem.ties)} ties, {len(problem.history)} history groups)"
-    )
+    built = problem.build_problem(round=scenario.round)
+    problem_s = time.perf_counter() - started
+    print(f"build_problem: {problem_s:.2f} s")
 
     time_limit = settings.MATCHING_DEFAULT_TIME_LIMIT_S
     results = []
@@ -160,20 +175,8 @@ def _bench(worker, label: str) -> None:
         total = time.perf_counter() - started
         if run.status != "succeeded":
             raise SystemExit(f"run #{run.pk} {run.status}: {run.error}\n{worker.log_tail()}")
+        print(f"run with {portfolio} seed(s): trigger to succeeded {total:.1f} s", flush=True)
         results.append((portfolio, run, total))
-
-    for portfolio, run, total in results:
-        m = run.metrics
-        verdict = "within" if total <= TARGET_S else "OVER"
-        print(
-            f"run, {'1 seed' if portfolio == 1 else f'{portfolio} seeds in parallel'}, time "
-            f"limit {time_limit:g} s: trigger to succeeded {total:.1f} s ({verdict} the "
-            f"{TARGET_S:g} s target); solver {run.elapsed_s:.1f} s; seated {m['seated']}, "
-            f"unseated {m['unseated']}, repeats {m['repeat_pairs']}, welcome "
-            f"{m['welcome_rate']:.3f}, anchor {m['anchor_rate']:.3f} (bound "
-            f"{m['anchor_bound']:.3f}), topics {m['topic_rate']:.3f}, small tables "
-            f"{m['small_tables']}"
-        )
 
     latest = MatchingRun.objects.filter(round=scenario.round, status="succeeded").first()
     rounds.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
@@ -188,12 +191,50 @@ def _bench(worker, label: str) -> None:
             response = client.get(url)
             times.append(time.perf_counter() - started)
         assert response.status_code == 200, response.status_code
-    print(
-        f"plan page ({going} people, {len(scenario.tables)} tables, "
-        f"{len(response.content) / 1024:.0f} KiB, {len(queries)} queries): median "
-        f"{statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst "
-        f"{max(times) * 1000:.0f} ms over {PAGE_REQUESTS} requests"
+    page = (
+        f"median **{statistics.median(times) * 1000:.0f} ms** (best {min(times) * 1000:.0f}, "
+        f"worst {max(times) * 1000:.0f}) of {PAGE_REQUESTS}"
     )
+    print(f"plan page: {page}")
+
+    lines = [
+        f"The round: `build_realistic_round(people={PEOPLE})` from tests/matching/scenario.py, "
+        f"{going} going ({newcomers} newcomers; communities of friends over three earlier "
+        f"editions, an earlier published round), {len(scenario.tables)} tables of "
+        f"{scenario.tables[0].capacity}. The worker: `celery -A config worker` with 2 pool "
+        "processes, started by the script.",
+        "",
+        "| measured | figure |",
+        "| --- | --- |",
+        f"| building the round in the database | {built_s:.1f} s |",
+        f"| `build_problem` ({len(built.people)} people, {len(built.ties)} ties, "
+        f"{len(built.history)} history groups) | {problem_s:.2f} s |",
+    ]
+    for portfolio, run, total in results:
+        seeds = "1 seed" if portfolio == 1 else f"{portfolio} seeds in parallel"
+        lines.append(
+            f"| trigger → `succeeded`, {seeds}, time limit {time_limit:g} s | "
+            f"**{total:.1f} s** (solver {run.elapsed_s:.1f} s) |"
+        )
+    lines.append(
+        f"| plan page for that round, server time ({len(response.content) / 1024:.0f} KiB, "
+        f"{len(queries)} queries) | {page} |"
+    )
+    lines.append("")
+    for portfolio, run, total in results:
+        m = run.metrics
+        verdict = "within" if total <= TARGET_S else "OVER"
+        lines.append(
+            f"- {'1 seed' if portfolio == 1 else f'{portfolio} seeds'}: {m['seated']} seated, "
+            f"{m['unseated']} unseated, {m['repeat_pairs']} repeats, welcome "
+            f"{m['welcome_rate']:.3f}, anchor {m['anchor_rate']:.3f} (bound "
+            f"{m['anchor_bound']:.3f}), topics {m['topic_rate']:.3f}, small tables "
+            f"{m['small_tables']}; trigger to succeeded {total:.1f} s, {verdict} the "
+            f"{TARGET_S:g} s target"
+        )
+    for line in lines[-len(results) :]:
+        print(line)
+    return lines
 
 
 if __name__ == "__main__":

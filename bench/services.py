@@ -1,13 +1,27 @@
-"""The services the benchmarks use: where they are, and the database made ready.
+"""What the benchmarks share: the services they use, and how they write their figures.
 
     .venv/bin/python bench/services.py    # create the benchmark database if it is missing
 
 ``make bench`` runs this first and gives every script the same PostgreSQL database and Redis
-(BENCH_DATABASE_URL, BENCH_BROKER_URL; the defaults below are the local services).
+(BENCH_DATABASE_URL, BENCH_BROKER_URL; the defaults below are the local services). Every
+script writes its figures with ``results_write`` to bench/results/<name>.md, headed by the
+date, the exact command, the commit, the services and how busy the machine was.
 """
 
+import datetime as dt
 import os
+import platform
+import shlex
 import socket
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+# Taken when a benchmark imports this module, i.e. as it starts.
+LOAD_AT_START = os.getloadavg()
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/drinktables_bench"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/7"
@@ -86,6 +100,57 @@ def seated_sessions(*, run_id: int, count: int, username_prefix: str) -> list[tu
         client.force_login(person.user)
         signed_in.append((person, client.cookies["sessionid"].value))
     return signed_in
+
+
+def service_label(url: str) -> str:
+    """A service URL without its user and password."""
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rpartition('@')[2]}"
+
+
+def _commit() -> str:
+    """The commit measured, and whether the code differed from it (results files aside)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", ".", ":!bench/results"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{commit or 'unknown'}{' with uncommitted changes' if changed else ''}"
+
+
+def _load(values) -> str:
+    return ", ".join(f"{value:.1f}" for value in values)
+
+
+def results_write(name: str, *, title: str, lines: Sequence[str], services: str = "") -> Path:
+    """Write bench/results/``name``.md: ``title``, a header saying when and how the figures were
+    measured (date, the exact command, commit, ``services``, CPUs, load average at the start
+    and at the end), then ``lines`` (Markdown). Returns the path."""
+    command = shlex.join(["python", f"bench/{Path(sys.argv[0]).name}", *sys.argv[1:]])
+    stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    header = [
+        f"# {title}",
+        "",
+        f"{stamp}, `{command}` at commit {_commit()}"
+        + (f", with {services}" if services else "")
+        + ".",
+        f"Machine: {os.cpu_count()} CPU cores, Python {platform.python_version()}; load average "
+        f"{_load(LOAD_AT_START)} at the start and {_load(os.getloadavg())} at the end (1, 5, "
+        "15 min).",
+        "",
+    ]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.md"
+    path.write_text("\n".join([*header, *lines]).rstrip() + "\n", encoding="utf-8")
+    print(f"saved to {path.relative_to(ROOT)}")
+    return path
 
 
 if __name__ == "__main__":

@@ -1,17 +1,20 @@
-"""A small conference round with history, built in a few bulk queries.
+"""Conference rounds with history, built in a few bulk queries.
 
 Shared by the unit tests (eager Celery), the integration tests (a real worker) and the
-benchmark. Returning people attended an earlier edition and met some of the others there;
-newcomers have no history. Everyone going has topics, so reasons and topic figures show.
+benchmarks (bench/bench_runs.py, bench/bench_load.py, bench/bench_dashboard.py). Returning
+people attended an earlier edition and met some of the others there; newcomers have no
+history. Everyone going has topics, so reasons and topic figures show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import Attendance, Encounter, Person, RoundRSVP
@@ -28,6 +31,8 @@ class Scenario:
     returning: list[Person]
     newcomers: list[Person]
     organizer: object | None = None
+    # Every open round, ``round`` first (build_realistic_round can open more than one).
+    rounds: list[MeetupRound] = field(default_factory=list)
 
     @property
     def going(self) -> list[Person]:
@@ -148,6 +153,7 @@ def build_round(
         returning=list(old),
         newcomers=list(new),
         organizer=organizer,
+        rounds=[meetup_round],
     )
 
 
@@ -161,14 +167,27 @@ def build_realistic_round(
     label: str = "real",
     organizer=None,
     table_capacity: int = 8,
+    profiles: bool = False,
+    topic_names: Sequence[str] = (),
+    wishes: int = 4,
+    blocks: int = 5,
+    earlier_round: bool = True,
+    open_rounds: int = 1,
 ) -> Scenario:
     """A round shaped like a real conference: returning people in communities of friends.
 
     Within a community two people met with probability ``tie_chance`` (at one to three of the
-    three earlier editions, as imported history); a few ties cross communities. Topics follow communities. About 2% need an accessible table, a few
-    pairs asked to sit together or blocked each other, two tables have hosts, and an earlier
-    round of this conference was published (so the matcher has history to avoid repeating).
-    Tables leave about 10% spare seats.
+    three earlier editions, as imported history); a few ties cross communities. Topics follow
+    communities. About 2% need an accessible table, ``wishes`` pairs asked to sit together and
+    ``blocks`` people blocked another, two tables have hosts, and (with ``earlier_round``) an
+    earlier round of this conference was published, so the matcher has history to avoid
+    repeating. Tables leave about 10% spare seats. ``open_rounds`` rounds (a day apart) are
+    open with the same people going; ``round`` is the first.
+
+    People are called "Returning12 Real" unless ``profiles`` gives them names, organizations
+    (a few hidden) and bios from the demo's lists, drawn apart from everything else so the same
+    seed gives the same history either way. Topics are "Interest <n>" unless ``topic_names``
+    names them.
     """
     rng = random.Random(seed)
     today = timezone.localdate()
@@ -194,10 +213,18 @@ def build_realistic_round(
     )
     if organizer is not None:
         conference.organizers.add(organizer)
-    topics = [
-        Topic.objects.get_or_create(slug=f"real-topic-{n}", defaults={"name": f"Interest {n}"})[0]
-        for n in range(16)
-    ]
+    if topic_names:
+        topics = [
+            Topic.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+            for name in topic_names
+        ]
+    else:
+        topics = [
+            Topic.objects.get_or_create(slug=f"real-topic-{n}", defaults={"name": f"Interest {n}"})[
+                0
+            ]
+            for n in range(16)
+        ]
     returning_count = round(people * (1 - newcomer_share))
     created = Person.objects.bulk_create(
         [
@@ -210,6 +237,8 @@ def build_realistic_round(
         ],
         batch_size=1000,
     )
+    if profiles:
+        _give_profiles(created, random.Random(f"{seed}-profiles"))
     old, new = created[:returning_count], created[returning_count:]
     communities = [old[i : i + community_size] for i in range(0, len(old), community_size)]
     person_topics = []
@@ -274,32 +303,41 @@ def build_realistic_round(
         table.save(update_fields=["host"])
 
     going = [p for p in created if rng.random() < 0.97] or list(created)
-    first_start = timezone.now() - dt.timedelta(days=1)
-    earlier_round = MeetupRound.objects.create(
-        conference=conference,
-        name=f"Opening {label}",
-        starts_at=first_start,
-        ends_at=first_start + dt.timedelta(hours=2),
-        status=RoundStatus.MATCHED,
-    )
-    _publish_simple_plan(earlier_round, [p for p in going if rng.random() < 0.8], drink_tables)
+    if earlier_round:
+        first_start = timezone.now() - dt.timedelta(days=1)
+        opening = MeetupRound.objects.create(
+            conference=conference,
+            name=f"Opening {label}",
+            starts_at=first_start,
+            ends_at=first_start + dt.timedelta(hours=2),
+            status=RoundStatus.MATCHED,
+        )
+        publish_simple_plan(opening, [p for p in going if rng.random() < 0.8], drink_tables)
 
-    starts_at = timezone.now() + dt.timedelta(hours=3)
-    meetup_round = MeetupRound.objects.create(
-        conference=conference,
-        name=f"Drinks {label}",
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=2),
-        location="Riverside",
-        status=RoundStatus.OPEN,
-    )
+    meetup_rounds = []
+    for index in range(open_rounds):
+        starts_at = timezone.now() + dt.timedelta(days=index, hours=3)
+        meetup_rounds.append(
+            MeetupRound.objects.create(
+                conference=conference,
+                name=f"Drinks {label}" + (f" {index + 1}" if index else ""),
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(hours=2),
+                location="Riverside",
+                status=RoundStatus.OPEN,
+            )
+        )
     RoundRSVP.objects.bulk_create(
-        [RoundRSVP(person=p, round=meetup_round, status=RSVPStatus.GOING) for p in going],
+        [
+            RoundRSVP(person=p, round=meetup_round, status=RSVPStatus.GOING)
+            for meetup_round in meetup_rounds
+            for p in going
+        ],
         batch_size=5000,
     )
     from attendees.models import Block, SitTogether
 
-    together = rng.sample([p for p in going if not p.needs_accessible_seating], 8)
+    together = rng.sample([p for p in going if not p.needs_accessible_seating], 2 * wishes)
     SitTogether.objects.bulk_create(
         [
             SitTogether(conference=conference, requester=x, requested=y)
@@ -307,7 +345,7 @@ def build_realistic_round(
             for x, y in ((a, b), (b, a))
         ]
     )
-    blockers = rng.sample(going, 10)
+    blockers = rng.sample(going, 2 * blocks)
     Block.objects.bulk_create(
         [Block(blocker=a, blocked=b) for a, b in zip(blockers[::2], blockers[1::2], strict=True)]
     )
@@ -315,16 +353,33 @@ def build_realistic_round(
     return Scenario(
         conference=conference,
         earlier=editions[-1],
-        round=meetup_round,
+        round=meetup_rounds[0],
         tables=list(drink_tables),
         returning=[p for p in old if p.pk in going_ids],
         newcomers=[p for p in new if p.pk in going_ids],
         organizer=organizer,
+        rounds=meetup_rounds,
     )
 
 
-def _publish_simple_plan(meetup_round, people, tables) -> None:
-    """A published plan for an earlier round: people dealt round-robin over the tables."""
+def _give_profiles(people: list[Person], rng: random.Random) -> None:
+    """Names, organizations (10% hidden) and a few bios, as real attendees have."""
+    from matching.demo.data import FIRST_NAMES, LAST_NAMES, ORGANIZATIONS
+
+    for person in people:
+        person.full_name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        person.organization = rng.choice(ORGANIZATIONS)
+        person.show_organization = rng.random() < 0.9
+        if rng.random() < 0.3:
+            person.bio = "Teacher and coach; happy to talk about anything classroom."
+    Person.objects.bulk_update(
+        people, ["full_name", "organization", "show_organization", "bio"], batch_size=2000
+    )
+
+
+def publish_simple_plan(meetup_round, people, tables):
+    """A published plan without the matcher: people dealt round-robin over the tables, in a
+    succeeded run that becomes the round's plan. Returns the run."""
     from matching.models import MatchingRun, Seat
 
     run = MatchingRun.objects.create(round=meetup_round, status="succeeded", progress=100)
@@ -338,3 +393,4 @@ def _publish_simple_plan(meetup_round, people, tables) -> None:
     MeetupRound.objects.filter(pk=meetup_round.pk).update(
         status=RoundStatus.PUBLISHED, published_run=run, published_at=timezone.now()
     )
+    return run
