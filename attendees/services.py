@@ -2,12 +2,19 @@
 and private wishes, take their data and leave.
 
 Every function is keyword-only and raises ``ServiceError`` (or ``Conflict``) with a message for
-the attendee when the request cannot be done; ``Http404`` when the object is not theirs.
+the attendee when the request cannot be done; ``NotFound`` when the object is not theirs.
+
+Organizers act on people through the functions at the end (``person_edit``,
+``attendance_register``, ``attendance_update``, ``attendance_delete``, ``rsvp_record``): they
+take the acting user as ``by`` and ids, look everything up in the organizer's scope and apply
+the identity rule, ``person_identity_editable_by``.
 """
 
 import logging
 import secrets
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,11 +27,12 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
+from attendees.emails import InvalidEmail, email_canonical, email_normalize
 from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import (
+    ApiToken,
     Attendance,
     Block,
     Encounter,
@@ -34,13 +42,15 @@ from attendees.models import (
     SitTogether,
     hash_secret,
 )
-from attendees.selectors.people import upcoming_conferences_for
+from attendees.selectors.people import (
+    upcoming_conferences_for,
+)
 from attendees.selectors.search import attendee_of_my_conferences
 from attendees.signals import person_erasing
 from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
-from conferences.models import Conference, DrinkTable, MeetupRound, Topic
+from conferences.models import DrinkTable, MeetupRound, Topic
 from config import caches
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import Conflict, NotFound, ServiceError
 from config.queue import task_send
 
 logger = logging.getLogger(__name__)
@@ -79,9 +89,11 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
     (from the request itself while the task queue is down).
     Raises ``LoginRateLimited`` after too many requests for the address or from the IP address.
     """
-    email = (email or "").strip().lower()
     try:
+        email = email_normalize(email or "")
         validate_email(email)
+    except InvalidEmail as error:
+        raise ServiceError(str(error), field="email") from None
     except ValidationError:
         raise ServiceError(
             "Enter your e-mail address, such as ann@example.org.", field="email"
@@ -173,11 +185,17 @@ STAFF_LOGIN_LIMITED = (
 )
 
 
+def username_key(username: str) -> str:
+    """The form of a username the per-username limit counts: Django's own normalization (NFKC)
+    then case-folded, so ``Admin``, ``ADMIN`` and ``Ａｄｍｉｎ`` share one counter."""
+    return unicodedata.normalize("NFKC", str(username or "")).strip().casefold()
+
+
 def _staff_login_keys(*, username: str, ip: str | None) -> list[tuple[str, int]]:
     return [
         (f"stafflogin:ip:{ip or 'unknown'}", settings.STAFF_LOGIN_RATE_PER_IP),
         (
-            f"stafflogin:user:{hash_secret(username.strip().lower())}",
+            f"stafflogin:user:{hash_secret(username_key(username))}",
             settings.STAFF_LOGIN_RATE_PER_USERNAME,
         ),
     ]
@@ -240,18 +258,31 @@ def _user_for(*, person: Person):
     User = get_user_model()
     if person.user_id:
         return person.user
-    user = (
-        User.objects.filter(
-            email__iexact=person.email, is_staff=False, is_superuser=False, person__isnull=True
-        )
-        .order_by("pk")
-        .first()
+    # Exact comparison of canonical addresses (attendees.emails): a case-insensitive lookup on
+    # PostgreSQL would take a look-alike address (``admın@``) for another (``admin@``).
+    email = email_canonical(person.email)
+    user = next(
+        (
+            candidate
+            # iexact finds the candidates (it may find too many on PostgreSQL); the canonical
+            # forms decide.
+            for candidate in User.objects.filter(
+                email__iexact=email, is_staff=False, is_superuser=False, person__isnull=True
+            ).order_by("pk")
+            if email_canonical(candidate.email) == email
+        ),
+        None,
     )
     if user is None:
-        username = person.email[:150]
-        if User.objects.filter(username__iexact=username).exists():
+        username = email[:150]
+        if User.objects.filter(username=username).exists() or any(
+            username_key(name) == username_key(username)
+            for name in User.objects.filter(username__iexact=username).values_list(
+                "username", flat=True
+            )
+        ):
             username = f"person-{person.pk}-{secrets.token_hex(3)}"
-        user = User(username=username, email=person.email)
+        user = User(username=username, email=email)
         user.set_unusable_password()
         user.save()
     person.user = user
@@ -259,8 +290,9 @@ def _user_for(*, person: Person):
     return user
 
 
-def sessions_end_all(*, user) -> None:
-    """Sign the user out on every device (a lost phone), this one included.
+def sessions_end_all(*, user) -> int:
+    """Sign the user out on every device (a lost phone), this one included, and revoke every
+    API token of theirs: a script holding one is a device too. Returns how many tokens went.
 
     Attendees have no password, so their unusable one is drawn again: every session's
     authentication hash stops matching. Accounts with a password change it instead.
@@ -269,8 +301,12 @@ def sessions_end_all(*, user) -> None:
         raise ServiceError(
             "Your account has a password: change it to sign out on your other devices."
         )
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        revoked, _ = ApiToken.objects.filter(user=user).delete()
+    logger.info("user %s signed out everywhere; %s API tokens revoked", user.pk, revoked)
+    return revoked
 
 
 # Rounds ----------------------------------------------------------------------------------------
@@ -395,42 +431,65 @@ def person_update(*, person: Person, data: dict) -> Person:
 NOT_AN_ATTENDEE = "Choose someone registered for one of your conferences."
 
 
-def block_create(*, person: Person, blocked: Person) -> Block:
-    """Never seat the person with ``blocked``. Private: the blocked person is never told.
+@dataclass(frozen=True)
+class BlockResult:
+    block_id: int
+    blocked_name: str
 
-    Blocking also withdraws the person's own sit-together requests to ``blocked``.
+
+def block_create(*, person: Person, blocked_id: int) -> BlockResult:
+    """Never seat the person with person ``blocked_id``. Private: the blocked person is never
+    told. Blocking also withdraws the person's own sit-together requests to them.
+
+    Yourself is a mistake the person can see (400, "You cannot block yourself"); an id that is
+    nobody at their conferences answers as one that does not exist (400 naming the field), in
+    every door.
     """
-    if blocked.pk == person.pk:
-        raise ServiceError("You cannot block yourself.")
-    if attendee_of_my_conferences(person=person, person_id=blocked.pk) is None:
-        raise ServiceError(NOT_AN_ATTENDEE)
+    if blocked_id == person.pk:
+        raise ServiceError("You cannot block yourself.", field="person")
+    blocked = attendee_of_my_conferences(person=person, person_id=blocked_id)
+    if blocked is None:
+        raise ServiceError(NOT_AN_ATTENDEE, field="person")
     with transaction.atomic():
         SitTogether.objects.filter(requester=person, requested=blocked).delete()
         block, _ = Block.objects.get_or_create(blocker=person, blocked=blocked)
-    return block
+    return BlockResult(block_id=block.pk, blocked_name=blocked.full_name)
 
 
 def block_delete(*, person: Person, block_id: int) -> None:
     """Remove one of the person's blocks; anyone else's block id is not found."""
     deleted, _ = Block.objects.filter(pk=block_id, blocker=person).delete()
     if not deleted:
-        raise Http404("No such block.")
+        raise NotFound("You have no such block.")
 
 
-def sit_together_request(*, person: Person, other: Person, conference: Conference) -> SitTogether:
-    """Ask to sit with ``other`` at ``conference``; it counts once they ask for the person too.
+@dataclass(frozen=True)
+class SitTogetherResult:
+    request_id: int
+    other_name: str
+    conference_name: str
 
-    The other side is not told: they see the pair only when they make the same request.
+
+def sit_together_request(*, person: Person, other_id: int, conference_id: int) -> SitTogetherResult:
+    """Ask to sit with person ``other_id`` at conference ``conference_id``; it counts once they
+    ask for the person too. The other side is not told: they see the pair only when they make
+    the same request.
     """
-    if other.pk == person.pk:
-        raise ServiceError("Choose someone other than yourself.")
-    upcoming = upcoming_conferences_for(person=person).filter(pk=conference.pk)
-    if not upcoming.exists():
-        raise ServiceError("Choose one of your conferences that has not ended yet.")
-    if attendee_of_my_conferences(person=person, person_id=other.pk, conferences=upcoming) is None:
-        raise ServiceError(f"Choose someone registered for {conference.name}.")
+    if other_id == person.pk:
+        raise ServiceError("Choose someone other than yourself.", field="person")
+    upcoming = upcoming_conferences_for(person=person).filter(pk=conference_id)
+    conference = upcoming.first()
+    if conference is None:
+        raise ServiceError(
+            "Choose one of your conferences that has not ended yet.", field="conference"
+        )
+    other = attendee_of_my_conferences(person=person, person_id=other_id, conferences=upcoming)
+    if other is None:
+        raise ServiceError(f"Choose someone registered for {conference.name}.", field="person")
     if Block.objects.filter(blocker=person, blocked=other).exists():
-        raise ServiceError("You blocked this person. Unblock them first to sit together.")
+        raise ServiceError(
+            "You blocked this person. Unblock them first to sit together.", field="person"
+        )
     try:
         with transaction.atomic():
             request, _ = SitTogether.objects.get_or_create(
@@ -438,14 +497,16 @@ def sit_together_request(*, person: Person, other: Person, conference: Conferenc
             )
     except IntegrityError:  # the same request from a second tab at the same moment
         request = SitTogether.objects.get(conference=conference, requester=person, requested=other)
-    return request
+    return SitTogetherResult(
+        request_id=request.pk, other_name=other.full_name, conference_name=conference.name
+    )
 
 
 def sit_together_withdraw(*, person: Person, request_id: int) -> None:
     """Take back one of the person's sit-together requests."""
     deleted, _ = SitTogether.objects.filter(pk=request_id, requester=person).delete()
     if not deleted:
-        raise Http404("No such request.")
+        raise NotFound("You have no such request.")
 
 
 # Leaving ---------------------------------------------------------------------------------------

@@ -31,11 +31,11 @@ from attendees.selectors.people import (
     upcoming_conferences_for,
 )
 from attendees.selectors.rounds import round_for
-from attendees.selectors.search import attendee_of_my_conferences, attendee_search
+from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from conferences.calendar import round_ics
 from conferences.enums import RoundStatus
-from config.exceptions import ServiceError
+from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from dashboard.forms import (
     DeleteAccountForm,
@@ -54,6 +54,11 @@ from matching.services import encounters
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _error_status(error: ServiceError) -> int:
+    """The status the API gives the same refusal: 409 for a clash with the state, else 400."""
+    return 409 if isinstance(error, Conflict) else 400
 
 
 def _back(request, default: str):
@@ -276,16 +281,16 @@ def round_detail(request, pk: int):
 def rsvp(request, pk: int):
     meetup_round = _my_round(request, pk)
     form = RSVPForm(request.POST)
-    error = None
+    error, status = None, 200
     if not form.is_valid():
-        error = "Answer going or not going."
+        error, status = "Answer going or not going.", 400
     else:
         try:
             answer = services.rsvp_set(
                 person=request.person, round=meetup_round, status=form.cleaned_data["status"]
             )
         except ServiceError as exc:
-            error = exc.message
+            error, status = exc.message, _error_status(exc)
         else:
             meetup_round.my_rsvp = answer.status
     if _is_htmx(request):
@@ -293,6 +298,7 @@ def rsvp(request, pk: int):
             request,
             "dashboard/_rsvp.html",
             {"meetup_round": meetup_round, "error": error, "saved": error is None},
+            status=status,
         )
     if error:
         messages.error(request, error)
@@ -427,15 +433,19 @@ def _search_query(request) -> str:
     return form.cleaned_data["q"] if form.is_valid() else ""
 
 
-def _panel_answer(request, *, panel: str, context, page: str, error: str | None, done: str):
+def _panel_answer(
+    request, *, panel: str, context, page: str, template: str, error: str | None, done: str
+):
     """After a change on a wishes page: the refreshed panel for htmx, else a message and
-    a redirect back to ``page`` (POST/redirect/GET)."""
+    a redirect back to ``page`` (POST/redirect/GET). A refused change answers 400 with its
+    message, as the API does for the same mistake."""
     if _is_htmx(request):
-        return render(request, panel, context(request, "", error, done))
+        return render(
+            request, panel, context(request, "", error, done), status=400 if error else 200
+        )
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
+        return render(request, template, context(request, "", error, ""), status=400)
+    messages.success(request, done)
     return redirect(page)
 
 
@@ -460,20 +470,17 @@ def blocks(request):
         query = _search_query(request)
         return render(request, "dashboard/blocks.html", _blocks_context(request, query))
     form = PersonChoiceForm(request.POST)
-    other = (
-        attendee_of_my_conferences(person=request.person, person_id=form.cleaned_data["person"])
-        if form.is_valid()
-        else None
-    )
-    if other is None:
-        raise Http404("No such attendee.")
     error, done = None, ""
     try:
-        services.block_create(person=request.person, blocked=other)
+        if not form.is_valid():
+            raise ServiceError(services.NOT_AN_ATTENDEE, field="person")
+        blocked = services.block_create(
+            person=request.person, blocked_id=form.cleaned_data["person"]
+        )
     except ServiceError as exc:
         error = exc.message
     else:
-        done = f"You blocked {other.full_name}. You will not be seated together."
+        done = f"You blocked {blocked.blocked_name}. You will not be seated together."
     return _blocks_answer(request, error, done)
 
 
@@ -500,6 +507,7 @@ def _blocks_answer(request, error: str | None, done: str):
         panel="dashboard/_blocks_panel.html",
         context=_blocks_context,
         page="dashboard:blocks",
+        template="dashboard/blocks.html",
         error=error,
         done=done,
     )
@@ -532,30 +540,22 @@ def together(request):
     if request.method == "GET":
         query = _search_query(request)
         return render(request, "dashboard/together.html", _together_context(request, query))
-    person = request.person
     form = SitTogetherForm(request.POST)
-    if not form.is_valid():
-        raise Http404("No such attendee.")
-    upcoming = upcoming_conferences_for(person=person)
-    conference = upcoming.filter(pk=form.cleaned_data["conference"]).first()
-    other = (
-        attendee_of_my_conferences(
-            person=person, person_id=form.cleaned_data["person"], conferences=upcoming
-        )
-        if conference
-        else None
-    )
-    if other is None:
-        raise Http404("No such attendee.")
     error, done = None, ""
     try:
-        services.sit_together_request(person=person, other=other, conference=conference)
+        if not form.is_valid():
+            raise ServiceError("Choose someone and one of your conferences.", field="person")
+        asked = services.sit_together_request(
+            person=request.person,
+            other_id=form.cleaned_data["person"],
+            conference_id=form.cleaned_data["conference"],
+        )
     except ServiceError as exc:
         error = exc.message
     else:
         done = (
-            f"You asked to sit with {other.full_name} at {conference.name}. If they ask for you "
-            "too, you will be seated together."
+            f"You asked to sit with {asked.other_name} at {asked.conference_name}. If they ask "
+            "for you too, you will be seated together."
         )
     return _together_answer(request, error, done)
 
@@ -580,6 +580,7 @@ def _together_answer(request, error: str | None, done: str):
         panel="dashboard/_together_panel.html",
         context=_together_context,
         page="dashboard:together",
+        template="dashboard/together.html",
         error=error,
         done=done,
     )

@@ -44,10 +44,9 @@ from attendees.models import ApiToken, Block, Encounter, Person, SitTogether
 from attendees.selectors.encounters import met_confirmed_ids
 from attendees.selectors.network import network_for
 from attendees.selectors.people import person_for_user, upcoming_conferences_for
-from attendees.selectors.search import attendee_of_my_conferences, attendee_search
+from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from attendees.services import (
-    NOT_AN_ATTENDEE,
     account_delete,
     block_create,
     block_delete,
@@ -337,16 +336,8 @@ class MyBlockViewSet(
     def create(self, request):
         serializer = PersonChoiceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person_id = serializer.validated_data["person"]
-        other = (
-            self.person
-            if person_id == self.person.pk
-            else attendee_of_my_conferences(person=self.person, person_id=person_id)
-        )
-        if other is None:
-            raise ServiceError(NOT_AN_ATTENDEE, field="person")
-        block = block_create(person=self.person, blocked=other)
-        block = self.get_queryset().get(pk=block.pk)
+        created = block_create(person=self.person, blocked_id=serializer.validated_data["person"])
+        block = self.get_queryset().get(pk=created.block_id)
         return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):
@@ -394,24 +385,15 @@ class MySitTogetherViewSet(
     def create(self, request):
         serializer = SitTogetherCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        upcoming = upcoming_conferences_for(person=self.person)
-        conference = upcoming.filter(slug=serializer.validated_data["conference"]).first()
-        if conference is None:
-            raise ServiceError(
-                "Choose one of your conferences that has not ended yet.", field="conference"
-            )
-        person_id = serializer.validated_data["person"]
-        other = (
-            self.person
-            if person_id == self.person.pk
-            else attendee_of_my_conferences(
-                person=self.person, person_id=person_id, conferences=upcoming
-            )
+        conference = upcoming_conferences_for(person=self.person).filter(
+            slug=serializer.validated_data["conference"]
         )
-        if other is None:
-            raise ServiceError(f"Choose someone registered for {conference.name}.", field="person")
-        created = sit_together_request(person=self.person, other=other, conference=conference)
-        mine = next(r for r in self._requests() if r.id == created.pk)
+        created = sit_together_request(
+            person=self.person,
+            other_id=serializer.validated_data["person"],
+            conference_id=conference.values_list("pk", flat=True).first() or 0,
+        )
+        mine = next(r for r in self._requests() if r.id == created.request_id)
         return Response(self._render(mine, many=False).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, pk=None):

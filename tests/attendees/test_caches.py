@@ -118,7 +118,7 @@ def test_a_tablemate_who_deletes_their_account_is_gone_at_once(client, world):
 def test_a_block_reads_the_table_again_and_never_shows(client, world):
     sign_in(client, world.dana)
     page(client, world)
-    services.block_create(person=world.ann, blocked=world.dana)
+    services.block_create(person=world.ann, blocked_id=world.dana.pk)
 
     with CaptureQueriesContext(connection) as queries:
         content = page(client, world)
