@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from attendees.emails import InvalidEmail, email_canonical, email_normalize
-from attendees.enums import EncounterKind, RSVPStatus
+from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
 from attendees.models import (
     ApiToken,
     Attendance,
@@ -43,12 +43,19 @@ from attendees.models import (
     hash_secret,
 )
 from attendees.selectors.people import (
+    attendances_for_organizer,
+    person_for_organizer,
     upcoming_conferences_for,
 )
 from attendees.selectors.search import attendee_of_my_conferences
 from attendees.signals import person_erasing
-from conferences.enums import RSVP_OPEN_STATUSES, RoundStatus
+from conferences.enums import PLAN_VISIBLE_STATUSES, RSVP_OPEN_STATUSES, RoundStatus
 from conferences.models import DrinkTable, MeetupRound, Topic
+from conferences.scoping import (
+    conference_by_id_for_organizer,
+    organized_conferences,
+    round_for_organizer,
+)
 from config import caches
 from config.exceptions import Conflict, NotFound, ServiceError
 from config.queue import task_send
@@ -554,24 +561,328 @@ def account_delete(*, person: Person) -> None:
     logger.info("person %s deleted their account", person.pk)
 
 
-def attendance_update(*, attendance: Attendance, data: dict[str, Any], by) -> Attendance:
-    """Change a registration's role or newcomer setting, or check the person in (or out).
+# What organizers do to people ----------------------------------------------------------------
+#
+# A person's identity belongs to the person: the e-mail that signs them in, their account and
+# their profile and settings. An organizer sets them only for people registered solely at
+# conferences that organizer organizes who have never signed in (people the organizer brought
+# in and nobody else knows); superusers correct anything. Per-registration data (role,
+# newcomer override, check-in) is the organizer's whatever the person.
 
-    ``checked_in`` True stamps the time of the first check-in (checking in again keeps it);
-    False clears it.
+PERSON_IDENTITY_FIELDS = frozenset(
+    {
+        "email",
+        "full_name",
+        "organization",
+        "bio",
+        "topics",
+        "needs_accessible_seating",
+        "opted_out",
+        "show_organization",
+    }
+)
+IDENTITY_READ_ONLY = (
+    "This person manages their own profile (they have signed in, or are registered at a "
+    "conference you do not organize): their e-mail address, name and profile can only be "
+    "changed by them. Registration data (role, newcomer, check-in) stays yours."
+)
+
+
+def person_identity_editable_by(*, person: Person, user) -> bool:
+    """Whether ``user`` may set ``person``'s e-mail, account and profile.
+
+    The system (``user=None``) and superusers may; an organizer only for a person who has never
+    signed in, is not deleted, and is registered at least once and only at conferences that
+    organizer organizes. Anyone else may not.
     """
-    unknown = set(data) - {"role", "newcomer_override", "checked_in"}
+    if user is None:
+        return True
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if person.pk is None or person.user_id is not None or person.deleted_at is not None:
+        return False
+    conference_ids = set(
+        Attendance.objects.filter(person_id=person.pk).values_list("conference_id", flat=True)
+    )
+    mine = set(
+        organized_conferences(user=user).filter(pk__in=conference_ids).values_list("pk", flat=True)
+    )
+    return bool(conference_ids) and conference_ids == mine
+
+
+@dataclass(frozen=True)
+class PersonSaved:
+    person_id: int
+    changed: tuple[str, ...]
+
+
+def _checked_email(value, *, person_id: int | None) -> str:
+    try:
+        email = email_normalize(value or "")
+        validate_email(email)
+    except InvalidEmail as error:
+        raise ServiceError(str(error), field="email") from None
+    except ValidationError:
+        raise ServiceError(
+            "Enter an e-mail address, such as ann@example.org.", field="email"
+        ) from None
+    if Person.objects.filter(email=email).exclude(pk=person_id).exists():
+        raise ServiceError(
+            "Another person signs in with this e-mail address: register that address at your "
+            "conference (an import or the registration form) instead of changing this one.",
+            field="email",
+        )
+    return email
+
+
+def person_edit(*, by, person_id: int, data: dict[str, Any]) -> PersonSaved:
+    """An organizer's (or superuser's) change to a person's identity: e-mail, name, profile and
+    settings, and for superusers the linked ``user`` (a user id or None).
+
+    The person is looked up in ``by``'s scope (``NotFound``), and the identity rule decides
+    (``PermissionDenied`` with ``IDENTITY_READ_ONLY``).
+    """
+    allowed = PERSON_IDENTITY_FIELDS | ({"user"} if by is None or by.is_superuser else set())
+    unknown = set(data) - allowed
     if unknown:
-        raise ValueError(f"unexpected fields: {sorted(unknown)}")
+        raise ServiceError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        person = (
+            Person.objects.select_for_update()
+            .filter(pk=person_for_organizer(user=by, pk=person_id).pk)
+            .get()
+        )
+        if not person_identity_editable_by(person=person, user=by):
+            raise PermissionDenied(IDENTITY_READ_ONLY)
+        if person.deleted_at is not None:
+            raise ServiceError("This account was deleted.")
+        changed: list[str] = []
+        if "email" in data:
+            email = _checked_email(data["email"], person_id=person.pk)
+            if email != person.email:
+                person.email = email
+                changed.append("email")
+        if "user" in data:
+            user_id = getattr(data["user"], "pk", data["user"])
+            if user_id != person.user_id:
+                if (
+                    user_id is not None
+                    and Person.objects.filter(user_id=user_id).exclude(pk=person.pk).exists()
+                ):
+                    raise ServiceError("This user is linked to another person.", field="user")
+                person.user_id = user_id
+                changed.append("user")
+        if changed:
+            person.save(update_fields=changed)
+        profile = {k: v for k, v in data.items() if k in PROFILE_FIELDS}
+        if profile:
+            before = _profile_values(person)
+            person_update(person=person, data=profile)
+            changed.extend(k for k, v in _profile_values(person).items() if before[k] != v)
+    logger.info("person %s edited by user %s: %s", person_id, getattr(by, "pk", None), changed)
+    return PersonSaved(person_id=person_id, changed=tuple(changed))
+
+
+def _profile_values(person: Person) -> dict[str, Any]:
+    values = {name: getattr(person, name) for name in PROFILE_FIELDS - {"topics"}}
+    values["topics"] = set(person.topics.values_list("pk", flat=True))
+    return values
+
+
+@dataclass(frozen=True)
+class AttendanceSaved:
+    attendance_id: int
+    person_id: int
+    conference_id: int
+    changed: tuple[str, ...] = ()
+
+
+REGISTRATION_FIELDS = frozenset({"role", "newcomer_override", "checked_in", "checked_in_at"})
+
+
+def _registration_changes(attendance: Attendance, data: dict[str, Any]) -> list[str]:
+    unknown = set(data) - REGISTRATION_FIELDS
+    if unknown:
+        raise ServiceError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     changed = []
-    for name in ("role", "newcomer_override"):
-        if name in data and getattr(attendance, name) != data[name]:
-            setattr(attendance, name, data[name])
-            changed.append(name)
+    if "role" in data and data["role"] != attendance.role:
+        if data["role"] not in AttendanceRole.values:
+            allowed = ", ".join(AttendanceRole.values)
+            raise ServiceError(f"Choose a role: {allowed}.", field="role")
+        attendance.role = data["role"]
+        changed.append("role")
+    if "newcomer_override" in data and data["newcomer_override"] != attendance.newcomer_override:
+        if data["newcomer_override"] not in (True, False, None):
+            raise ServiceError(
+                "Answer yes, no or empty (decide from history).", field="newcomer_override"
+            )
+        attendance.newcomer_override = data["newcomer_override"]
+        changed.append("newcomer_override")
+    if "checked_in_at" in data and data["checked_in_at"] != attendance.checked_in_at:
+        attendance.checked_in_at = data["checked_in_at"]
+        changed.append("checked_in_at")
     if "checked_in" in data and data["checked_in"] != (attendance.checked_in_at is not None):
         attendance.checked_in_at = timezone.now() if data["checked_in"] else None
         changed.append("checked_in_at")
-    if changed:
-        attendance.save(update_fields=changed)
-    logger.info("attendance %s updated by user %s: %s", attendance.pk, by.pk, changed)
-    return attendance
+    return changed
+
+
+def attendance_register(
+    *, by, conference_id: int, person_id: int, data: dict[str, Any] | None = None
+) -> AttendanceSaved:
+    """Register person ``person_id`` (someone already at one of ``by``'s conferences) for
+    conference ``conference_id`` of ``by``'s. New people come in by e-mail through
+    ``attendees.registrations.attendances_upsert``, which links an address known elsewhere
+    without telling."""
+    conference = conference_by_id_for_organizer(user=by, pk=conference_id)
+    person = person_for_organizer(user=by, pk=person_id)
+    if person.deleted_at is not None:
+        raise ServiceError("This account was deleted; it cannot be registered.", field="person")
+    attendance = Attendance(person=person, conference=conference)
+    _registration_changes(attendance, data or {})
+    try:
+        with transaction.atomic():
+            attendance.save()
+    except IntegrityError:
+        raise ServiceError(
+            f"{person.display_name} is already registered for {conference.name}.", field="person"
+        ) from None
+    logger.info("attendance %s created by user %s", attendance.pk, getattr(by, "pk", None))
+    return AttendanceSaved(attendance.pk, person.pk, conference.pk)
+
+
+def attendance_update(*, by, attendance_id: int, data: dict[str, Any]) -> AttendanceSaved:
+    """Change a registration's role or newcomer setting, or check the person in (or out).
+
+    ``checked_in`` True stamps the time of the first check-in (checking in again keeps it);
+    False clears it; ``checked_in_at`` sets the time itself (the admin).
+    """
+    with transaction.atomic():
+        attendance = (
+            attendances_for_organizer(user=by).select_for_update().filter(pk=attendance_id).first()
+        )
+        if attendance is None:
+            raise NotFound("There is no registration of yours with this id.")
+        changed = _registration_changes(attendance, data)
+        if changed:
+            attendance.save(update_fields=changed)
+    logger.info(
+        "attendance %s updated by user %s: %s", attendance.pk, getattr(by, "pk", None), changed
+    )
+    return AttendanceSaved(
+        attendance.pk, attendance.person_id, attendance.conference_id, tuple(changed)
+    )
+
+
+def attendance_delete(*, by, attendance_id: int) -> None:
+    """Take a registration back. Refused while the person hosts a table of the conference or
+    sits in a published or held plan of it: those are part of the evening's record."""
+    with transaction.atomic():
+        attendance = (
+            attendances_for_organizer(user=by)
+            .select_for_update()
+            .select_related("person", "conference")
+            .filter(pk=attendance_id)
+            .first()
+        )
+        if attendance is None:
+            raise NotFound("There is no registration of yours with this id.")
+        hosted = DrinkTable.objects.filter(
+            conference_id=attendance.conference_id, host_id=attendance.person_id
+        ).values_list("label", flat=True)
+        if hosted:
+            raise Conflict(
+                f"{attendance.person.display_name} hosts table {', '.join(hosted)}: choose "
+                "another host first."
+            )
+        if MeetupRound.objects.filter(
+            conference_id=attendance.conference_id,
+            status__in=PLAN_VISIBLE_STATUSES,
+            published_run__seats__person_id=attendance.person_id,
+        ).exists():
+            raise Conflict(
+                f"{attendance.person.display_name} has a seat in a published or held round of "
+                "this conference, which must stay as it is."
+            )
+        attendance.delete()
+    logger.info("attendance %s deleted by user %s", attendance_id, getattr(by, "pk", None))
+
+
+def rsvp_record(*, by, person_id: int, round_id: int, status: str) -> int:
+    """An organizer answers a round's RSVP for someone (who told them in person); the rules are
+    the attendee's own (``rsvp_set``). Returns the RSVP's id."""
+    meetup_round = round_for_organizer(user=by, pk=round_id)
+    person = person_for_organizer(user=by, pk=person_id)
+    return rsvp_set(person=person, round=meetup_round, status=status).pk
+
+
+def rsvp_delete(*, by, rsvp_id: int) -> None:
+    deleted, _ = RoundRSVP.objects.filter(
+        pk=rsvp_id, round__conference__in=organized_conferences(user=by)
+    ).delete()
+    if not deleted:
+        raise NotFound("There is no RSVP of yours with this id.")
+
+
+def encounter_record(
+    *,
+    by,
+    person_ids: tuple[int, int],
+    kind: str,
+    conference_id: int | None,
+    round_id: int | None,
+    occurred_on,
+) -> int:
+    """Record an encounter between two people of ``by``'s conferences, at one of them."""
+    first, second = (person_for_organizer(user=by, pk=pk).pk for pk in person_ids)
+    if first == second:
+        raise ServiceError("An encounter needs two different people.", field="person_b")
+    if kind not in EncounterKind.values:
+        raise ServiceError("Choose what kind of encounter this is.", field="kind")
+    meetup_round = round_for_organizer(user=by, pk=round_id) if round_id else None
+    if conference_id is None and meetup_round is None and by is not None and not by.is_superuser:
+        raise ServiceError("Choose the conference where they met.", field="conference")
+    conference = (
+        conference_by_id_for_organizer(user=by, pk=conference_id) if conference_id else None
+    )
+    if (
+        meetup_round is not None
+        and conference is not None
+        and meetup_round.conference_id != conference.pk
+    ):
+        raise ServiceError("Choose a round of that conference.", field="round")
+    if kind in (EncounterKind.SEATED, EncounterKind.MET) and meetup_round is None:
+        raise ServiceError(
+            "A seated or met encounter happens at a round: choose it.", field="round"
+        )
+    a, b = Encounter.ordered(first, second)
+    try:
+        with transaction.atomic():
+            encounter = Encounter.objects.create(
+                person_a_id=a,
+                person_b_id=b,
+                kind=kind,
+                conference=conference or (meetup_round.conference if meetup_round else None),
+                round=meetup_round,
+                occurred_on=occurred_on,
+            )
+    except IntegrityError:
+        raise ServiceError("These two already have this encounter there.") from None
+    caches.invalidate(caches.TABLES)
+    logger.info("encounter %s recorded by user %s", encounter.pk, getattr(by, "pk", None))
+    return encounter.pk
+
+
+def encounter_delete(*, by, encounter_id: int) -> None:
+    from django.db.models.functions import Coalesce
+
+    deleted, _ = (
+        Encounter.objects.annotate(edition=Coalesce("conference_id", "round__conference_id"))
+        .filter(pk=encounter_id, edition__in=organized_conferences(user=by).values("pk"))
+        .delete()
+    )
+    if not deleted:
+        raise NotFound("There is no encounter of yours with this id.")
+    caches.invalidate(caches.TABLES)
