@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from conferences.enums import PLAN_VISIBLE_STATUSES, RoundStatus
-from conferences.models import Conference, DrinkTable, MeetupRound, Series
+from conferences.models import Conference, DrinkTable, MeetupRound, Series, Topic
 from conferences.scoping import (
     conference_by_id_for_organizer,
     round_for_organizer,
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 CONFERENCE_FIELDS = frozenset({"name", "city", "starts_on", "ends_on", "time_zone"})
 CONFERENCE_CREATE_FIELDS = CONFERENCE_FIELDS | {"series", "slug"}
+# Who organizes a conference, and where it lives, are a superuser's to change.
+CONFERENCE_SUPERUSER_FIELDS = frozenset({"series", "slug", "organizers"})
 TABLE_FIELDS = frozenset({"label", "location", "capacity", "accessible", "active", "host"})
 ROUND_FIELDS = frozenset({"name", "starts_at", "ends_at", "location", "tables", "status"})
 # Text that ends up in e-mail subjects, calendar files, CSV lines and table cards: one line.
@@ -118,12 +120,27 @@ def conference_create(*, by, data: dict[str, Any]) -> Saved:
 
 def conference_update(*, by, conference_id: int, data: dict[str, Any]) -> Saved:
     """Change a conference's name, city, dates or time zone."""
+    data = dict(data)
+    superuser = by is None or by.is_superuser
+    organizers = data.pop("organizers", None) if superuser else None
+    if superuser and "series" in data:
+        data["series_id"] = _id(data.pop("series"))
+    allowed = CONFERENCE_FIELDS | ({"series_id", "slug"} if superuser else set())
     with transaction.atomic():
         conference = conference_by_id_for_organizer(user=by, pk=conference_id)
-        changed = _assign(conference, data, CONFERENCE_FIELDS)
+        changed = _assign(conference, data, allowed)
         _check_conference(conference)
-        if changed:
-            conference.save(update_fields=changed)
+        try:
+            with transaction.atomic():
+                if changed:
+                    conference.save(update_fields=changed)
+        except IntegrityError:
+            raise ServiceError(
+                "Another conference already has this slug; pick another.", field="slug"
+            ) from None
+        if organizers is not None:
+            conference.organizers.set(organizers)
+            changed.append("organizers")
     logger.info(
         "conference %s updated by user %s: %s", conference_id, getattr(by, "pk", None), changed
     )
@@ -131,10 +148,12 @@ def conference_update(*, by, conference_id: int, data: dict[str, Any]) -> Saved:
 
 
 def conference_delete(*, by, conference_id: int) -> None:
-    """Delete a conference that never published a plan; one with history stays."""
+    """Delete a conference that never published a plan; one with history stays (only a
+    superuser may delete it, with its plans and encounters)."""
     with transaction.atomic():
         conference = conference_by_id_for_organizer(user=by, pk=conference_id)
-        if conference.rounds.filter(status__in=PLAN_VISIBLE_STATUSES).exists():
+        superuser = by is None or by.is_superuser
+        if not superuser and conference.rounds.filter(status__in=PLAN_VISIBLE_STATUSES).exists():
             raise Conflict(
                 "This conference has published or held rounds, whose plans and encounters are "
                 "history; it cannot be deleted."
@@ -330,3 +349,35 @@ def round_delete(*, by, round_id: int) -> None:
             )
         round.delete()
     logger.info("round %s deleted by user %s", round_id, getattr(by, "pk", None))
+
+
+# Shared vocabulary: series and topics --------------------------------------------------------
+
+
+def _vocabulary_save(model, *, by, pk: int | None, data: dict[str, Any], noun: str) -> Saved:
+    """Organizers add series and topics (everyone shares them); only superusers change them."""
+    if pk is not None and not (by is None or by.is_superuser):
+        raise ServiceError(f"Only a superuser can change a {noun} that everyone shares.")
+    instance = model.objects.get(pk=pk) if pk is not None else model()
+    changed = _assign(
+        instance,
+        data,
+        frozenset({"name", "slug", "description"} & {f.name for f in model._meta.get_fields()}),
+    )
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise ServiceError(
+            f"Another {noun} already has this name or slug; pick another.", field="slug"
+        ) from None
+    logger.info("%s %s saved by user %s", noun, instance.pk, getattr(by, "pk", None))
+    return Saved(instance.pk, tuple(changed))
+
+
+def series_save(*, by, series_id: int | None = None, data: dict[str, Any]) -> Saved:
+    return _vocabulary_save(Series, by=by, pk=series_id, data=data, noun="series")
+
+
+def topic_save(*, by, topic_id: int | None = None, data: dict[str, Any]) -> Saved:
+    return _vocabulary_save(Topic, by=by, pk=topic_id, data=data, noun="topic")

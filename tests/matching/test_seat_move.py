@@ -190,7 +190,9 @@ def test_a_published_plan_is_not_changed_in_place(
     person = scenario.newcomers[0]
 
     with pytest.raises(Conflict, match="Unpublish it before moving people"):
-        seating.seat_move_in_run(run=run, person=person, table=other_table(scenario, run, person), by=None)
+        seating.seat_move_in_run(
+            run=run, person=person, table=other_table(scenario, run, person), by=None
+        )
 
 
 def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario, solve):
