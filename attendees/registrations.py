@@ -32,9 +32,7 @@ logger = logging.getLogger(__name__)
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 NEW_REGISTRATION = "new registration"
-PROFILE_KEPT = (
-    "Profile kept as it is: this person manages their own name, organization and topics."
-)
+PROFILE_KEPT = "Profile kept as it is: this person manages their own name, organization and topics."
 REGISTRATION_FIELDS = ("email", "full_name", "organization", "role", "topics", "newcomer")
 ENCOUNTER_FIELDS = ("email_a", "email_b", "conference")
 TOPIC_SEPARATOR = "|"
@@ -377,9 +375,9 @@ def _scopes(person_ids: list[int], *, by) -> tuple[set[int], set[int]]:
     mine = set(organized_conferences(user=by).values_list("pk", flat=True))
     visible, elsewhere = set(), set()
     for chunk in chunked(person_ids):
-        for person_id, conference_id in Attendance.objects.filter(
-            person_id__in=chunk
-        ).values_list("person_id", "conference_id"):
+        for person_id, conference_id in Attendance.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "conference_id"
+        ):
             (visible if conference_id in mine else elsewhere).add(person_id)
     return visible, visible - elsewhere
 

@@ -433,11 +433,18 @@ class ApiTokenViewSet(
     @extend_schema(
         summary="Create an API token",
         description="Answers the new token with its `key`, shown only this once; "
-        "only a hash of it is stored.",
+        "only a hash of it is stored. Needs a signed-in session: a request authenticated "
+        "with a token answers 403.",
         request=ApiTokenCreateSerializer,
         responses={201: ApiTokenCreatedSerializer},
     )
     def create(self, request):
+        if isinstance(request.auth, ApiToken):
+            # A leaked token must not be able to mint tokens that outlive its revocation.
+            raise exceptions.PermissionDenied(
+                "API tokens are created from a signed-in session (the dashboard or a browser "
+                "session), not with another token."
+            )
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
