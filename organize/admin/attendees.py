@@ -245,11 +245,26 @@ class RoundRSVPAdmin(OrganizerScopedAdmin):
         rsvp_delete(by=request.user, rsvp_id=obj.pk)
 
 
+class EncounterForm(forms.ModelForm):
+    class Meta:
+        model = Encounter
+        fields = ["person_a", "person_b", "kind", "conference", "round", "occurred_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("person_a"), cleaned.get("person_b")
+        if first and second and first.pk > second.pk:
+            # Pairs are stored in id order; the admin user need not know.
+            cleaned["person_a"], cleaned["person_b"] = second, first
+        return cleaned
+
+
 @admin.register(Encounter)
 class EncounterAdmin(CsvImportAdminMixin, OrganizerScopedAdmin):
     """Encounters are history: added (or imported) and deleted, never edited."""
 
     import_kind = ImportKind.ENCOUNTERS
+    form = EncounterForm
     fields = ["person_a", "person_b", "kind", "conference", "round", "occurred_on"]
     list_display = ["person_a", "person_b", "kind", "conference", "round", "occurred_on"]
     list_filter = ["kind", "conference"]

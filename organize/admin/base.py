@@ -239,6 +239,13 @@ class OrganizerScopedAdmin(ServiceWritesMixin, admin.ModelAdmin):
             )
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
+    def get_deleted_objects(self, objs, request):
+        # What goes along with a deleted object (a conference's seats, imports, wishes) is the
+        # service's to judge, not the admin permissions of those models: the service is the
+        # one check every door shares. Protected objects still stop the delete here.
+        deleted, model_count, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), protected
+
     def delete_model(self, request, obj):
         self.service_delete(request, obj)
 
