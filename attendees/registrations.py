@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from attendees.emails import InvalidEmail, email_normalize
 from attendees.enums import AttendanceRole, EncounterKind
 from attendees.models import Attendance, Encounter, Person
+from attendees.services import identity_editable_ids
 from conferences.models import Conference, Topic
 from conferences.scoping import can_manage, organized_conferences
 from config import caches
@@ -365,21 +366,19 @@ def _people_by_email(emails: list[str]) -> dict[str, dict]:
     return found
 
 
-def _scopes(person_ids: list[int], *, by) -> tuple[set[int], set[int]]:
-    """Of ``person_ids``: those ``by`` may see (registered at one of their conferences), and
-    those whose identity ``by`` may set (``attendees.services.person_identity_editable_by``:
-    registered only at their conferences; never signed in is checked by the caller)."""
+def _visible(person_ids: list[int], *, by) -> set[int]:
+    """Of ``person_ids``, those ``by`` may see: registered at one of their conferences."""
     if by is None or by.is_superuser:
-        everyone = set(person_ids)
-        return everyone, everyone
-    mine = set(organized_conferences(user=by).values_list("pk", flat=True))
-    visible, elsewhere = set(), set()
+        return set(person_ids)
+    visible: set[int] = set()
+    mine = organized_conferences(user=by)
     for chunk in chunked(person_ids):
-        for person_id, conference_id in Attendance.objects.filter(person_id__in=chunk).values_list(
-            "person_id", "conference_id"
-        ):
-            (visible if conference_id in mine else elsewhere).add(person_id)
-    return visible, visible - elsewhere
+        visible.update(
+            Attendance.objects.filter(person_id__in=chunk, conference__in=mine).values_list(
+                "person_id", flat=True
+            )
+        )
+    return visible
 
 
 def _topic_ids_of(person_ids: list[int]) -> dict[int, set[int]]:
@@ -476,7 +475,8 @@ def attendances_upsert(
 
     people = _people_by_email([r.email for r in registrations])
     person_ids = [p["pk"] for p in people.values()]
-    visible, editable = _scopes(person_ids, by=by)
+    visible = _visible(person_ids, by=by)
+    editable = identity_editable_ids(user=by, person_ids=visible)
     topic_ids_of = _topic_ids_of(sorted(visible))
     attendances = {
         a["person_id"]: a
@@ -502,7 +502,7 @@ def attendances_upsert(
             continue
 
         person_changes = _person_changes(person, reg, topic_ids_of.get(person["pk"], set()))
-        if person_changes and (person["user_id"] is not None or person["pk"] not in editable):
+        if person_changes and person["pk"] not in editable:
             notes.append(PROFILE_KEPT)
         elif person_changes:
             changes.extend(person_changes.describe(topics.names))

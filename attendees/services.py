@@ -57,6 +57,7 @@ from conferences.scoping import (
     round_for_organizer,
 )
 from config import caches
+from config.db import chunked
 from config.exceptions import Conflict, NotFound, ServiceError
 from config.queue import task_send
 
@@ -593,23 +594,37 @@ def person_identity_editable_by(*, person: Person, user) -> bool:
 
     The system (``user=None``) and superusers may; an organizer only for a person who has never
     signed in, is not deleted, and is registered at least once and only at conferences that
-    organizer organizes. Anyone else may not.
+    organizer organizes. Anyone else may not. (``identity_editable_ids`` is the same rule for
+    many people at once; every door asks one of the two.)
     """
+    if person.pk is None:
+        return False
+    return person.pk in identity_editable_ids(user=user, person_ids=[person.pk])
+
+
+def identity_editable_ids(*, user, person_ids: Iterable[int]) -> set[int]:
+    """Of ``person_ids``, those whose identity ``user`` may set (``person_identity_editable_by``),
+    in a few queries however many there are (imports of 50,000 rows)."""
+    ids = set(person_ids)
     if user is None:
-        return True
+        return ids
     if not (user.is_authenticated and user.is_active):
-        return False
+        return set()
     if user.is_superuser:
-        return True
-    if person.pk is None or person.user_id is not None or person.deleted_at is not None:
-        return False
-    conference_ids = set(
-        Attendance.objects.filter(person_id=person.pk).values_list("conference_id", flat=True)
-    )
-    mine = set(
-        organized_conferences(user=user).filter(pk__in=conference_ids).values_list("pk", flat=True)
-    )
-    return bool(conference_ids) and conference_ids == mine
+        return ids
+    mine = set(organized_conferences(user=user).values_list("pk", flat=True))
+    never_signed_in, registered_here, elsewhere = set(), set(), set()
+    for chunk in chunked(sorted(ids)):
+        never_signed_in.update(
+            Person.objects.filter(
+                pk__in=chunk, user__isnull=True, deleted_at__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        for person_id, conference_id in Attendance.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "conference_id"
+        ):
+            (registered_here if conference_id in mine else elsewhere).add(person_id)
+    return (never_signed_in & registered_here) - elsewhere
 
 
 @dataclass(frozen=True)
