@@ -104,6 +104,13 @@ def exception_handler(exc, context):
             status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_400_BAD_REQUEST
         )
         errors = {exc.field: [exc.message]} if exc.field else {}
+        retry_after = getattr(exc, "retry_after_s", None)
+        if retry_after is not None:  # a rate limit of a service (e-mail links)
+            return Response(
+                {"detail": exc.message, "errors": errors},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(retry_after)},
+            )
         return Response({"detail": exc.message, "errors": errors}, status=code)
     if isinstance(exc, (NotFound, Http404)):
         exc = exceptions.NotFound(NOT_FOUND)

@@ -35,6 +35,7 @@ from attendees.models import (
     ApiToken,
     Attendance,
     Block,
+    EmailChange,
     Encounter,
     LoginLink,
     Person,
@@ -317,6 +318,112 @@ def sessions_end_all(*, user) -> int:
     return revoked
 
 
+# Changing one's own e-mail address ---------------------------------------------------------------
+
+EMAIL_CHANGE_PATH = "/profile/email/confirm/{token}/"
+EMAIL_CHANGE_RATE_PER_PERSON = 5  # an hour
+EMAIL_CHANGE_UNUSABLE = (
+    "This confirmation link has expired or was already used. Ask for a new one on your profile."
+)
+
+
+@dataclass(frozen=True)
+class EmailChangeRequested:
+    new_email: str
+
+
+def email_change_request(*, person: Person, email: str, base_url: str) -> EmailChangeRequested:
+    """The person asks to sign in with ``email`` from now on: a link is sent to that address,
+    and the address changes when it is opened (``email_change_confirm``).
+
+    The answer is the same whether or not the address belongs to someone else (that shows
+    only to whoever reads the new address's mail, when they confirm). Limited to
+    ``EMAIL_CHANGE_RATE_PER_PERSON`` an hour (``LoginRateLimited``).
+    """
+    if person.deleted_at is not None:
+        raise ServiceError("This account was deleted.")
+    try:
+        new_email = email_normalize(email or "")
+        validate_email(new_email)
+    except InvalidEmail as error:
+        raise ServiceError(str(error), field="email") from None
+    except ValidationError:
+        raise ServiceError(
+            "Enter an e-mail address, such as ann@example.org.", field="email"
+        ) from None
+    if new_email == person.email:
+        raise ServiceError("You already sign in with this address.", field="email")
+    if _over_limit(f"emailchange:person:{person.pk}", EMAIL_CHANGE_RATE_PER_PERSON):
+        raise LoginRateLimited(
+            "You asked for several address changes in the last hour: use the last link you "
+            "received, or try again in an hour.",
+            retry_after_s=RATE_WINDOW_S,
+        )
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        EmailChange.objects.filter(person=person, used_at__isnull=True).delete()
+        EmailChange.objects.create(
+            person=person,
+            new_email=new_email,
+            token_hash=hash_secret(secret),
+            expires_at=timezone.now() + timedelta(seconds=settings.LOGIN_LINK_TTL_S),
+        )
+        url = base_url.rstrip("/") + EMAIL_CHANGE_PATH.format(token=secret)
+        minutes = settings.LOGIN_LINK_TTL_S // 60
+        transaction.on_commit(
+            lambda: send_mail(
+                subject="Confirm your new Drink Tables address",
+                message=(
+                    f"Hello {person.first_name},\n\nOpen this link to sign in to Drink Tables "
+                    f"with this address from now on:\n\n{url}\n\nIt works once, for {minutes} "
+                    "minutes. If you did not ask for it, ignore this e-mail: nothing changes.\n"
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[new_email],
+            ),
+            robust=True,
+        )
+    logger.info("person %s asked to change their e-mail address", person.pk)
+    return EmailChangeRequested(new_email=new_email)
+
+
+def email_change_usable(*, token: str) -> bool:
+    return EmailChange.objects.filter(
+        token_hash=hash_secret(token or ""), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()
+
+
+def email_change_confirm(*, token: str) -> EmailChangeRequested:
+    """Use a confirmation link: the person signs in with the new address from now on, on their
+    account too; sign-in links still open for the old address stop working."""
+    now = timezone.now()
+    with transaction.atomic():
+        change = (
+            EmailChange.objects.select_for_update()
+            .select_related("person")
+            .filter(token_hash=hash_secret(token or ""), used_at__isnull=True, expires_at__gt=now)
+            .first()
+        )
+        if change is None or change.person.deleted_at is not None:
+            raise ServiceError(EMAIL_CHANGE_UNUSABLE)
+        person = Person.objects.select_for_update().get(pk=change.person_id)
+        if Person.objects.filter(email=change.new_email).exclude(pk=person.pk).exists():
+            raise Conflict(
+                "Another account signs in with this address. Sign in with it there, or ask "
+                "the organizers to merge the two."
+            )
+        old_email = person.email
+        change.used_at = now
+        change.save(update_fields=["used_at"])
+        person.email = change.new_email
+        person.save(update_fields=["email"])
+        if person.user_id is not None:
+            get_user_model().objects.filter(pk=person.user_id).update(email=change.new_email)
+        LoginLink.objects.filter(email=old_email, used_at__isnull=True).delete()
+    logger.info("person %s changed their e-mail address", person.pk)
+    return EmailChangeRequested(new_email=change.new_email)
+
+
 # Rounds ----------------------------------------------------------------------------------------
 
 
@@ -546,6 +653,7 @@ def account_delete(*, person: Person) -> None:
         DrinkTable.objects.filter(host=person).update(host=None)
         caches.invalidate(caches.TABLES)  # the rest sends signals; update() does not
         LoginLink.objects.filter(email=email).delete()
+        EmailChange.objects.filter(person=person).delete()
         person.topics.clear()
         person.full_name = ""
         person.email = ""

@@ -40,6 +40,7 @@ from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from dashboard.forms import (
     DeleteAccountForm,
+    EmailChangeForm,
     LoginLinkForm,
     MetForm,
     PersonChoiceForm,
@@ -419,12 +420,76 @@ def profile(request):
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("dashboard:profile")
+    return _profile_page(request, form=form, status=400 if form.errors else 200)
+
+
+def _profile_page(request, *, form=None, email_form=None, status=200):
+    person = request.person
     return render(
         request,
         "dashboard/profile.html",
-        {"form": form, "person": person, "nav": "profile"},
-        status=400 if form.errors else 200,
+        {
+            "form": form or ProfileForm(instance=person),
+            "email_form": email_form or EmailChangeForm(),
+            "person": person,
+            "nav": "profile",
+        },
+        status=status,
     )
+
+
+@attendee_required
+@require_POST
+def email_change(request):
+    """Ask to sign in with another address: a link goes to it (attendees.services)."""
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            asked = services.email_change_request(
+                person=request.person,
+                email=form.cleaned_data["email"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.LoginRateLimited as error:
+            form.add_error("email", error.message)
+            response = _profile_page(request, email_form=form, status=429)
+            response["Retry-After"] = str(error.retry_after_s)
+            return response
+        except ServiceError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                f"We sent a link to {asked.new_email}: open it to sign in with that address. "
+                f"Until then you sign in with {request.person.email}.",
+            )
+            return redirect("dashboard:profile")
+    return _profile_page(request, email_form=form, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token: str):
+    """Confirm a new address from the link sent to it; a click first, as for sign-in links."""
+    if request.method == "POST":
+        try:
+            changed = services.email_change_confirm(token=token)
+        except ServiceError as error:
+            return render(
+                request,
+                "dashboard/email_confirm.html",
+                {"error": error.message},
+                status=_error_status(error),
+            )
+        return render(request, "dashboard/email_confirm.html", {"changed": changed.new_email})
+    if not services.email_change_usable(token=token):
+        return render(
+            request,
+            "dashboard/email_confirm.html",
+            {"error": services.EMAIL_CHANGE_UNUSABLE},
+            status=400,
+        )
+    return render(request, "dashboard/email_confirm.html", {})
 
 
 def _search_query(request) -> str:

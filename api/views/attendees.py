@@ -22,6 +22,8 @@ from api.serializers.attendees import (
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
     BlockSerializer,
+    EmailChangeRequestedSerializer,
+    EmailChangeSerializer,
     EncounterSerializer,
     ExportSerializer,
     MeSerializer,
@@ -50,6 +52,7 @@ from attendees.services import (
     account_delete,
     block_create,
     block_delete,
+    email_change_request,
     person_update,
     rsvp_set,
     sit_together_request,
@@ -124,6 +127,30 @@ class MeView(MyPersonMixin, APIView):
         account_delete(person=self.person)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyEmailView(MyPersonMixin, APIView):
+    @extend_schema(
+        summary="Change the address I sign in with",
+        description="Sends a confirmation link to the new address; the address changes when "
+        "the link is opened (in a browser). The answer is the same whether or not the address "
+        "is someone else's. A few requests an hour (429 after).",
+        request=EmailChangeSerializer,
+        responses={202: EmailChangeRequestedSerializer},
+        tags=["me"],
+    )
+    def post(self, request):
+        serializer = EmailChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asked = email_change_request(
+            person=self.person,
+            email=serializer.validated_data["email"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        detail = f"We sent a link to {asked.new_email}: open it to sign in with that address."
+        return Response(
+            {"new_email": asked.new_email, "detail": detail}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class MyExportView(MyPersonMixin, APIView):

@@ -83,6 +83,8 @@ FORMS = [
     ("dashboard:staff_login", None, None, ["username", "password", "next"], "post"),
     (":admin_login", None, None, ["username", "password", "next"], "post"),
     ("dashboard:login_link", "link", None, [], "post"),
+    ("dashboard:email_change", None, "attendee", ["email"], "post"),
+    ("dashboard:email_confirm", "email", None, [], "post"),
     ("dashboard:rsvp", "open", "attendee", ["status", "next"], "post"),
     (
         "dashboard:profile",
@@ -139,6 +141,8 @@ def _kwargs(key: str | None, victim) -> dict:
         return {}
     if key == "link":
         return {"token": "vera-secret-link"}
+    if key == "email":
+        return {"token": "vera-email-secret"}
     if key == "slug":
         return {"slug": victim.conference.slug}
     if key == "batch":
