@@ -24,7 +24,7 @@ from conferences.scoping import (
     round_for_organizer,
     table_for_organizer,
 )
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import Conflict, NotFound, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def _check_conference(conference: Conference) -> None:
 def conference_create(*, by, data: dict[str, Any]) -> Saved:
     """A new edition of a series; an organizer who creates it organizes it."""
     data = dict(data)
+    organizers = data.pop("organizers", None) if by is None or by.is_superuser else None
     series_id = _id(data.pop("series", None))
     if not Series.objects.filter(pk=series_id).exists():
         raise ServiceError("Choose the series this conference belongs to.", field="series")
@@ -110,6 +111,8 @@ def conference_create(*, by, data: dict[str, Any]) -> Saved:
             conference.save()
             if by is not None and not by.is_superuser:
                 conference.organizers.add(by)
+            if organizers:
+                conference.organizers.set(organizers)
     except IntegrityError:
         raise ServiceError(
             "Another conference already has this slug; pick another.", field="slug"
@@ -373,6 +376,22 @@ def _vocabulary_save(model, *, by, pk: int | None, data: dict[str, Any], noun: s
         ) from None
     logger.info("%s %s saved by user %s", noun, instance.pk, getattr(by, "pk", None))
     return Saved(instance.pk, tuple(changed))
+
+
+def vocabulary_delete(*, by, model, pk: int) -> None:
+    """A superuser removes a series (none of its editions left) or a topic."""
+    if not (by is None or by.is_superuser):
+        raise ServiceError("Only a superuser can delete what everyone shares.")
+    if model not in (Series, Topic):
+        raise ValueError(model)
+    with transaction.atomic():
+        instance = model.objects.filter(pk=pk).first()
+        if instance is None:
+            raise NotFound("There is nothing with this id.")
+        if model is Series and instance.conferences.exists():
+            raise Conflict("This series still has editions; delete or move them first.")
+        instance.delete()
+    logger.info("%s %s deleted by user %s", model._meta.model_name, pk, getattr(by, "pk", None))
 
 
 def series_save(*, by, series_id: int | None = None, data: dict[str, Any]) -> Saved:

@@ -61,13 +61,24 @@ def scoped_choices(model, user):
 
 
 class ScopedRelatedFilter(RelatedFieldListFilter):
-    """A list filter on a relation that offers only the organizer's objects."""
+    """A list filter on a relation that offers, and takes, only the organizer's objects: a
+    value typed into the address (another conference's id) filters to nothing, so it cannot
+    tell which of the organizer's people are registered elsewhere."""
 
     def field_choices(self, field, request, model_admin):
         limited = scoped_choices(field.related_model, request.user)
         if limited is None:
             return super().field_choices(field, request, model_admin)
         return [(obj.pk, str(obj)) for obj in limited]
+
+    def queryset(self, request, queryset):
+        limited = scoped_choices(self.field.related_model, request.user)
+        values = self.lookup_val or []
+        if limited is not None and values:
+            allowed = {str(pk) for pk in limited.values_list("pk", flat=True)}
+            if any(str(value) not in allowed for value in values):
+                return queryset.none()
+        return super().queryset(request, queryset)
 
 
 def _dry_run(save, form) -> None:

@@ -27,6 +27,7 @@ from conferences.services import (
     table_delete,
     table_update,
     topic_save,
+    vocabulary_delete,
 )
 from config.exceptions import Conflict, ServiceError
 from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
@@ -58,7 +59,10 @@ class ReadableByOrganizersAdmin(OrganizerScopedAdmin):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
-        return False  # editions and people refer to them
+        return request.user.is_superuser  # editions and people refer to them
+
+    def service_delete(self, request, obj):
+        vocabulary_delete(by=request.user, model=type(obj), pk=obj.pk)
 
 
 @admin.register(Series)
@@ -169,7 +173,10 @@ class ConferenceAdmin(OrganizerScopedAdmin):
                 form, change=True, allowed=CONFERENCE_FIELDS | CONFERENCE_SUPERUSER_FIELDS
             )
             return conference_update(by=request.user, conference_id=form.instance.pk, data=data).id
-        data = form_data(form, change=False, allowed=CONFERENCE_CREATE_FIELDS)
+        allowed = CONFERENCE_CREATE_FIELDS | (
+            {"organizers"} if request.user.is_superuser else set()
+        )
+        data = form_data(form, change=False, allowed=allowed)
         return conference_create(by=request.user, data=data).id
 
     def service_delete(self, request, obj):

@@ -741,3 +741,20 @@ def test_api_writes_refuse_the_victims_ids_in_bodies(world):
             text = control.content.decode()
             assert "is registered for this conference" not in text, template
             assert "has no table with id" not in text and "has no run" not in text, template
+
+
+def test_a_filter_value_typed_in_cannot_tell_where_else_my_people_are_registered(world):
+    v, s, own, client = world
+    AttendanceFactory(person=own.nick, conference=v.conference)
+
+    response = client.get(
+        _admin_url("attendees.person", "changelist"),
+        {"attendances__conference__id__exact": v.conference.pk},
+    )
+    mine = client.get(
+        _admin_url("attendees.person", "changelist"),
+        {"attendances__conference__id__exact": own.conference.pk},
+    )
+
+    assert "Nick Own" not in response.content.decode()
+    assert "Nick Own" in mine.content.decode()
