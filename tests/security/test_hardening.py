@@ -390,3 +390,22 @@ def test_deleting_a_round_or_conference_still_takes_its_seats_along():
     seat = SeatFactory()
     seat.run.round.conference.delete()
     assert not Seat.objects.exists()
+
+
+def test_stored_addresses_are_made_canonical_unless_someone_has_that_form():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("attendees.migrations.0005_canonical_emails")
+    wide, clash, plain = PersonFactory(), PersonFactory(), PersonFactory(email="bo@example.org")
+    Person.objects.filter(pk=wide.pk).update(email="ｗｉｄｅ@example.org")
+    Person.objects.filter(pk=clash.pk).update(email="ｂｏ@example.org")
+
+    migration.canonical_emails(apps, None)
+
+    assert dict(Person.objects.values_list("pk", "email")) == {
+        wide.pk: "wide@example.org",
+        clash.pk: "ｂｏ@example.org",  # bo@example.org is someone else's: left for a person
+        plain.pk: "bo@example.org",
+    }
