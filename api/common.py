@@ -1,6 +1,7 @@
 """Shared API plumbing: pagination and the one error shape every endpoint answers with."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, pagination, status
@@ -46,7 +47,24 @@ class DefaultPagination(StrictPageSizeMixin, pagination.PageNumberPagination):
 
 
 class DefaultCursorPagination(StrictPageSizeMixin, pagination.CursorPagination):
-    """Stable pages over lists that grow while they are read; subclasses set ``ordering``."""
+    """Stable pages over lists that grow while they are read; subclasses set ``ordering``.
+
+    A cursor is the client's to send back as it came; one that was changed answers 404 "Invalid
+    cursor" (DRF's answer for a cursor it cannot decode), never a database error: the position
+    it holds is checked against the field it stands for before it reaches a query.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        cursor = self.decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            name = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            field = queryset.model._meta.get_field(name)
+            try:
+                field.to_python(cursor.position)
+                field.get_prep_value(field.to_python(cursor.position))
+            except (DjangoValidationError, TypeError, ValueError, OverflowError):
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return super().paginate_queryset(queryset, request, view)
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
@@ -86,6 +104,13 @@ def exception_handler(exc, context):
             status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_400_BAD_REQUEST
         )
         errors = {exc.field: [exc.message]} if exc.field else {}
+        retry_after = getattr(exc, "retry_after_s", None)
+        if retry_after is not None:  # a rate limit of a service (e-mail links)
+            return Response(
+                {"detail": exc.message, "errors": errors},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(retry_after)},
+            )
         return Response({"detail": exc.message, "errors": errors}, status=code)
     if isinstance(exc, (NotFound, Http404)):
         exc = exceptions.NotFound(NOT_FOUND)

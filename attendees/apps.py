@@ -6,6 +6,6 @@ class AttendeesConfig(AppConfig):
     verbose_name = "Attendees"
 
     def ready(self) -> None:
-        from attendees import signals
+        from attendees import backends, signals  # noqa: F401  (backends: the sign-in counter)
 
         signals.connect()

@@ -209,7 +209,19 @@ def parse_csv(content: bytes, *, kind: str) -> ParsedFile:
         parsed.issues.append(problem)
         return parsed
     header_line = text.splitlines()[0]
-    delimiter, names, problem = _read_header(header_line, columns)
+    try:
+        delimiter, names, problem = _read_header(header_line, columns)
+    except csv.Error as error:
+        # e.g. a header "field" longer than the csv module's limit (a file that is not a CSV)
+        parsed.issues.append(
+            ImportIssue(
+                1,
+                "",
+                f"The header line cannot be read as CSV ({error}): the first line must name "
+                f"the columns, separated by , or ;: {','.join(c.name for c in columns)}.",
+            )
+        )
+        return parsed
     parsed.delimiter = delimiter
     if problem is not None:
         parsed.issues.append(problem)

@@ -257,6 +257,26 @@ class LoginLink(models.Model):
         return f"sign-in link #{self.pk}"
 
 
+class EmailChange(models.Model):
+    """A person's request to sign in with another address, confirmed from that address.
+
+    Only the hash of the link's secret is stored; the address changes when the link is used.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail change"
+
+    def __str__(self) -> str:
+        return f"e-mail change #{self.pk}"
+
+
 class ApiToken(models.Model):
     """A personal API token. The key is shown once; only its SHA-256 is stored."""
 

@@ -16,10 +16,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce
 
+from attendees.emails import InvalidEmail, email_normalize
 from attendees.enums import AttendanceRole, EncounterKind
 from attendees.models import Attendance, Encounter, Person
+from attendees.services import identity_editable_ids
 from conferences.models import Conference, Topic
 from conferences.scoping import can_manage, organized_conferences
 from config import caches
@@ -30,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+NEW_REGISTRATION = "new registration"
+PROFILE_KEPT = "Profile kept as it is: this person manages their own name, organization and topics."
 REGISTRATION_FIELDS = ("email", "full_name", "organization", "role", "topics", "newcomer")
 ENCOUNTER_FIELDS = ("email_a", "email_b", "conference")
 TOPIC_SEPARATOR = "|"
@@ -167,7 +171,12 @@ def _clean_email(value: Any, *, index: int, name: str, errors: list[RowError]) -
         )
         return None
     if PLAIN_EMAIL.match(text):
-        return text
+        return text  # plain ASCII: already its canonical form (attendees.emails)
+    try:
+        text = email_normalize(text)
+    except InvalidEmail as error:
+        errors.append(RowError(index, name, str(error)))
+        return None
     try:
         validate_email(text)
     except ValidationError:
@@ -344,17 +353,32 @@ def _clean_registrations(
 
 
 def _people_by_email(emails: list[str]) -> dict[str, dict]:
+    """People by their canonical e-mail address, compared exactly (attendees.emails)."""
     found: dict[str, dict] = {}
     for chunk in chunked(emails):
         people = (
             Person.objects.exclude(email="")
-            .annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-            .values("pk", "email_lower", "full_name", "organization", "user_id")
+            .filter(email__in=chunk)
+            .values("pk", "email", "full_name", "organization", "user_id")
         )
         for person in people:
-            found[person["email_lower"]] = person
+            found[person["email"]] = person
     return found
+
+
+def _visible(person_ids: list[int], *, by) -> set[int]:
+    """Of ``person_ids``, those ``by`` may see: registered at one of their conferences."""
+    if by is None or by.is_superuser:
+        return set(person_ids)
+    visible: set[int] = set()
+    mine = organized_conferences(user=by)
+    for chunk in chunked(person_ids):
+        visible.update(
+            Attendance.objects.filter(person_id__in=chunk, conference__in=mine).values_list(
+                "person_id", flat=True
+            )
+        )
+    return visible
 
 
 def _topic_ids_of(person_ids: list[int]) -> dict[int, set[int]]:
@@ -427,9 +451,15 @@ def attendances_upsert(
 
     A row has ``email`` and ``full_name`` and optionally ``organization``, ``role``, ``topics``
     (names or slugs, a list or a ``|``-separated string) and ``newcomer`` (yes / no / auto, or
-    true / false / null). A missing optional field leaves the stored value as it is. People
-    who have signed in own their profile: the import registers them but never changes their
-    name, organization or topics. Topics are added to a person's topics, never removed, so
+    true / false / null). A missing optional field leaves the stored value as it is.
+
+    A person's identity is theirs (``attendees.services.person_identity_editable_by``): the
+    import fills in name, organization and topics only for people registered solely at
+    conferences ``by`` organizes who never signed in; others are registered and their profile
+    kept (the outcome says so). An address ``by`` does not know yet (new, or known only at
+    other organizers' conferences) answers alike: "created", a new registration, counted in
+    ``people_created``; someone known elsewhere is linked silently and nothing of theirs is
+    read into the answer or changed. Topics are added to a person's topics, never removed, so
     imports for different conferences do not undo each other.
 
     Nothing is written when a row has an error, with ``dry_run``, or when ``expected_counts``
@@ -445,7 +475,9 @@ def attendances_upsert(
 
     people = _people_by_email([r.email for r in registrations])
     person_ids = [p["pk"] for p in people.values()]
-    topic_ids_of = _topic_ids_of(person_ids)
+    visible = _visible(person_ids, by=by)
+    editable = identity_editable_ids(user=by, person_ids=visible)
+    topic_ids_of = _topic_ids_of(sorted(visible))
     attendances = {
         a["person_id"]: a
         for a in Attendance.objects.filter(conference=conference).values(
@@ -458,15 +490,20 @@ def attendances_upsert(
         changes: list[str] = []
         notes: list[str] = []
         person = people.get(reg.email)
-        if person is None:
-            plan.new_people.append(reg)
+        if person is None or person["pk"] not in visible:
+            # New to this organizer. Somebody known elsewhere is linked as they are: nothing of
+            # theirs is read, changed or told, so the answer is that of a new person.
+            if person is None:
+                plan.new_people.append(reg)
+            else:
+                plan.new_attendances.append((person["pk"], reg))
             result.people_created += 1
-            result._add(RowOutcome(reg.index, reg.email, CREATED, ("new person",)))
+            result._add(RowOutcome(reg.index, reg.email, CREATED, (NEW_REGISTRATION,)))
             continue
 
         person_changes = _person_changes(person, reg, topic_ids_of.get(person["pk"], set()))
-        if person_changes and person["user_id"] is not None:
-            notes.append("Profile kept as the person set it: they manage it themselves.")
+        if person_changes and person["pk"] not in editable:
+            notes.append(PROFILE_KEPT)
         elif person_changes:
             changes.extend(person_changes.describe(topics.names))
             plan.changed_people.append(
@@ -628,18 +665,14 @@ def _visible_people(emails: list[str], *, by) -> dict[str, int]:
     """Person ids by e-mail, among the people ``by`` may see (registered at their conferences)."""
     found: dict[str, int] = {}
     for chunk in chunked(emails):
-        people = (
-            Person.objects.exclude(email="")
-            .annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=chunk)
-        )
+        people = Person.objects.exclude(email="").filter(email__in=chunk)
         if by is not None and not by.is_superuser:
             people = people.filter(
                 pk__in=Attendance.objects.filter(
                     conference__in=organized_conferences(user=by)
                 ).values("person_id")
             )
-        found.update(people.values_list("email_lower", "pk"))
+        found.update(people.values_list("email", "pk"))
     return found
 
 

@@ -1,12 +1,20 @@
-"""Who may manage what: organizers manage the conferences they organize, superusers all."""
+"""Who may manage what: organizers manage the conferences they organize, superusers all.
+
+The organizer scope of every door. A service that acts on an id looks the object up here with
+the acting user, so a table, round or conference that is not theirs answers ``NotFound``, the
+same as one that does not exist, whichever door asked. ``user=None`` is the system (tasks, the
+demo, management commands): it sees everything.
+"""
 
 from django.db.models import QuerySet
 
-from conferences.models import Conference, MeetupRound
+from conferences.models import Conference, DrinkTable, ImportBatch, MeetupRound
 from config.exceptions import NotFound
 
 
 def organized_conferences(*, user) -> QuerySet[Conference]:
+    if user is None:
+        return Conference.objects.all()
     if not user.is_authenticated or not user.is_active:
         return Conference.objects.none()
     if user.is_superuser:
@@ -23,6 +31,8 @@ def is_organizer(*, user) -> bool:
 
 
 def can_manage(*, user, conference: Conference) -> bool:
+    if user is None:
+        return True
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or conference.organizers.filter(pk=user.pk).exists()
@@ -36,6 +46,14 @@ def conference_for_organizer(*, user, slug: str) -> Conference:
     return conference
 
 
+def conference_by_id_for_organizer(*, user, pk: int) -> Conference:
+    """Conference ``pk`` if ``user`` organizes it; ``NotFound`` otherwise (same answer)."""
+    conference = organized_conferences(user=user).filter(pk=pk).first()
+    if conference is None:
+        raise NotFound("There is no conference of yours with this id.")
+    return conference
+
+
 def round_for_organizer(*, user, pk: int) -> MeetupRound:
     """Round ``pk`` if ``user`` organizes its conference; ``NotFound`` otherwise (same answer)."""
     meetup_round = (
@@ -46,3 +64,30 @@ def round_for_organizer(*, user, pk: int) -> MeetupRound:
     if meetup_round is None:
         raise NotFound("There is no round of yours at this address.")
     return meetup_round
+
+
+def tables_for_organizer(*, user) -> QuerySet[DrinkTable]:
+    return DrinkTable.objects.filter(conference__in=organized_conferences(user=user))
+
+
+def table_for_organizer(*, user, pk: int) -> DrinkTable:
+    """Table ``pk`` if ``user`` organizes its conference; ``NotFound`` otherwise."""
+    table = tables_for_organizer(user=user).select_related("conference").filter(pk=pk).first()
+    if table is None:
+        raise NotFound("There is no table of yours with this id.")
+    return table
+
+
+def rounds_for_organizer(*, user) -> QuerySet[MeetupRound]:
+    return MeetupRound.objects.filter(conference__in=organized_conferences(user=user))
+
+
+def import_batch_for_organizer(*, user, pk: int, kind: str | None = None) -> ImportBatch:
+    """An import of one of the user's conferences (its file left unread); ``NotFound`` else."""
+    batches = ImportBatch.objects.defer("content").select_related("conference")
+    if kind is not None:
+        batches = batches.filter(kind=kind)
+    batch = batches.filter(pk=pk, conference__in=organized_conferences(user=user)).first()
+    if batch is None:
+        raise NotFound("There is no import of yours with this id.")
+    return batch

@@ -24,6 +24,15 @@ class LoginLinkForm(NoColonMixin, forms.Form):
     )
 
 
+class EmailChangeForm(NoColonMixin, forms.Form):
+    email = forms.CharField(
+        label="New e-mail address",
+        max_length=254,
+        help_text="We e-mail a link to it; your address changes when you open the link.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 class RSVPForm(forms.Form):
     status = forms.ChoiceField(choices=RSVPStatus.choices)
 

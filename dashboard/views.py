@@ -8,6 +8,7 @@ htmx requests get the changed fragment back; the same forms work without JavaScr
 from functools import wraps
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -31,14 +32,15 @@ from attendees.selectors.people import (
     upcoming_conferences_for,
 )
 from attendees.selectors.rounds import round_for
-from attendees.selectors.search import attendee_of_my_conferences, attendee_search
+from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from conferences.calendar import round_ics
 from conferences.enums import RoundStatus
-from config.exceptions import ServiceError
+from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from dashboard.forms import (
     DeleteAccountForm,
+    EmailChangeForm,
     LoginLinkForm,
     MetForm,
     PersonChoiceForm,
@@ -54,6 +56,11 @@ from matching.services import encounters
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _error_status(error: ServiceError) -> int:
+    """The status the API gives the same refusal: 409 for a clash with the state, else 400."""
+    return 409 if isinstance(error, Conflict) else 400
 
 
 def _back(request, default: str):
@@ -109,7 +116,9 @@ def login_request(request):
             )
         except services.LoginRateLimited as error:
             form.add_error("email", error.message)
-            status = 429
+            response = render(request, "dashboard/login.html", {"form": form}, status=429)
+            response["Retry-After"] = str(error.retry_after_s)
+            return response
         except ServiceError as error:
             form.add_error(error.field or None, error.message)
             status = 400
@@ -136,7 +145,7 @@ def login_link(request, token: str):
             return render(
                 request, "dashboard/login_link.html", {"error": error.message}, status=400
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         return redirect("dashboard:home")
     if not login_link_usable(token=token):
         return render(
@@ -165,10 +174,7 @@ class StaffLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        services.staff_login_failed(
-            username=self.request.POST.get("username", ""),
-            ip=client_ip(self.request),
-        )
+        # The failure was counted where every door's are: attendees.backends.
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
@@ -276,16 +282,16 @@ def round_detail(request, pk: int):
 def rsvp(request, pk: int):
     meetup_round = _my_round(request, pk)
     form = RSVPForm(request.POST)
-    error = None
+    error, status = None, 200
     if not form.is_valid():
-        error = "Answer going or not going."
+        error, status = "Answer going or not going.", 400
     else:
         try:
             answer = services.rsvp_set(
                 person=request.person, round=meetup_round, status=form.cleaned_data["status"]
             )
         except ServiceError as exc:
-            error = exc.message
+            error, status = exc.message, _error_status(exc)
         else:
             meetup_round.my_rsvp = answer.status
     if _is_htmx(request):
@@ -293,6 +299,7 @@ def rsvp(request, pk: int):
             request,
             "dashboard/_rsvp.html",
             {"meetup_round": meetup_round, "error": error, "saved": error is None},
+            status=status,
         )
     if error:
         messages.error(request, error)
@@ -413,12 +420,76 @@ def profile(request):
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("dashboard:profile")
+    return _profile_page(request, form=form, status=400 if form.errors else 200)
+
+
+def _profile_page(request, *, form=None, email_form=None, status=200):
+    person = request.person
     return render(
         request,
         "dashboard/profile.html",
-        {"form": form, "person": person, "nav": "profile"},
-        status=400 if form.errors else 200,
+        {
+            "form": form or ProfileForm(instance=person),
+            "email_form": email_form or EmailChangeForm(),
+            "person": person,
+            "nav": "profile",
+        },
+        status=status,
     )
+
+
+@attendee_required
+@require_POST
+def email_change(request):
+    """Ask to sign in with another address: a link goes to it (attendees.services)."""
+    form = EmailChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            asked = services.email_change_request(
+                person=request.person,
+                email=form.cleaned_data["email"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.LoginRateLimited as error:
+            form.add_error("email", error.message)
+            response = _profile_page(request, email_form=form, status=429)
+            response["Retry-After"] = str(error.retry_after_s)
+            return response
+        except ServiceError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(
+                request,
+                f"We sent a link to {asked.new_email}: open it to sign in with that address. "
+                f"Until then you sign in with {request.person.email}.",
+            )
+            return redirect("dashboard:profile")
+    return _profile_page(request, email_form=form, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def email_confirm(request, token: str):
+    """Confirm a new address from the link sent to it; a click first, as for sign-in links."""
+    if request.method == "POST":
+        try:
+            changed = services.email_change_confirm(token=token)
+        except ServiceError as error:
+            return render(
+                request,
+                "dashboard/email_confirm.html",
+                {"error": error.message},
+                status=_error_status(error),
+            )
+        return render(request, "dashboard/email_confirm.html", {"changed": changed.new_email})
+    if not services.email_change_usable(token=token):
+        return render(
+            request,
+            "dashboard/email_confirm.html",
+            {"error": services.EMAIL_CHANGE_UNUSABLE},
+            status=400,
+        )
+    return render(request, "dashboard/email_confirm.html", {})
 
 
 def _search_query(request) -> str:
@@ -427,15 +498,19 @@ def _search_query(request) -> str:
     return form.cleaned_data["q"] if form.is_valid() else ""
 
 
-def _panel_answer(request, *, panel: str, context, page: str, error: str | None, done: str):
+def _panel_answer(
+    request, *, panel: str, context, page: str, template: str, error: str | None, done: str
+):
     """After a change on a wishes page: the refreshed panel for htmx, else a message and
-    a redirect back to ``page`` (POST/redirect/GET)."""
+    a redirect back to ``page`` (POST/redirect/GET). A refused change answers 400 with its
+    message, as the API does for the same mistake."""
     if _is_htmx(request):
-        return render(request, panel, context(request, "", error, done))
+        return render(
+            request, panel, context(request, "", error, done), status=400 if error else 200
+        )
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, done)
+        return render(request, template, context(request, "", error, ""), status=400)
+    messages.success(request, done)
     return redirect(page)
 
 
@@ -460,20 +535,17 @@ def blocks(request):
         query = _search_query(request)
         return render(request, "dashboard/blocks.html", _blocks_context(request, query))
     form = PersonChoiceForm(request.POST)
-    other = (
-        attendee_of_my_conferences(person=request.person, person_id=form.cleaned_data["person"])
-        if form.is_valid()
-        else None
-    )
-    if other is None:
-        raise Http404("No such attendee.")
     error, done = None, ""
     try:
-        services.block_create(person=request.person, blocked=other)
+        if not form.is_valid():
+            raise ServiceError(services.NOT_AN_ATTENDEE, field="person")
+        blocked = services.block_create(
+            person=request.person, blocked_id=form.cleaned_data["person"]
+        )
     except ServiceError as exc:
         error = exc.message
     else:
-        done = f"You blocked {other.full_name}. You will not be seated together."
+        done = f"You blocked {blocked.blocked_name}. You will not be seated together."
     return _blocks_answer(request, error, done)
 
 
@@ -500,6 +572,7 @@ def _blocks_answer(request, error: str | None, done: str):
         panel="dashboard/_blocks_panel.html",
         context=_blocks_context,
         page="dashboard:blocks",
+        template="dashboard/blocks.html",
         error=error,
         done=done,
     )
@@ -532,30 +605,22 @@ def together(request):
     if request.method == "GET":
         query = _search_query(request)
         return render(request, "dashboard/together.html", _together_context(request, query))
-    person = request.person
     form = SitTogetherForm(request.POST)
-    if not form.is_valid():
-        raise Http404("No such attendee.")
-    upcoming = upcoming_conferences_for(person=person)
-    conference = upcoming.filter(pk=form.cleaned_data["conference"]).first()
-    other = (
-        attendee_of_my_conferences(
-            person=person, person_id=form.cleaned_data["person"], conferences=upcoming
-        )
-        if conference
-        else None
-    )
-    if other is None:
-        raise Http404("No such attendee.")
     error, done = None, ""
     try:
-        services.sit_together_request(person=person, other=other, conference=conference)
+        if not form.is_valid():
+            raise ServiceError("Choose someone and one of your conferences.", field="person")
+        asked = services.sit_together_request(
+            person=request.person,
+            other_id=form.cleaned_data["person"],
+            conference_id=form.cleaned_data["conference"],
+        )
     except ServiceError as exc:
         error = exc.message
     else:
         done = (
-            f"You asked to sit with {other.full_name} at {conference.name}. If they ask for you "
-            "too, you will be seated together."
+            f"You asked to sit with {asked.other_name} at {asked.conference_name}. If they ask "
+            "for you too, you will be seated together."
         )
     return _together_answer(request, error, done)
 
@@ -580,6 +645,7 @@ def _together_answer(request, error: str | None, done: str):
         panel="dashboard/_together_panel.html",
         context=_together_context,
         page="dashboard:together",
+        template="dashboard/together.html",
         error=error,
         done=done,
     )

@@ -71,7 +71,9 @@ class MatchingRun(models.Model):
 class Seat(models.Model):
     run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="seats")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="seats")
-    table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="seats")
+    # RESTRICT: a table with seats cannot be deleted on its own (a plan, and a held round's
+    # history, would lose them); deleting its conference or round still takes the seats along.
+    table = models.ForeignKey(DrinkTable, on_delete=models.RESTRICT, related_name="seats")
 
     class Meta:
         constraints = [

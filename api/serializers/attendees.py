@@ -107,11 +107,22 @@ class MeSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
         extra_kwargs = {
-            "email": {"help_text": "You sign in with it; the organizers change it for you."},
+            "email": {"help_text": "You sign in with it; change it with POST /api/v1/me/email/."},
             "needs_accessible_seating": {
                 "help_text": Person.needs_accessible_seating.field.help_text
             },
         }
+
+
+class EmailChangeSerializer(StrictSerializer):
+    email = serializers.CharField(
+        max_length=254, help_text="The address to sign in with from now on."
+    )
+
+
+class EmailChangeRequestedSerializer(serializers.Serializer):
+    new_email = serializers.CharField(read_only=True)
+    detail = serializers.CharField(read_only=True)
 
 
 class MeUpdateSerializer(StrictSerializer):

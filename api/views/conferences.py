@@ -104,7 +104,9 @@ class ConferenceViewSet(
             raise exceptions.PermissionDenied("Only the conference's organizers can change it.")
         serializer = ConferenceUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        conference_update(conference=conference, data=serializer.validated_data, by=request.user)
+        conference_update(
+            by=request.user, conference_id=conference.pk, data=serializer.validated_data
+        )
         return Response(self.get_serializer(self.get_object()).data)
 
 
@@ -164,7 +166,8 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        table = table_create(conference=self.conference, data=data, by=request.user)
+        saved = table_create(by=request.user, conference_id=self.conference.pk, data=data)
+        table = self.get_queryset().get(pk=saved.id)
         return Response(self.get_serializer(table).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -173,11 +176,11 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         table = self.get_object()
         data = self._write_serializer(partial=True).validated_data
-        table = table_update(table=table, data=data, by=request.user)
-        return Response(self.get_serializer(table).data)
+        table_update(by=request.user, table_id=table.pk, data=data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=table.pk)).data)
 
     def perform_destroy(self, instance):
-        table_delete(table=instance, by=self.request.user)
+        table_delete(by=self.request.user, table_id=instance.pk)
 
 
 def organizer_rounds():
@@ -217,16 +220,16 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer
 
-    def _render(self, round: MeetupRound, code=status.HTTP_200_OK) -> Response:
-        return Response(self.get_serializer(self.get_queryset().get(pk=round.pk)).data, status=code)
+    def _render(self, round_id: int, code=status.HTTP_200_OK) -> Response:
+        return Response(self.get_serializer(self.get_queryset().get(pk=round_id)).data, status=code)
 
     @extend_schema(
         summary="Add a round", request=RoundWriteSerializer, responses={201: RoundSerializer}
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        round = round_create(conference=self.conference, data=data, by=request.user)
-        return self._render(round, status.HTTP_201_CREATED)
+        saved = round_create(by=request.user, conference_id=self.conference.pk, data=data)
+        return self._render(saved.id, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a round",
@@ -237,11 +240,11 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         round = self.get_object()
         serializer = self._write_serializer(partial=True)
-        round = round_update(round=round, data=serializer.validated_data, by=request.user)
-        return self._render(round)
+        round_update(by=request.user, round_id=round.pk, data=serializer.validated_data)
+        return self._render(round.pk)
 
     def perform_destroy(self, instance):
-        round_delete(round=instance, by=self.request.user)
+        round_delete(by=self.request.user, round_id=instance.pk)
 
 
 @extend_schema(parameters=[CONFERENCE_SLUG], tags=["organizers"])
@@ -294,7 +297,9 @@ class AttendanceViewSet(
         attendance = self.get_object()
         serializer = AttendanceUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        attendance_update(attendance=attendance, data=serializer.validated_data, by=request.user)
+        attendance_update(
+            by=request.user, attendance_id=attendance.pk, data=serializer.validated_data
+        )
         return Response(self._serializer(self.get_object()).data)
 
     @extend_schema(

@@ -25,13 +25,11 @@ from api.serializers.matching import (
     SolutionFileSerializer,
 )
 from api.views.conferences import organizer_rounds
-from attendees.models import Person
-from conferences.models import DrinkTable, MeetupRound
+from conferences.models import MeetupRound
 from conferences.scoping import organized_conferences
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import ServiceError
 from matching.models import MatchingRun
 from matching.selectors.plans import plan_for, solution_export
-from matching.selectors.runs import current_run
 from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
 from matching.services.problem import problem_export
 from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
@@ -148,25 +146,14 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         serializer = SeatMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        run = _run_of(round, data.get("run")) or current_run(round=round)
-        if run is None:
-            raise Conflict(NO_PLAN)
-        person = Person.objects.filter(
-            pk=data["person"], attendances__conference_id=round.conference_id
-        ).first()
-        if person is None:
-            raise ServiceError(
-                f"No person with id {data['person']} is registered for this conference.",
-                field="person",
-            )
-        table = DrinkTable.objects.filter(
-            pk=data["table"], conference_id=round.conference_id
-        ).first()
-        if table is None:
-            raise ServiceError(
-                f"This conference has no table with id {data['table']}.", field="table"
-            )
-        seat_move(run=run, person=person, table=table, by=request.user)
+        moved = seat_move(
+            by=request.user,
+            round_id=round.pk,
+            person_id=data["person"],
+            table_id=data["table"],
+            run_id=data.get("run"),
+        )
+        run = MatchingRun.objects.get(pk=moved.run_id)
         return Response(PlanSerializer(plan_for(round=round, run=run)).data)
 
     @extend_schema(

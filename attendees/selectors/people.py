@@ -22,6 +22,44 @@ from attendees.models import (
 )
 from attendees.ties import tie_weights_from
 from conferences.models import Conference
+from conferences.scoping import organized_conferences
+from config.exceptions import NotFound
+
+# What an organizer sees -----------------------------------------------------------------------
+#
+# An organizer sees the people registered at the conferences they organize, and nobody else:
+# every door (admin forms, autocomplete, organizer pages, API bodies, imports) picks people
+# through these two, so a person id from elsewhere answers like an id that does not exist.
+
+
+def people_for_organizer(*, user) -> QuerySet[Person]:
+    """People registered at a conference ``user`` organizes (everyone for a superuser or the
+    system, ``user=None``)."""
+    if user is None or (user.is_authenticated and user.is_active and user.is_superuser):
+        return Person.objects.all()
+    return Person.objects.filter(
+        pk__in=Attendance.objects.filter(conference__in=organized_conferences(user=user)).values(
+            "person_id"
+        )
+    )
+
+
+def person_for_organizer(*, user, pk) -> Person:
+    """Person ``pk`` if registered at one of ``user``'s conferences; ``NotFound`` otherwise."""
+    person = people_for_organizer(user=user).filter(pk=pk).first() if _is_id(pk) else None
+    if person is None:
+        raise NotFound("There is nobody with this id at your conferences.")
+    return person
+
+
+def attendances_for_organizer(*, user) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(conference__in=organized_conferences(user=user))
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) or (
+        isinstance(value, str) and value.isascii() and value.isdigit()
+    )
 
 
 def attendee_ids(*, conference: Conference) -> QuerySet:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from attendees.models import Person
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable
+from conferences.scoping import round_for_organizer
 from config.db import locked
 from config.exceptions import Conflict, ServiceError
 from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.selectors.problem import person_key, round_tables, table_key
+from matching.selectors.runs import current_run
 from matching.services.problem import build_problem, problem_for_viewer
 
 logger = logging.getLogger(__name__)
@@ -40,7 +43,56 @@ _VIOLATION_MESSAGES = {
 _REFUSED_MESSAGE = "{name} cannot sit at table {table} in this plan. Choose another table."
 
 
-def seat_move(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dict:
+@dataclass(frozen=True)
+class SeatMoved:
+    run_id: int
+    person_name: str
+    table_id: int
+    table_label: str
+    metrics: dict
+
+
+NO_PLAN = "There is no plan yet: run the matching first."
+
+
+def seat_move(
+    *, by, round_id: int, person_id: int, table_id: int, run_id: int | None = None
+) -> SeatMoved:
+    """An organizer moves person ``person_id`` to table ``table_id`` in round ``round_id``'s
+    current plan (or run ``run_id``'s).
+
+    Everything is looked up in ``by``'s scope: a round that is not theirs is ``NotFound``; a
+    person or table id that is nobody (or nothing) of the round's conference answers the same
+    ``ServiceError`` as an id that does not exist, and names nobody.
+    """
+    meetup_round = round_for_organizer(user=by, pk=round_id)
+    if run_id is not None:
+        run = MatchingRun.objects.filter(round=meetup_round, pk=run_id).first()
+        if run is None:
+            raise ServiceError(f"This round has no run #{run_id}.", field="run")
+    else:
+        run = current_run(round=meetup_round)
+        if run is None:
+            raise Conflict(NO_PLAN)
+    person = Person.objects.filter(
+        pk=person_id, attendances__conference_id=meetup_round.conference_id
+    ).first()
+    if person is None:
+        raise ServiceError(
+            f"No person with id {person_id} is registered for this conference.", field="person"
+        )
+    table = DrinkTable.objects.filter(pk=table_id, conference_id=meetup_round.conference_id).first()
+    if table is None:
+        raise ServiceError(f"This conference has no table with id {table_id}.", field="table")
+    try:
+        metrics = seat_move_in_run(run=run, person=person, table=table, by=by)
+    except ServiceError as error:
+        message = f"{person.display_name} was not moved. {error.message}"
+        raise type(error)(message, field=error.field) from None
+    return SeatMoved(run.pk, person.display_name, table.pk, table.label, metrics)
+
+
+def seat_move_in_run(*, run: MatchingRun, person: Person, table: DrinkTable, by) -> dict:
     """Move ``person`` to ``table`` in the run's plan (or seat them, if they had no seat).
 
     Refused with a ``ServiceError`` naming the hard constraint the move would break; the plan

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -9,97 +9,39 @@ from django.utils.html import format_html
 from attendees import imports
 from conferences.enums import ImportKind, RoundStatus
 from conferences.models import Conference, DrinkTable, ImportBatch, MeetupRound, Series, Topic
-from conferences.scoping import is_organizer, organized_conferences
+from conferences.scoping import import_batch_for_organizer, is_organizer
+from conferences.services import (
+    CONFERENCE_CREATE_FIELDS,
+    CONFERENCE_FIELDS,
+    CONFERENCE_SUPERUSER_FIELDS,
+    ROUND_FIELDS,
+    TABLE_FIELDS,
+    conference_create,
+    conference_delete,
+    conference_update,
+    round_create,
+    round_delete,
+    round_update,
+    series_save,
+    table_create,
+    table_delete,
+    table_update,
+    topic_save,
+    vocabulary_delete,
+)
 from config.exceptions import Conflict, ServiceError
 from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
 from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
 from matching.services.runs import queue_unreachable_run_message, run_request
+from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
 
 
-class OrganizerScopedAdmin(admin.ModelAdmin):
-    """Organizers see and manage only what belongs to the conferences they organize.
-
-    ``conference_path`` is the ORM path from the model to its Conference. Superusers see all.
-    """
-
-    conference_path = "conference"
-
-    def scope(self, queryset, user):
-        return queryset.filter(**{f"{self.conference_path}__organizers": user})
+class ReadableByOrganizersAdmin(OrganizerScopedAdmin):
+    """Shared vocabulary (series, topics): organizers may read and add, superusers change."""
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        return queryset if request.user.is_superuser else self.scope(queryset, request.user)
-
-    def _allowed(self, request, obj=None) -> bool:
-        if request.user.is_superuser:
-            return True
-        if not request.user.is_staff or not is_organizer(user=request.user):
-            return False
-        return obj is None or self.scope(type(obj).objects.filter(pk=obj.pk), request.user).exists()
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return self._allowed(request)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            limited = _limit_choices(db_field.related_model, request.user)
-            if limited is not None:
-                kwargs["queryset"] = limited
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            limited = _limit_choices(db_field.related_model, request.user)
-            if limited is not None:
-                kwargs["queryset"] = limited
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-def _limit_choices(model, user):
-    """The objects of ``model`` an organizer may pick in a form, or None if not scoped."""
-    conferences = organized_conferences(user=user)
-    if model is Conference:
-        return conferences
-    if model in (DrinkTable, MeetupRound):
-        return model.objects.filter(conference__in=conferences).select_related("conference")
-    return None
-
-
-class OrganizerInline:
-    def _allowed(self, request) -> bool:
-        return request.user.is_superuser or (
-            request.user.is_staff and is_organizer(user=request.user)
-        )
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_add_permission(self, request, obj=None):
-        return self._allowed(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._allowed(request)
-
-
-class ReadableByOrganizersAdmin(admin.ModelAdmin):
-    """Shared vocabulary (series, topics): organizers may read and add, superusers edit."""
+        return admin.ModelAdmin.get_queryset(self, request)
 
     def _organizer(self, request) -> bool:
         return request.user.is_staff and is_organizer(user=request.user)
@@ -110,8 +52,17 @@ class ReadableByOrganizersAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser or self._organizer(request)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, *args):
         return request.user.is_superuser or self._organizer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # editions and people refer to them
+
+    def service_delete(self, request, obj):
+        vocabulary_delete(by=request.user, model=type(obj), pk=obj.pk)
 
 
 @admin.register(Series)
@@ -119,6 +70,11 @@ class SeriesAdmin(ReadableByOrganizersAdmin):
     list_display = ["name", "slug", "edition_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def service_save(self, request, form, *, change, parent=None):
+        data = form_data(form, change=change, allowed={"name", "slug", "description"})
+        pk = form.instance.pk if change else None
+        return series_save(by=request.user, series_id=pk, data=data).id
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(edition_count=Count("conferences"))
@@ -134,20 +90,53 @@ class TopicAdmin(ReadableByOrganizersAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def service_save(self, request, form, *, change, parent=None):
+        data = form_data(form, change=change, allowed={"name", "slug"})
+        pk = form.instance.pk if change else None
+        return topic_save(by=request.user, topic_id=pk, data=data).id
 
-class DrinkTableInline(OrganizerInline, admin.TabularInline):
+
+def _save_table(request, form, *, change, conference_id=None) -> int:
+    data = form_data(form, change=change, allowed=TABLE_FIELDS)
+    if change:
+        return table_update(by=request.user, table_id=form.instance.pk, data=data).id
+    return table_create(by=request.user, conference_id=conference_id, data=data).id
+
+
+def _save_round(request, form, *, change, conference_id=None) -> int:
+    data = form_data(form, change=change, allowed=ROUND_FIELDS)
+    if change:
+        return round_update(by=request.user, round_id=form.instance.pk, data=data).id
+    return round_create(by=request.user, conference_id=conference_id, data=data).id
+
+
+class DrinkTableInline(ServiceInline, admin.TabularInline):
     model = DrinkTable
+    parent_field = "conference"
     fields = ["label", "location", "capacity", "accessible", "active", "host"]
     autocomplete_fields = ["host"]
     extra = 0
 
+    def service_save(self, request, form, *, change, parent=None):
+        return _save_table(request, form, change=change, conference_id=parent.pk)
 
-class MeetupRoundInline(OrganizerInline, admin.TabularInline):
+    def service_delete(self, request, obj):
+        table_delete(by=request.user, table_id=obj.pk)
+
+
+class MeetupRoundInline(ServiceInline, admin.TabularInline):
     model = MeetupRound
+    parent_field = "conference"
     fields = ["name", "starts_at", "ends_at", "location", "status"]
     readonly_fields = ["status"]
     show_change_link = True
     extra = 0
+
+    def service_save(self, request, form, *, change, parent=None):
+        return _save_round(request, form, change=change, conference_id=parent.pk)
+
+    def service_delete(self, request, obj):
+        round_delete(by=request.user, round_id=obj.pk)
 
 
 @admin.register(Conference)
@@ -162,9 +151,6 @@ class ConferenceAdmin(OrganizerScopedAdmin):
     inlines = [DrinkTableInline, MeetupRoundInline]
     list_select_related = ["series"]
 
-    def scope(self, queryset, user):
-        return queryset.filter(organizers=user)
-
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(attendee_count=Count("attendances"))
 
@@ -173,13 +159,28 @@ class ConferenceAdmin(OrganizerScopedAdmin):
         return conference.attendee_count
 
     def get_readonly_fields(self, request, obj=None):
-        # Only superusers hand out organizer rights.
-        return [] if request.user.is_superuser else ["organizers"]
+        # Only superusers hand out organizer rights or move an edition (its slug, its series).
+        if request.user.is_superuser:
+            return []
+        return ["organizers"] if obj is None else ["organizers", "series", "slug"]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if not change and not request.user.is_superuser:
-            form.instance.organizers.add(request.user)
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and not request.user.is_superuser else {"slug": ["name"]}
+
+    def service_save(self, request, form, *, change, parent=None):
+        if change:
+            data = form_data(
+                form, change=True, allowed=CONFERENCE_FIELDS | CONFERENCE_SUPERUSER_FIELDS
+            )
+            return conference_update(by=request.user, conference_id=form.instance.pk, data=data).id
+        allowed = CONFERENCE_CREATE_FIELDS | (
+            {"organizers"} if request.user.is_superuser else set()
+        )
+        data = form_data(form, change=False, allowed=allowed)
+        return conference_create(by=request.user, data=data).id
+
+    def service_delete(self, request, obj):
+        conference_delete(by=request.user, conference_id=obj.pk)
 
 
 @admin.register(DrinkTable)
@@ -190,6 +191,18 @@ class DrinkTableAdmin(OrganizerScopedAdmin):
     search_fields = ["label", "location", "conference__name"]
     autocomplete_fields = ["host"]
     list_select_related = ["conference", "host"]
+
+    def service_save(self, request, form, *, change, parent=None):
+        conference = form.cleaned_data.get("conference")
+        return _save_table(
+            request, form, change=change, conference_id=getattr(conference, "pk", None)
+        )
+
+    def service_delete(self, request, obj):
+        table_delete(by=request.user, table_id=obj.pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["conference"] if obj is not None else []
 
 
 def apply_to_each(request, objects, action, *, label, done: str, noun: str) -> None:
@@ -261,7 +274,18 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
         # The status moves through the workflow actions once a round has been matched.
         if obj is not None and obj.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
             fields.append("status")
+        if obj is not None:
+            fields.append("conference")
         return fields
+
+    def service_save(self, request, form, *, change, parent=None):
+        conference = form.cleaned_data.get("conference")
+        return _save_round(
+            request, form, change=change, conference_id=getattr(conference, "pk", None)
+        )
+
+    def service_delete(self, request, obj):
+        round_delete(by=request.user, round_id=obj.pk)
 
     @admin.action(description="Run the matching (default time limit)")
     def run_matching(self, request, queryset):
@@ -412,12 +436,7 @@ class CsvImportAdminMixin:
     def import_preview_view(self, request, batch_id):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        batch = get_object_or_404(
-            ImportBatch.objects.defer("content").select_related("conference"),
-            pk=batch_id,
-            kind=self.import_kind,
-            conference__in=organized_conferences(user=request.user),
-        )
+        batch = import_batch_for_organizer(user=request.user, pk=batch_id, kind=self.import_kind)
         status = 200
         if request.method == "POST":
             form = ImportConfirmForm(request.POST)
@@ -487,3 +506,6 @@ class ImportBatchAdmin(OrganizerScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log of what was imported; unconfirmed previews expire by themselves

@@ -91,7 +91,6 @@ class SeatAdmin(OrganizerScopedAdmin):
     list_filter = ["run__round__conference", "run__round"]
     search_fields = ["person__full_name", "table__label"]
     list_select_related = ["person", "table", "run"]
-    autocomplete_fields = ["person"]
 
     def has_add_permission(self, request, *args):
         return False
@@ -99,3 +98,7 @@ class SeatAdmin(OrganizerScopedAdmin):
     def has_change_permission(self, request, obj=None):
         # Seats change through the plan page, which checks the hard constraints.
         return super().has_change_permission(request, obj) and obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        # A seat is part of a plan (a held round's is history): it goes with its run.
+        return False

@@ -10,9 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from attendees.models import Person
 from conferences.enums import RoundStatus
-from conferences.models import DrinkTable
 from conferences.scoping import organized_conferences, round_for_organizer
 from config.exceptions import ServiceError
 from matching.models import MatchingRun
@@ -153,30 +151,29 @@ def run_cancel(request, pk: int):
 @require_POST
 def round_seat_move(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
-    run = run_selectors.current_run(round=meetup_round)
-    if run is None:
-        messages.error(request, "There is no plan yet: run the matching first.")
-        return redirect(_plan_url(meetup_round))
     form = SeatMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nobody was moved: choose a person and a table.")
         return redirect(_plan_url(meetup_round, "move"))
-    person = get_object_or_404(Person, pk=form.cleaned_data["person"])
-    table = get_object_or_404(
-        DrinkTable, pk=form.cleaned_data["table"], conference_id=meetup_round.conference_id
-    )
     try:
-        metrics = seating.seat_move(run=run, person=person, table=table, by=request.user)
+        moved = seating.seat_move(
+            by=request.user,
+            round_id=meetup_round.pk,
+            person_id=form.cleaned_data["person"],
+            table_id=form.cleaned_data["table"],
+        )
     except ServiceError as error:
-        messages.error(request, f"{person.display_name} was not moved. {error.message}")
+        messages.error(request, error.message)
         return redirect(_plan_url(meetup_round, "move"))
     summary = ", ".join(
-        f"{metric.label.lower()} {metric.value}" for metric in plans.metric_views(metrics)[2:5]
+        f"{metric.label.lower()} {metric.value}"
+        for metric in plans.metric_views(moved.metrics)[2:5]
     )
     messages.success(
-        request, f"{person.display_name} now sits at table {table.label}. New figures: {summary}."
+        request,
+        f"{moved.person_name} now sits at table {moved.table_label}. New figures: {summary}.",
     )
-    return redirect(_plan_url(meetup_round, f"table-{table.pk}"))
+    return redirect(_plan_url(meetup_round, f"table-{moved.table_id}"))
 
 
 def _workflow_view(action):

@@ -118,7 +118,7 @@ def test_a_tablemate_who_deletes_their_account_is_gone_at_once(client, world):
 def test_a_block_reads_the_table_again_and_never_shows(client, world):
     sign_in(client, world.dana)
     page(client, world)
-    services.block_create(person=world.ann, blocked=world.dana)
+    services.block_create(person=world.ann, blocked_id=world.dana.pk)
 
     with CaptureQueriesContext(connection) as queries:
         content = page(client, world)
@@ -146,7 +146,7 @@ def test_a_seat_moved_before_publishing_again_shows_the_new_table(client, world)
 
     rounds.round_unpublish(round=world.round, by=organizer)
     world.run.refresh_from_db()
-    seating.seat_move(run=world.run, person=world.ann, table=world.t2, by=organizer)
+    seating.seat_move_in_run(run=world.run, person=world.ann, table=world.t2, by=organizer)
     world.round.refresh_from_db()
     rounds.round_publish(round=world.round, by=organizer, run=world.run, notify=False)
 

@@ -18,7 +18,7 @@ from attendees.imports import (
     template_csv,
 )
 from attendees.models import Attendance, Person
-from attendees.registrations import RowError, attendances_upsert
+from attendees.registrations import PROFILE_KEPT, RowError, attendances_upsert
 from conferences.enums import ImportKind, ImportStatus
 from conferences.models import ImportBatch, Topic
 from config.exceptions import Conflict
@@ -138,7 +138,8 @@ def test_upsert_finds_people_by_email_whatever_the_case(conference, organizer, t
     )
 
     assert result.counts() == {"created": 1, "updated": 0, "unchanged": 0}
-    assert result.people_created == 0
+    # New to this organizer, whoever else knows her: the answer is that of a new person.
+    assert result.people_created == 1
     assert Person.objects.count() == 1
     assert list(ann.attendances.values_list("conference_id", flat=True).order_by("pk")) == [
         other.pk,
@@ -217,9 +218,17 @@ def test_newcomer_auto_clears_the_override(conference, organizer):
     assert Attendance.objects.get(person=ann).newcomer_override is None
 
 
-def test_people_who_signed_in_keep_their_profile(conference, organizer, topics):
+def test_someone_known_elsewhere_is_linked_silently_and_kept_as_they_are(
+    conference, organizer, topics
+):
     PersonFactory(
         email="ann@example.org", full_name="Ann Lee", organization="Lincoln", user=UserFactory()
+    )
+    new = attendances_upsert(
+        conference=conference,
+        rows=[{"email": "zed@example.org", "full_name": "Zed New", "role": "speaker"}],
+        by=organizer,
+        dry_run=True,
     )
 
     result = attendances_upsert(
@@ -236,10 +245,13 @@ def test_people_who_signed_in_keep_their_profile(conference, organizer, topics):
         by=organizer,
     )
 
-    assert result.counts() == {"created": 1, "updated": 0, "unchanged": 0}
-    assert result.outcomes[0].notes == (
-        "Profile kept as the person set it: they manage it themselves.",
+    # The same answer as for an address nobody knows: no name, no sign-in status, no note.
+    assert result.counts() == new.counts() == {"created": 1, "updated": 0, "unchanged": 0}
+    assert result.people_created == new.people_created == 1
+    assert (result.outcomes[0].changes, result.outcomes[0].notes) == (
+        (new.outcomes[0].changes, new.outcomes[0].notes)
     )
+    assert "Ann Lee" not in repr(result) and "Lincoln" not in repr(result)
     assert registration("ann@example.org", conference) == (
         "Ann Lee",
         "Lincoln",
@@ -247,6 +259,40 @@ def test_people_who_signed_in_keep_their_profile(conference, organizer, topics):
         "speaker",
         None,
     )
+
+
+def test_my_attendees_who_signed_in_keep_their_profile_and_the_preview_says_so(
+    conference, organizer, topics
+):
+    ann = PersonFactory(
+        email="ann@example.org", full_name="Ann Lee", organization="Lincoln", user=UserFactory()
+    )
+    AttendanceFactory(person=ann, conference=conference)
+
+    result = attendances_upsert(
+        conference=conference,
+        rows=[{"email": "ann@example.org", "full_name": "Annie L.", "topics": ["assessment"]}],
+        by=organizer,
+    )
+
+    assert result.counts() == {"created": 0, "updated": 0, "unchanged": 1}
+    assert result.outcomes[0].notes == (PROFILE_KEPT,)
+    assert registration("ann@example.org", conference)[:3] == ("Ann Lee", "Lincoln", [])
+
+
+def test_my_attendees_registered_elsewhere_too_keep_their_profile(conference, organizer, topics):
+    ann = PersonFactory(email="ann@example.org", full_name="Ann Lee", organization="Lincoln")
+    AttendanceFactory(person=ann, conference=conference)
+    AttendanceFactory(person=ann, conference=ConferenceFactory())
+
+    result = attendances_upsert(
+        conference=conference,
+        rows=[{"email": "ann@example.org", "full_name": "Annie L.", "organization": "X"}],
+        by=organizer,
+    )
+
+    assert result.outcomes[0].notes == (PROFILE_KEPT,)
+    assert registration("ann@example.org", conference)[:2] == ("Ann Lee", "Lincoln")
 
 
 def test_the_same_rows_twice_change_nothing(conference, organizer, topics):

@@ -30,10 +30,14 @@ pytestmark = pytest.mark.django_db
 def test_the_export_holds_my_data_and_my_blocks_but_never_who_blocked_me(client, world):
     sign_in(client, world.ann)
     ApiToken.objects.create(user=world.ann.user, name="phone", prefix="abc", key_hash="k" * 64)
-    services.block_create(person=world.ann, blocked=world.zoe)
+    services.block_create(person=world.ann, blocked_id=world.zoe.pk)
     BlockFactory(blocker=world.omar, blocked=world.ann)
-    services.sit_together_request(person=world.ann, other=world.nia, conference=world.conference)
-    services.sit_together_request(person=world.dana, other=world.ann, conference=world.conference)
+    services.sit_together_request(
+        person=world.ann, other_id=world.nia.pk, conference_id=world.conference.pk
+    )
+    services.sit_together_request(
+        person=world.dana, other_id=world.ann.pk, conference_id=world.conference.pk
+    )
 
     data = person_export(person=world.ann)
 
@@ -83,10 +87,14 @@ def test_deleting_my_account_erases_me_and_keeps_others_encounters(client, world
     ApiToken.objects.create(user=world.ann.user, name="phone", prefix="abc", key_hash="k" * 64)
     later = MeetupRoundFactory(conference=world.conference, name="Second evening")
     seat_round(later, {world.t1: [world.ann, world.zoe]})
-    services.block_create(person=world.ann, blocked=world.zoe)
+    services.block_create(person=world.ann, blocked_id=world.zoe.pk)
     BlockFactory(blocker=world.omar, blocked=world.ann)
-    services.sit_together_request(person=world.ann, other=world.nia, conference=world.conference)
-    services.sit_together_request(person=world.dana, other=world.ann, conference=world.conference)
+    services.sit_together_request(
+        person=world.ann, other_id=world.nia.pk, conference_id=world.conference.pk
+    )
+    services.sit_together_request(
+        person=world.dana, other_id=world.ann.pk, conference_id=world.conference.pk
+    )
     LoginLink.objects.create(
         email=world.ann.email, token_hash="h" * 64, expires_at=world.round.starts_at
     )

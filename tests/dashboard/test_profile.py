@@ -3,13 +3,12 @@
 import datetime as dt
 
 import pytest
-from django.http import Http404
 from django.urls import reverse
 
 from attendees import services
 from attendees.models import Block, SitTogether
 from attendees.selectors.wishes import mutual_sit_together_pairs, sit_together_for
-from config.exceptions import ServiceError
+from config.exceptions import NotFound, ServiceError
 from tests.attendees.helpers import register, sign_in
 from tests.factories import ConferenceFactory, PersonFactory, TopicFactory
 
@@ -89,10 +88,10 @@ def test_the_profile_page_shows_what_to_fix(client, world):
 
 
 def test_block_someone_of_my_conference_and_unblock(world):
-    block = services.block_create(person=world.ann, blocked=world.zoe)
-    assert services.block_create(person=world.ann, blocked=world.zoe) == block
+    block = services.block_create(person=world.ann, blocked_id=world.zoe.pk)
+    assert services.block_create(person=world.ann, blocked_id=world.zoe.pk) == block
 
-    services.block_delete(person=world.ann, block_id=block.pk)
+    services.block_delete(person=world.ann, block_id=block.block_id)
 
     assert not Block.objects.exists()
 
@@ -102,32 +101,36 @@ def test_blocks_are_only_for_people_of_my_conferences(world):
     register(ConferenceFactory(), stranger)
 
     with pytest.raises(ServiceError, match="registered for one of your conferences"):
-        services.block_create(person=world.ann, blocked=stranger)
+        services.block_create(person=world.ann, blocked_id=stranger.pk)
     with pytest.raises(ServiceError, match="yourself"):
-        services.block_create(person=world.ann, blocked=world.ann)
+        services.block_create(person=world.ann, blocked_id=world.ann.pk)
 
 
 def test_nobody_else_can_remove_my_block(world):
-    block = services.block_create(person=world.ann, blocked=world.zoe)
+    block = services.block_create(person=world.ann, blocked_id=world.zoe.pk)
 
-    with pytest.raises(Http404):
-        services.block_delete(person=world.zoe, block_id=block.pk)
-    assert Block.objects.filter(pk=block.pk).exists()
+    with pytest.raises(NotFound):
+        services.block_delete(person=world.zoe, block_id=block.block_id)
+    assert Block.objects.filter(pk=block.block_id).exists()
 
 
 def test_blocking_withdraws_my_wish_to_sit_with_them(world):
-    services.sit_together_request(person=world.ann, other=world.zoe, conference=world.conference)
-    services.sit_together_request(person=world.zoe, other=world.ann, conference=world.conference)
+    services.sit_together_request(
+        person=world.ann, other_id=world.zoe.pk, conference_id=world.conference.pk
+    )
+    services.sit_together_request(
+        person=world.zoe, other_id=world.ann.pk, conference_id=world.conference.pk
+    )
     assert mutual_sit_together_pairs(conference=world.conference) == {
         tuple(sorted((world.ann.pk, world.zoe.pk)))
     }
 
-    services.block_create(person=world.ann, blocked=world.zoe)
+    services.block_create(person=world.ann, blocked_id=world.zoe.pk)
 
     assert mutual_sit_together_pairs(conference=world.conference) == set()
     with pytest.raises(ServiceError, match="Unblock them first"):
         services.sit_together_request(
-            person=world.ann, other=world.zoe, conference=world.conference
+            person=world.ann, other_id=world.zoe.pk, conference_id=world.conference.pk
         )
 
 
@@ -145,7 +148,7 @@ def test_a_block_beats_a_mutual_wish_however_it_came_about(world):
 
 def test_sit_together_counts_once_both_ask_and_the_other_side_is_not_told(world):
     mine = services.sit_together_request(
-        person=world.ann, other=world.zoe, conference=world.conference
+        person=world.ann, other_id=world.zoe.pk, conference_id=world.conference.pk
     )
 
     assert [(r.other_name, r.mutual) for r in sit_together_for(person=world.ann)] == [
@@ -153,14 +156,16 @@ def test_sit_together_counts_once_both_ask_and_the_other_side_is_not_told(world)
     ]
     assert sit_together_for(person=world.zoe) == []
 
-    services.sit_together_request(person=world.zoe, other=world.ann, conference=world.conference)
+    services.sit_together_request(
+        person=world.zoe, other_id=world.ann.pk, conference_id=world.conference.pk
+    )
 
     assert [(r.other_name, r.mutual) for r in sit_together_for(person=world.ann)] == [
         ("Zoe Park", True)
     ]
     assert (
         services.sit_together_request(
-            person=world.ann, other=world.zoe, conference=world.conference
+            person=world.ann, other_id=world.zoe.pk, conference_id=world.conference.pk
         )
         == mine
     )
@@ -168,24 +173,28 @@ def test_sit_together_counts_once_both_ask_and_the_other_side_is_not_told(world)
 
 def test_sit_together_needs_a_conference_still_to_come_that_both_attend(world):
     with pytest.raises(ServiceError, match="not ended"):
-        services.sit_together_request(person=world.ann, other=world.dana, conference=world.necc)
+        services.sit_together_request(
+            person=world.ann, other_id=world.dana.pk, conference_id=world.necc.pk
+        )
     stranger = PersonFactory()
     with pytest.raises(ServiceError, match="registered for ISTE Live 2026"):
-        services.sit_together_request(person=world.ann, other=stranger, conference=world.conference)
+        services.sit_together_request(
+            person=world.ann, other_id=stranger.pk, conference_id=world.conference.pk
+        )
     with pytest.raises(ServiceError, match="other than yourself"):
         services.sit_together_request(
-            person=world.ann, other=world.ann, conference=world.conference
+            person=world.ann, other_id=world.ann.pk, conference_id=world.conference.pk
         )
 
 
 def test_withdraw_only_my_own_request(world):
     theirs = services.sit_together_request(
-        person=world.zoe, other=world.ann, conference=world.conference
+        person=world.zoe, other_id=world.ann.pk, conference_id=world.conference.pk
     )
 
-    with pytest.raises(Http404):
-        services.sit_together_withdraw(person=world.ann, request_id=theirs.pk)
-    services.sit_together_withdraw(person=world.zoe, request_id=theirs.pk)
+    with pytest.raises(NotFound):
+        services.sit_together_withdraw(person=world.ann, request_id=theirs.request_id)
+    services.sit_together_withdraw(person=world.zoe, request_id=theirs.request_id)
     assert not SitTogether.objects.exists()
 
 

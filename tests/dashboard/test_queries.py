@@ -55,10 +55,10 @@ def build(size: int):
         other = ConferenceFactory(name=f"Also {index}")
         register(other, me)
         MeetupRoundFactory(conference=other)
-        services.block_create(person=me, blocked=mates[index])
+        services.block_create(person=me, blocked_id=mates[index].pk)
         friend = PersonFactory()
         register(current, friend)
-        services.sit_together_request(person=me, other=friend, conference=current)
+        services.sit_together_request(person=me, other_id=friend.pk, conference_id=current.pk)
         EncounterFactory(
             person_a=me,
             person_b=friend,

@@ -33,7 +33,7 @@ def test_a_move_stores_the_seat_and_returns_the_new_metrics(scenario, solve):
     person = scenario.newcomers[0]
     target = other_table(scenario, run, person)
 
-    metrics = seating.seat_move(run=run, person=person, table=target, by=scenario.organizer)
+    metrics = seating.seat_move_in_run(run=run, person=person, table=target, by=scenario.organizer)
 
     run.refresh_from_db()
     assert table_of(run, person) == target
@@ -53,7 +53,7 @@ def test_a_move_to_a_full_table_is_refused_and_names_the_table(scenario, solve):
     target.save()
 
     with pytest.raises(ServiceError) as refused:
-        seating.seat_move(run=run, person=person, table=target, by=None)
+        seating.seat_move_in_run(run=run, person=person, table=target, by=None)
 
     assert refused.value.message == f"Table {target.label} is full ({target.capacity} seats)."
     assert table_of(run, person) != target
@@ -68,7 +68,7 @@ def test_a_person_needing_an_accessible_table_stays_at_one(scenario, solve):
     target = other_table(scenario, run, person)
 
     with pytest.raises(ServiceError, match="needs an accessible table"):
-        seating.seat_move(run=run, person=person, table=target, by=None)
+        seating.seat_move_in_run(run=run, person=person, table=target, by=None)
 
 
 def test_a_host_stays_at_their_table(scenario, solve):
@@ -80,7 +80,7 @@ def test_a_host_stays_at_their_table(scenario, solve):
     assert table_of(run, host) == table
 
     with pytest.raises(ServiceError, match="hosts a table and stays there"):
-        seating.seat_move(run=run, person=host, table=scenario.tables[2], by=None)
+        seating.seat_move_in_run(run=run, person=host, table=scenario.tables[2], by=None)
 
 
 def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario, solve):
@@ -91,7 +91,7 @@ def test_a_move_next_to_a_blocked_person_is_refused_without_saying_who(scenario,
     BlockFactory(blocker=blocker, blocked=mover)
 
     with pytest.raises(ServiceError) as refused:
-        seating.seat_move(run=run, person=mover, table=target, by=None)
+        seating.seat_move_in_run(run=run, person=mover, table=target, by=None)
 
     assert "a private request" in refused.value.message
     assert blocker.full_name not in refused.value.message
@@ -108,11 +108,11 @@ def test_a_refused_move_never_tells_an_organizer_that_someone_blocked_them(scena
     BlockFactory(blocker=blocker, blocked=me)
 
     with pytest.raises(ServiceError) as moving_me:
-        seating.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+        seating.seat_move_in_run(run=run, person=me, table=target, by=scenario.organizer)
     with pytest.raises(ServiceError) as moving_them:
-        seating.seat_move(run=run, person=blocker, table=my_table, by=scenario.organizer)
+        seating.seat_move_in_run(run=run, person=blocker, table=my_table, by=scenario.organizer)
     with pytest.raises(ServiceError) as by_someone_else:
-        seating.seat_move(run=run, person=me, table=target, by=None)
+        seating.seat_move_in_run(run=run, person=me, table=target, by=None)
 
     assert moving_me.value.message == (
         f"{me.display_name} cannot sit at table {target.label} in this plan. Choose another table."
@@ -136,7 +136,7 @@ def test_an_organizer_is_told_of_a_block_they_made_themselves(scenario, solve):
     BlockFactory(blocker=me, blocked=other)
 
     with pytest.raises(ServiceError, match="a private request"):
-        seating.seat_move(run=run, person=me, table=target, by=scenario.organizer)
+        seating.seat_move_in_run(run=run, person=me, table=target, by=scenario.organizer)
 
 
 def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
@@ -147,7 +147,7 @@ def test_moving_one_of_a_sit_together_pair_is_refused(scenario, solve):
     assert table_of(run, a) == table_of(run, b)
 
     with pytest.raises(ServiceError, match="move them together"):
-        seating.seat_move(run=run, person=a, table=other_table(scenario, run, a), by=None)
+        seating.seat_move_in_run(run=run, person=a, table=other_table(scenario, run, a), by=None)
 
 
 def test_someone_who_rsvpd_after_the_run_can_be_seated_by_hand(scenario, solve):
@@ -158,7 +158,7 @@ def test_someone_who_rsvpd_after_the_run_can_be_seated_by_hand(scenario, solve):
         t for t in scenario.tables if Seat.objects.filter(run=run, table=t).count() < t.capacity
     )
 
-    metrics = seating.seat_move(run=run, person=late, table=target, by=None)
+    metrics = seating.seat_move_in_run(run=run, person=late, table=target, by=None)
 
     assert table_of(run, late) == target
     assert metrics["unseated"] == 0
@@ -169,16 +169,16 @@ def test_only_people_going_and_tables_of_the_round_can_be_moved(scenario, solve)
     not_going = scenario.returning[0]
     RoundRSVP.objects.filter(person=not_going).update(status=RSVPStatus.NOT_GOING)
     with pytest.raises(ServiceError, match="not going to this round") as refused:
-        seating.seat_move(run=run, person=not_going, table=scenario.tables[0], by=None)
+        seating.seat_move_in_run(run=run, person=not_going, table=scenario.tables[0], by=None)
     assert refused.value.field == "person"
 
     elsewhere = DrinkTableFactory()
     with pytest.raises(ServiceError, match="one of this round's tables"):
-        seating.seat_move(run=run, person=scenario.newcomers[0], table=elsewhere, by=None)
+        seating.seat_move_in_run(run=run, person=scenario.newcomers[0], table=elsewhere, by=None)
 
     person = scenario.newcomers[0]
     with pytest.raises(ServiceError, match="already sits at table"):
-        seating.seat_move(run=run, person=person, table=table_of(run, person), by=None)
+        seating.seat_move_in_run(run=run, person=person, table=table_of(run, person), by=None)
 
 
 def test_a_published_plan_is_not_changed_in_place(
@@ -190,7 +190,9 @@ def test_a_published_plan_is_not_changed_in_place(
     person = scenario.newcomers[0]
 
     with pytest.raises(Conflict, match="Unpublish it before moving people"):
-        seating.seat_move(run=run, person=person, table=other_table(scenario, run, person), by=None)
+        seating.seat_move_in_run(
+            run=run, person=person, table=other_table(scenario, run, person), by=None
+        )
 
 
 def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario, solve):
@@ -198,7 +200,7 @@ def test_the_metrics_after_a_move_are_the_engines_score_of_the_new_plan(scenario
     person = scenario.returning[3]
     target = other_table(scenario, run, person)
 
-    metrics = seating.seat_move(run=run, person=person, table=target, by=None)
+    metrics = seating.seat_move_in_run(run=run, person=person, table=target, by=None)
 
     problem = build_problem(round=scenario.round)
     tables: dict[str, list[str]] = {t.id: [] for t in problem.tables}

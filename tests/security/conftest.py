@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from attendees.imports import import_batch_create
-from attendees.models import LoginLink
+from attendees.models import EmailChange, LoginLink
 from attendees.tokens import api_token_create, hash_secret
 from conferences.enums import ImportKind, RoundStatus
 from matching.enums import RunStatus
@@ -91,6 +91,12 @@ class Victim:
             sent_at=timezone.now(),
         )
         self.attendance = self.vera.attendances.get()
+        self.email_change = EmailChange.objects.create(
+            person=self.vera,
+            new_email="vera.elsewhere@example.org",
+            token_hash=hash_secret("vera-email-secret"),
+            expires_at=timezone.now() + dt.timedelta(minutes=15),
+        )
 
     def secrets(self) -> list[str]:
         """Text that must never reach a stranger."""

@@ -53,5 +53,5 @@ def test_an_organizer_who_is_blocked_sees_no_trace_of_it(victim):
         return re.sub(r'"exported_at": ?"[^"]+"', "", text)
 
     before = everything()
-    services.block_create(person=victim.vera, blocked=olga)
+    services.block_create(person=victim.vera, blocked_id=olga.pk)
     assert everything() == before

@@ -48,6 +48,9 @@ PAGES: dict[str, Target] = {
     "dashboard:login_link": Target(
         None, lambda v, s: [{"token": v.link.token_hash}], frozenset({400, 405})
     ),
+    "dashboard:email_confirm": Target(
+        None, lambda v, s: [{"token": v.email_change.token_hash}], frozenset({400, 405})
+    ),
     "dashboard:round": Target("attendee", lambda v, s: [{"pk": v.published.pk}, {"pk": v.held.pk}]),
     "dashboard:rsvp": _round("open"),
     "dashboard:round_calendar": _round("published"),
