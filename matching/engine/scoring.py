@@ -55,7 +55,7 @@ def score(problem: Problem, solution: Solution) -> dict[str, Any]:
 
 def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
     n, R = inst.n, inst.R
-    is_new, adj, comp = inst.is_new, inst.adj, inst.comp
+    is_new, adj, comp = inst.is_new, inst.friends, inst.comp
     min_size = inst.problem.options.min_table_size
     pair_count: dict[int, int] = dict(inst.history_count)
     history_repeats = sum(c - 1 for c in inst.history_count.values() if c > 1)
@@ -207,7 +207,7 @@ def anchor_bound(inst: Instance, seated_sets: list[set[int]]) -> tuple[int, list
     a maximum matching of their eligible rounds to such friends. Returns the pooled count and,
     per round, the eligible people who have at least one such friend.
     """
-    adj, comp, history = inst.adj, inst.comp, inst.history_count
+    adj, comp, history = inst.friends, inst.comp, inst.history_count
     total = 0
     per_round = [0] * inst.R
     for x in range(inst.n):

@@ -73,7 +73,7 @@ def solve(
     log.debug("constructed in %.2fs: %s", time.perf_counter() - start, state.components())
     report(0.1)
 
-    seatings = sum(1 for r in range(inst.R) for x in inst.attendees[r] if state.tab[r][x] >= 0)
+    seatings = sum(1 for r in range(inst.R) for x in inst.attendees[r] if state.table_of[r][x] >= 0)
     # Keep time for the final checks and scoring (about 40 microseconds per seat here).
     finish_reserve = min(0.25 * time_limit_s, 0.05 + 6e-5 * seatings)
     deadline = start + 0.97 * time_limit_s - finish_reserve
@@ -102,7 +102,9 @@ def solve(
         )
     # After the golfer search, the general search only helps if table sizes can change.
     mix_can_change = any(inst.is_new) or any(
-        len(state.mem[r][t]) < state.capr[r][t] for r in range(inst.R) for t in inst.tables_in[r]
+        len(state.members[r][t]) < state.capacity[r][t]
+        for r in range(inst.R)
+        for t in inst.tables_in[r]
     )
     if not (should_stop is not None and should_stop()) and (not golfer_mode or mix_can_change):
         max_iterations, stall_iterations = budgets(False)
@@ -119,19 +121,19 @@ def solve(
             start_time=start,
         ).run()
     log.debug("searched until %.2fs: %s", time.perf_counter() - start, state.components())
-    if any(state.tab[r][x] < 0 for r in range(inst.R) for x in inst.attendees[r]):
+    if any(state.table_of[r][x] < 0 for r in range(inst.R) for x in inst.attendees[r]):
         fill_unseated(state, inst, rng)
 
-    seating = [{t: list(state.mem[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
+    seating = [{t: list(state.members[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
     metrics = score_seating(inst, seating)
     log.debug("scored at %.2fs", time.perf_counter() - start)
     if hard_violations(metrics):
         raise EngineBug(f"the solver broke a hard constraint: {metrics['violations']}")
     plans = []
     for r in range(inst.R):
-        tab = state.tab[r]
+        tab = state.table_of[r]
         tables = {
-            inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.mem[r][t]))
+            inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.members[r][t]))
             for t in inst.tables_in[r]
         }
         unseated = tuple(inst.pid[x] for x in inst.attendees[r] if tab[x] < 0)
