@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .instance import Instance
+from .limits import Limits
 from .state import State
 
 
@@ -157,14 +158,14 @@ def repeat_tabu(
     inst: Instance,
     rng: random.Random,
     *,
-    max_iterations: int,
-    stall_iterations: int,
-    deadline: float,
+    limits: Limits,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Improve ``state`` in place; returns the number of iterations run."""
     R, n = inst.R, inst.n
+    max_iterations, stall_iterations = limits.max_iterations, limits.stall_iterations
+    deadline = limits.deadline
     sched = _Schedule(inst, np.array(state.table_of, dtype=np.int64))
     present = [np.flatnonzero(sched.present[r]) for r in range(R)]
     cur = sched.repeats()

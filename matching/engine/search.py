@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from .instance import Instance
+from .limits import Limits
 from .scoring import anchor_bound
 from .state import State
 
@@ -35,9 +36,7 @@ class Search:
     round: a together group or one person, ``Instance.units[r][u]``):
 
     =========================  ==============================================================
-    ``max_iterations``,        when to stop: moves at most, moves without a better plan,
-    ``stall_iterations``,      the clock (``time.perf_counter()``)
-    ``deadline``
+    ``limits``                 when to stop (:class:`~.limits.Limits`)
     ``movable[r][u]``          u is not pinned, so it may move
     ``allowed_tables[r][u]``   tables u may use (accessible ones), or None: any table
     ``avoided[r][u]``          people someone of u must not sit with (blocks), or None
@@ -66,9 +65,7 @@ class Search:
         inst: Instance,
         rng: random.Random,
         *,
-        max_iterations: int,
-        stall_iterations: int,
-        deadline: float,
+        limits: Limits,
         progress: Callable[[float], None] | None = None,
         progress_span: tuple[float, float] = (0.0, 1.0),
         should_stop: Callable[[], bool] | None = None,
@@ -77,9 +74,7 @@ class Search:
         self.state = state
         self.inst = inst
         self.rng = rng
-        self.max_iterations = max_iterations
-        self.stall_iterations = stall_iterations
-        self.deadline = deadline
+        self.limits = limits
         self.progress = progress
         self.progress_span = progress_span
         self.should_stop = should_stop
@@ -434,35 +429,38 @@ class Search:
 
     def run(self) -> None:
         s = self.state
+        max_iterations = self.limits.max_iterations
+        stall_iterations = self.limits.stall_iterations
+        deadline = self.limits.deadline
         cur = s.objective()
         best_total = cur
         best_snap: list[list[int]] | None = None
         at_best = True
         last_best = 0
         last_restart = 0
-        restart_after = max(300, self.stall_iterations // 6)
-        stall_limit = self.stall_iterations
+        restart_after = max(300, stall_iterations // 6)
+        stall_limit = stall_iterations
         counts = self.rebuild_queues()
         if self.perfect(counts) and not self.mix_can_improve:
             return
         if self.perfect(counts):
-            stall_limit = min(stall_limit, max(500, self.stall_iterations // 20))
+            stall_limit = min(stall_limit, max(500, stall_iterations // 20))
         lo, hi = self.progress_span
         last_report = 0.0
         next_check = 0
         tenure_hi = max(10, min(100, sum(len(m) for m in self.movers) // 4))
-        while self.iterations < self.max_iterations:
+        while self.iterations < max_iterations:
             it = self.iterations
             if it >= next_check:
                 now = time.perf_counter()
-                if now >= self.deadline or (self.should_stop is not None and self.should_stop()):
+                if now >= deadline or (self.should_stop is not None and self.should_stop()):
                     break
                 next_check = it + 16
                 if self.progress is not None:
                     frac = max(
-                        it / self.max_iterations,
+                        it / max_iterations,
                         (it - last_best) / stall_limit,
-                        (now - self.start_time) / max(self.deadline - self.start_time, 1e-9),
+                        (now - self.start_time) / max(deadline - self.start_time, 1e-9),
                     )
                     frac = lo + (hi - lo) * min(1.0, frac)
                     if frac > last_report + 0.005:
@@ -515,7 +513,7 @@ class Search:
                     if self.perfect(counts):
                         if not self.mix_can_improve:
                             break
-                        stall_limit = min(stall_limit, max(500, self.stall_iterations // 20))
+                        stall_limit = min(stall_limit, max(500, stall_iterations // 20))
             if len(self.tabu) > 50_000:
                 self.tabu = {k: e for k, e in self.tabu.items() if e[1] > self.iterations}
         if not at_best and best_snap is not None:

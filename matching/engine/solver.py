@@ -12,6 +12,7 @@ from .construct import construct, fill_unseated
 from .feasibility import check_feasible
 from .fileformat import validate_problem
 from .instance import Instance
+from .limits import search_limits
 from .model import DEFAULT_TIME_LIMIT_S, Problem, RoundPlan, Solution
 from .scoring import hard_violations, score_seating
 from .search import Search
@@ -22,16 +23,6 @@ log = logging.getLogger("matching.engine")
 
 class EngineBug(RuntimeError):
     """The solver produced a plan that breaks a hard constraint (never expected)."""
-
-
-def default_budgets(inst: Instance, *, golfer_mode: bool = False) -> tuple[int, int]:
-    """(max_iterations, stall_iterations) from the problem size."""
-    if golfer_mode:
-        # Hard golfer instances keep improving late: let the time limit decide.
-        return 5_000_000, 400_000
-    seatings = sum(len(a) for a in inst.attendees)
-    stall = max(1_500, 4 * seatings)
-    return 100 * stall, stall
 
 
 def solve(
@@ -79,24 +70,13 @@ def solve(
     deadline = start + 0.97 * time_limit_s - finish_reserve
     options = problem.options
 
-    def budgets(golfer_mode: bool) -> tuple[int, int]:
-        max_iterations, stall_iterations = default_budgets(inst, golfer_mode=golfer_mode)
-        if options.max_iterations is not None:
-            max_iterations = options.max_iterations
-        if options.stall_iterations is not None:
-            stall_iterations = options.stall_iterations
-        return max_iterations, stall_iterations
-
     golfer_mode = golfer.applies(inst)
     if golfer_mode and not (should_stop is not None and should_stop()):
-        max_iterations, stall_iterations = budgets(True)
         golfer.repeat_tabu(
             state,
             inst,
             rng,
-            max_iterations=max_iterations,
-            stall_iterations=stall_iterations,
-            deadline=deadline,
+            limits=search_limits(inst, options, deadline=deadline, golfer_mode=True),
             progress=lambda f: report(0.1 + 0.8 * f),
             should_stop=should_stop,
         )
@@ -107,14 +87,11 @@ def solve(
         for t in inst.tables_in[r]
     )
     if not (should_stop is not None and should_stop()) and (not golfer_mode or mix_can_change):
-        max_iterations, stall_iterations = budgets(False)
         Search(
             state,
             inst,
             rng,
-            max_iterations=max_iterations,
-            stall_iterations=stall_iterations,
-            deadline=deadline,
+            limits=search_limits(inst, options, deadline=deadline),
             progress=report,
             progress_span=(0.1, 0.98),
             should_stop=should_stop,
