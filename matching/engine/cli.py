@@ -8,24 +8,28 @@ error on stderr, naming the place; also unreadable files, bad JSON and usage err
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
+import os
 import signal
 import sys
 from typing import Any
 
 from . import generate as gen
 from .fileformat import (
+    parse_json_int,
     problem_from_dict,
     problem_to_dict,
     solution_from_dict,
     solution_to_dict,
 )
-from .model import InfeasibleError, ProblemError
+from .model import MAX_ROUNDS, InfeasibleError, ProblemError
 from .scoring import hard_violations, score
 from .solver import solve
 
 EXIT_OK, EXIT_BROKEN, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+MAX_GENERATED_PEOPLE = 1_000_000
 
 
 class InputError(Exception):
@@ -65,7 +69,10 @@ def read_json(path: str, what: str) -> Any:
         raise InputError([f"{label}: the {what} file is not UTF-8 text ({exc.reason})"]) from None
     try:
         return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+            text,
+            parse_constant=_reject_constant,
+            parse_int=parse_json_int,
+            object_pairs_hook=_no_duplicate_keys,
         )
     except _DuplicateKey as exc:
         raise InputError(
@@ -79,14 +86,39 @@ def read_json(path: str, what: str) -> Any:
         raise InputError([f"{label}: invalid JSON: nested too deeply"]) from None
 
 
-def write_json(data: Any, path: str | None) -> None:
+def check_output(path: str | None, what: str) -> None:
+    """Refuse, before any work, an output file that cannot be written (InputError).
+
+    An existing file is opened for appending (not truncated); a new one is created and
+    removed again, so a run that fails later leaves nothing behind.
+    """
+    if path is None or path == "-":
+        return
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if os.path.exists(path):
+            with open(path, "ab"):
+                pass
+        else:
+            with open(path, "xb"):
+                pass
+            os.remove(path)
+    except OSError as exc:
+        raise InputError([f"{path}: cannot write the {what} file: {exc.strerror or exc}"]) from None
+
+
+def write_json(data: Any, path: str | None, what: str = "output") -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if path is None or path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
+        return
+    try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+    except OSError as exc:
+        raise InputError([f"{path}: cannot write the {what} file: {exc.strerror or exc}"]) from None
 
 
 def _positive_float(text: str) -> float:
@@ -169,13 +201,22 @@ def _usage_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
     if args.command == "generate":
         if args.rounds < 1:
             parser.error("argument --rounds: expected a positive integer")
+        if args.rounds > MAX_ROUNDS:
+            parser.error(f"argument --rounds: at most {MAX_ROUNDS} rounds, got {args.rounds}")
+        if args.people > MAX_GENERATED_PEOPLE:
+            parser.error(
+                f"argument --people: at most {MAX_GENERATED_PEOPLE:,} people, got {args.people:,}"
+            )
         if args.table_size < 2:
             parser.error("argument --table-size: expected at least 2")
         if args.kind == "golfer" and not args.tables:
             parser.error("--kind golfer needs --tables (and --table-size, --rounds)")
+        if args.kind == "golfer" and args.tables * args.table_size > MAX_GENERATED_PEOPLE:
+            parser.error(f"--tables × --table-size: at most {MAX_GENERATED_PEOPLE:,} people")
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    check_output(args.output, "solution")
     problem = problem_from_dict(read_json(args.problem, "problem"))
     stop = {"requested": False}
 
@@ -204,7 +245,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-    write_json(solution_to_dict(solution), args.output)
+    write_json(solution_to_dict(solution), args.output, "solution")
     m = solution.metrics
     print(
         f"seated {m['seated']} (unseated {m['unseated']}), repeats {m['repeat_pairs']}, "
@@ -232,6 +273,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    check_output(args.output, "problem")
     density = args.tie_density
     if args.kind == "planted":
         problem = gen.planted(
@@ -261,7 +303,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             tie_density=0.1 if density is None else density,
             seed=args.seed,
         )
-    write_json(problem_to_dict(problem), args.output)
+    write_json(problem_to_dict(problem), args.output, "problem")
     return EXIT_OK
 
 

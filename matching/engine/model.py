@@ -15,6 +15,9 @@ PROBLEM_FORMAT = "drinktables.problem.v1"
 SOLUTION_FORMAT = "drinktables.solution.v1"
 
 DEFAULT_TIME_LIMIT_S = 10.0
+# Most rounds a problem may have (docs/design.md §4): a conference has a few evenings; a
+# larger number is refused before anything is sized by it.
+MAX_ROUNDS = 100
 
 HARD_CONSTRAINTS = (
     "one_table",
@@ -139,7 +142,8 @@ class Problem:
     time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
-        every_round = tuple(range(1, self.rounds + 1)) if isinstance(self.rounds, int) else ()
+        valid_rounds = isinstance(self.rounds, int) and 0 < self.rounds <= MAX_ROUNDS
+        every_round = tuple(range(1, self.rounds + 1)) if valid_rounds else ()
         people = tuple(
             replace(p, attends=every_round) if p.attends is None else p for p in self.people
         )
