@@ -94,17 +94,20 @@ class RoundBuilder:
                     count += 1
         return count
 
-    def friends_at(self, u: int, t: int) -> int:
-        adj = self.inst.friends
+    def friends_at(self, u: int, t: int) -> tuple[int, float]:
+        """Friends of the unit at table t not met yet: how many, and their ties' strength."""
+        strength_of = self.state.friend_strength
         met = self.state.times_met
         members = self.members[t]
         count = 0
+        strength = 0.0
         for x in self.units[u]:
-            ax, mx = adj[x], met[x]
+            sx, mx = strength_of[x], met[x]
             for y in members:
-                if y in ax and not mx.get(y, 0):
+                if y in sx and not mx.get(y, 0):
                     count += 1
-        return count
+                    strength += sx[y]
+        return count, strength
 
     def place(self, u: int, t: int) -> None:
         for x in self.units[u]:
@@ -250,42 +253,51 @@ class RoundBuilder:
     ) -> None:
         inst, state, r = self.inst, self.state, self.r
         units, mem = self.units, self.members
-        adj, is_new, met = inst.friends, inst.is_new, state.times_met
+        adj, is_new, met = state.friend_strength, inst.is_new, state.times_met
         unit_of = inst.unit_of[r]
         candidates = set(returning)
 
-        def fresh_friends(u: int) -> int:
+        def fresh_friends(u: int) -> tuple[int, float]:
             count = 0
+            strength = 0.0
             for x in units[u]:
                 mx = met[x]
-                for f in adj[x]:
+                for f, s in adj[x].items():
                     v = unit_of.get(f)
                     if v is not None and v in candidates and not self.placed[v] and not mx.get(f):
                         count += 1
-            return count
+                        strength += s
+            return count, strength
 
         rank = {u: i for i, u in enumerate(returning)}
-        seeds = sorted(returning, key=lambda u: (-fresh_friends(u), rank[u]))
+        fresh = {u: fresh_friends(u) for u in returning}
+        # Seeds: most friends not met yet first, then the strongest ties (stronger circles).
+        seeds = sorted(returning, key=lambda u: (-fresh[u][0], -fresh[u][1], rank[u]))
         seed_pos = 0
         tables = list(open_tables)
         self.rng.shuffle(tables)
         tables.sort(key=lambda t: -len(mem[t]))
         for t in tables:
             goal = targets[t] - nc_target.get(t, 0)
-            frontier: dict[int, int] = {}
+            # Frontier: units tied to the table, with (ties into it, their strength); the
+            # best tied first, the strongest among equally tied (stronger circles).
+            frontier: dict[int, tuple[int, float]] = {}
 
-            def extend(members: list[int], t: int = t, frontier: dict[int, int] = frontier) -> None:
+            def extend(
+                members: list[int], frontier: dict[int, tuple[int, float]] = frontier
+            ) -> None:
                 for x in members:
-                    for f in adj[x]:
+                    for f, s in adj[x].items():
                         v = unit_of.get(f)
                         if v is not None and v in candidates and not self.placed[v]:
-                            frontier[v] = frontier.get(v, 0) + 1
+                            count, strength = frontier.get(v, (0, 0.0))
+                            frontier[v] = (count + 1, strength + s)
 
             extend(mem[t])
             while sum(1 for x in mem[t] if not is_new[x]) < goal:
                 chosen = -1
                 while frontier:
-                    best = max(frontier, key=lambda v: (frontier[v], -rank[v]))
+                    best = max(frontier, key=lambda v: (*frontier[v], -rank[v]))
                     del frontier[best]
                     if (
                         not self.placed[best]
@@ -355,8 +367,10 @@ class RoundBuilder:
             key = (
                 self.repeats(u, t),
                 over,
-                # newcomers want a circle; returning people want a friend
-                (self.state.circle_pairs[self.r][t] == 0) if newcomers else -self.friends_at(u, t),
+                # newcomers want a circle; returning people want a friend (a strong one)
+                (self.state.circle_pairs[self.r][t] == 0, 0.0)
+                if newcomers
+                else tuple(-x for x in self.friends_at(u, t)),
                 max(0, self.state.newcomers_at[self.r][t] + newcomers - nc_target.get(t, 0)),
                 0 if not topics or tc is None or any(y in tc[t] for y in topics) else 1,
                 size,

@@ -426,6 +426,10 @@ def _options_from(c: _Checker, raw: Any) -> Options:
                     if value is not None:
                         weights[key] = value
             values["weights"] = Weights(**weights)
+    if "friend_threshold" in item:
+        value = c.number(item["friend_threshold"], "options.friend_threshold")
+        if value is not None:
+            values["friend_threshold"] = value
     if "min_table_size" in item:
         value = c.integer(item["min_table_size"], "options.min_table_size", minimum=1)
         if value is not None:

@@ -42,8 +42,9 @@ class Instance:
     ``attends[x]``              rounds x attends (a frozenset); ``attendees[r]``: who attends r
     ``cap[t]``, ``t_acc[t]``    t's capacity; t is accessible
     ``tables_in[r]``            tables available in round r (a list); ``t_avail[r]`` as a set
-    ``friends[x]``              people x has a tie with (a set)
-    ``tie_weight[x]``           {person: weight} of x's ties
+    ``friends[x]``              {person: tie weight} of x's friends: ties with a weight of at
+                                least ``options.friend_threshold``
+    ``tie_weight[x]``           {person: weight} of all x's ties, friends or not
     ``together``                together groups (tuples of people)
     ``comp[x]``                 x's together component (a representative person): pairs in
                                 one component never count as repeats
@@ -85,14 +86,16 @@ class Instance:
         self.t_avail = [frozenset(ts) for ts in self.tables_in]
 
         pindex = self.pindex
-        self.friends: list[set[int]] = [set() for _ in range(n)]
+        threshold = problem.options.friend_threshold
+        self.friends: list[dict[int, float]] = [{} for _ in range(n)]
         self.tie_weight: list[dict[int, float]] = [{} for _ in range(n)]
         for tie in problem.ties:
             a, b = pindex[tie.a], pindex[tie.b]
-            self.friends[a].add(b)
-            self.friends[b].add(a)
             self.tie_weight[a][b] = tie.weight
             self.tie_weight[b][a] = tie.weight
+            if tie.weight >= threshold:
+                self.friends[a][b] = tie.weight
+                self.friends[b][a] = tie.weight
 
         # Together: a global component (its pairs never count as repeats) and, per round,
         # the units formed by the groups whose members all attend that round.

@@ -112,6 +112,12 @@ class Options:
     """Solver options (the ``options`` object of a problem file).
 
     - ``weights``: see :class:`Weights`.
+    - ``friend_threshold``: a tie counts as a friendship (for the welcome circle, the anchor
+      goal and their metrics) when its weight is at least this. The default 0.6 follows the
+      tie weights of docs/design.md §2 (kind weight × 0.5^(years / 3)): one shared table
+      (weight 1) counts for about two years (0.63 after two, 0.5 after three), a confirmed
+      meeting (weight 2) for about five, ties renewed at several editions for longer. 0: every
+      tie counts.
     - ``min_table_size``: tables with fewer people count as small (metric ``small_tables``).
     - ``preferred_table_size``: soft upper size; each person above it costs ``weights.oversize``.
       ``None`` (default): fill tables evenly up to their capacity.
@@ -121,6 +127,7 @@ class Options:
     """
 
     weights: Weights = field(default_factory=Weights)
+    friend_threshold: float = 0.6
     min_table_size: int = 3
     preferred_table_size: int | None = None
     max_iterations: int | None = None

@@ -372,6 +372,73 @@ class Search:
                     trades(tab[units[v][0]], v, A)
         return best
 
+    # ------------------------------------------------------------------ circle strength
+    def polish_strength(self, sweeps: int = 2) -> int:
+        """Make circles stronger without touching any goal; returns the trades made.
+
+        The tie-break below every goal (docs/design.md §3): after the search, returning people
+        trade seats with returning people at a table where they have stronger friends, when the
+        trade raises the circle strength (``State.strength_delta``) and leaves the objective no
+        worse (``State.delta`` <= 0: no repeat, no lost welcome or anchor, no mix or topic
+        cost; sizes and newcomer counts do not change). Deterministic: people in order, first
+        improvement, at most ``sweeps`` passes, and the deadline is respected. Kept out of the
+        objective because even a tiny weight there changes the search's path and cost anchors
+        on sfhh.
+        """
+        s = self.state
+        deadline = self.limits.deadline
+        is_new, strength = s.is_new, s.friend_strength
+        trades = 0
+        for _ in range(sweeps):
+            before = trades
+            for r in self.mover_rounds:
+                units, unit_of = self.units[r], self.unit_of[r]
+                movable, allowed, avoided = self.movable[r], self.allowed_tables[r], self.avoided[r]
+                tab, mem = s.table_of[r], s.members[r]
+                for p in self.movers[r]:
+                    if is_new[p] or not strength[p] or len(units[unit_of[p]]) > 1:
+                        continue
+                    if time.perf_counter() >= deadline or (
+                        self.should_stop is not None and self.should_stop()
+                    ):
+                        return trades
+                    A = tab[p]
+                    mine = strength[p]
+                    at = {}  # table -> p's friends' strength there (returning friends)
+                    for f, w in mine.items():
+                        t = tab[f]
+                        if t >= 0 and not is_new[f]:
+                            at[t] = at.get(t, 0.0) + w
+                    here = at.get(A, 0.0)
+                    u = unit_of[p]
+                    for B in sorted(t for t, w in at.items() if w > here + 1e-12):
+                        if allowed[u] is not None and B not in allowed[u]:
+                            continue
+                        done = False
+                        for q in list(mem[B]):
+                            v = unit_of[q]
+                            if is_new[q] or not movable[v] or len(units[v]) > 1:
+                                continue
+                            if allowed[v] is not None and A not in allowed[v]:
+                                continue
+                            if avoided[u] and any(x in avoided[u] for x in mem[B] if x != q):
+                                continue
+                            if avoided[v] and any(x in avoided[v] for x in mem[A] if x != p):
+                                continue
+                            if s.strength_delta(r, A, p, B, q) <= 1e-9:
+                                continue
+                            if s.delta(r, A, p, B, q) > EPS:
+                                continue
+                            s.move(r, A, [p], B, [q])
+                            trades += 1
+                            done = True
+                            break
+                        if done:
+                            break
+            if trades == before:
+                break
+        return trades
+
     # ------------------------------------------------------------------ main loop
     def snapshot(self) -> list[list[int]]:
         return [list(row) for row in self.state.table_of]

@@ -87,7 +87,7 @@ def solve(
         for t in inst.tables_in[r]
     )
     if not (should_stop is not None and should_stop()) and (not golfer_mode or mix_can_change):
-        Search(
+        search = Search(
             state,
             inst,
             rng,
@@ -96,7 +96,10 @@ def solve(
             progress_span=(0.1, 0.98),
             should_stop=should_stop,
             start_time=start,
-        ).run()
+        )
+        search.run()
+        if any(inst.friends):
+            search.polish_strength()
     log.debug("searched until %.2fs: %s", time.perf_counter() - start, state.components())
     if any(state.table_of[r][x] < 0 for r in range(inst.R) for x in inst.attendees[r]):
         fill_unseated(state, inst, rng)

@@ -9,8 +9,11 @@ Objective (lower is better), a weighted sum of the goals of docs/design.md §3:
 - mix: per occupied table, small-table, oversize, newcomer-share and size terms;
 - topics: seated newcomers with topics sharing none with a tablemate.
 
+Below all of them, circle strength breaks ties: :meth:`State.strength_delta` (used by the
+search's final polish, not by the objective, so that it never steers the search itself).
+
 Pairs of a together group never count as repeats (they asked to sit together). "Friend" means
-a tie the instance counts as a friendship (``Instance.friends``).
+a tie at least as strong as ``Options.friend_threshold`` (``Instance.friends``).
 
 Fields of :class:`State` (``r`` a round from 0, ``t`` a table, ``p`` a person, all indices
 of the :class:`~.instance.Instance`); ``add``/``remove`` keep every counter exact:
@@ -20,8 +23,10 @@ of the :class:`~.instance.Instance`); ``add``/``remove`` keep every counter exac
 ``members[r][t]``             people at table t in round r (a list, in seating order)
 ``capacity[r][t]``            t's capacity in round r (0 when t is not available that round)
 ``newcomers_at[r][t]``        newcomers at t in round r
-``circle_pairs[r][t]``        tied pairs of returning people at t in round r; t holds a circle
+``circle_pairs[r][t]``        pairs of returning friends at t in round r; t holds a circle
                               (it welcomes its newcomers) when this is above 0
+``friend_strength[p]``        {friend: w / (1 + w)} for p's friends (tie weight w): their
+                              tie's strength, saturating below 1
 ``friends_at_table[r][p]``    p's friends at p's table in round r (p is anchored when > 0)
 ``anchor_eligible[r][p]``     p is returning, seated in round r and has a friend seated in r
                               (fixed per round by ``finalize_round``)
@@ -44,7 +49,7 @@ of the :class:`~.instance.Instance`); ``add``/``remove`` keep every counter exac
 ============================  ==================================================================
 
 The hot loops (``add``, ``remove``, ``delta``) bind these to locals first (attribute lookups
-cost): ``met_p = times_met[p]``, ``friends_p = friends[p]``, ``friends_here =
+cost): ``met_p = times_met[p]``, ``friends_p = friend_strength[p]``, ``friends_here =
 friends_at_table[r]``, ``eligible = anchor_eligible[r]``, ``new_p = is_new[p]``; in ``delta``,
 ``A``/``B`` are the tables p leaves and joins, ``d_*`` the changes of each objective term.
 """
@@ -76,7 +81,10 @@ class State:
         self.min_table_size = options.min_table_size
         self.preferred_size = options.preferred_table_size or 0
         self.is_new = inst.is_new
-        self.friends = inst.friends
+        self.friend_strength = [
+            {f: weight / (1.0 + weight) for f, weight in friends.items()}
+            for friends in inst.friends
+        ]
         self.comp = inst.comp
         self.has_together = inst.has_together
         self.topics = inst.topics
@@ -115,7 +123,7 @@ class State:
     def add(self, r: int, t: int, p: int) -> None:
         table_members = self.members[r][t]
         met, is_new = self.times_met, self.is_new
-        friends_p, friends_here = self.friends[p], self.friends_at_table[r]
+        friends_p, friends_here = self.friend_strength[p], self.friends_at_table[r]
         met_p = met[p]
         comp = self.comp if self.has_together else None
         returning_p = not is_new[p]
@@ -152,7 +160,7 @@ class State:
         table_members = self.members[r][t]
         table_members.remove(p)
         met, is_new = self.times_met, self.is_new
-        friends_p, friends_here = self.friends[p], self.friends_at_table[r]
+        friends_p, friends_here = self.friend_strength[p], self.friends_at_table[r]
         met_p = met[p]
         comp = self.comp if self.has_together else None
         returning_p = not is_new[p]
@@ -215,7 +223,7 @@ class State:
         for x in range(self.n_people):
             eligible[x] = False
         for x in seated:
-            if not self.is_new[x] and any(tab[f] >= 0 for f in self.friends[x]):
+            if not self.is_new[x] and any(tab[f] >= 0 for f in self.friend_strength[x]):
                 eligible[x] = True
 
     # ------------------------------------------------------------------ objective
@@ -292,7 +300,7 @@ class State:
         mem = self.members[r]
         members_A, members_B = mem[A], mem[B]
         met_p = self.times_met[p]
-        friends_p = self.friends[p]
+        friends_p = self.friend_strength[p]
         is_new = self.is_new
         friends_here = self.friends_at_table[r]
         eligible = self.anchor_eligible[r]
@@ -303,7 +311,7 @@ class State:
         friends_p_at_B = friends_q_at_A = 0
         if q >= 0:
             met_q = self.times_met[q]
-            friends_q = self.friends[q]
+            friends_q = self.friend_strength[q]
             new_q = is_new[q]
             for x in members_A:
                 if x == p:
@@ -443,6 +451,23 @@ class State:
             before = any(topics_B[y] >= 2 for y in tq)
             after = any(topics_A.get(y, 0) - (y in tp) >= 1 for y in tq)
             d += before - after
+        return d
+
+    def strength_delta(self, r: int, A: int, p: int, B: int, q: int) -> float:
+        """Change in circle strength (the sum of ``friend_strength`` over pairs of returning
+        friends sharing a table) if p (at A) and q (at B, or -1: nobody) trade places."""
+        is_new, members, strength = self.is_new, self.members[r], self.friend_strength
+        d = 0.0
+        for mover, left, joined, partner in ((p, A, B, q), (q, B, A, p)):
+            if mover < 0 or is_new[mover]:
+                continue
+            mine = strength[mover]
+            for x in members[left]:
+                if x != mover and x in mine and not is_new[x]:
+                    d -= mine[x]
+            for x in members[joined]:
+                if x != partner and x in mine and not is_new[x]:
+                    d += mine[x]
         return d
 
     def delta_units(self, r: int, A: int, P: list[int], B: int, Q: list[int]) -> float:

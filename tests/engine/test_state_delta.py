@@ -58,6 +58,7 @@ def problems(draw) -> dict:
         "together": [list(p) for p in draw(st.lists(pair, max_size=2))],
         "options": {
             "weights": weights,
+            "friend_threshold": draw(st.sampled_from([0.0, 0.6, 2.0])),
             "min_table_size": draw(st.integers(1, 4)),
             "preferred_table_size": draw(st.sampled_from([None, 2, 3])),
         },
