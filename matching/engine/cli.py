@@ -1,4 +1,4 @@
-"""Command line: ``python -m matching solve|score|generate`` (docs/design.md §4).
+"""Command line: ``python -m matching solve|score|simulate|generate`` (docs/design.md §4).
 
 Exit codes: 0 done; 1 ``score`` found a broken hard constraint; 2 invalid input (one line per
 error on stderr, naming the place; also unreadable files, bad JSON and usage errors);
@@ -14,9 +14,12 @@ import math
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from . import generate as gen
+from . import simulate as sim
 from .fileformat import (
     parse_json_int,
     problem_from_dict,
@@ -173,6 +176,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_score.add_argument("problem", metavar="PROBLEM", help="problem file ('-' for stdin)")
     p_score.add_argument("solution", metavar="SOLUTION", help="solution file ('-' for stdin)")
 
+    p_sim = sub.add_parser(
+        "simulate",
+        help="simulate a conference series under a seating policy (docs/outcomes.md)",
+    )
+    p_sim.add_argument("problem", metavar="PROBLEM", help="the first edition ('-' for stdin)")
+    p_sim.add_argument(
+        "--policy",
+        required=True,
+        metavar="POLICY",
+        help="drinktables, friends-first, random or mingle",
+    )
+    p_sim.add_argument(
+        "--editions", default="5", metavar="N", help=f"editions, 1 to {sim.MAX_EDITIONS} (5)"
+    )
+    p_sim.add_argument("--seed", default="0", metavar="S", help="a non-negative integer (0)")
+    p_sim.add_argument("--params", metavar="PARAMS", help="JSON object overriding model parameters")
+    p_sim.add_argument("--progress", action="store_true", help="print progress to stderr")
+    p_sim.add_argument(
+        "-o", "--output", metavar="RESULT", help="result file ('-' or absent: stdout)"
+    )
+
     p_gen = sub.add_parser("generate", help="print a synthetic problem file")
     p_gen.add_argument(
         "--kind",
@@ -272,6 +296,74 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _integer_argument(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _progress_printer() -> Callable[[float], None]:
+    last = {"shown": -1}
+
+    def progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != last["shown"]:
+            last["shown"] = percent
+            print(f"progress {percent}%", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    check_output(args.output, "result")
+    errors: list[str] = []
+    problem = params = None
+    try:
+        problem = problem_from_dict(read_json(args.problem, "problem"))
+    except InputError as exc:
+        errors.extend(exc.lines)
+    except ProblemError as exc:
+        errors.extend(exc.errors)
+    if args.params is not None:
+        try:
+            params = read_json(args.params, "params")
+            sim.simulation_params(params)
+        except InputError as exc:
+            errors.extend(exc.lines)
+        except ProblemError as exc:
+            errors.extend(exc.errors)
+    editions, seed = _integer_argument(args.editions), _integer_argument(args.seed)
+    errors.extend(sim.request_errors(policy=args.policy, editions=editions, seed=seed))
+    if errors or problem is None:
+        raise InputError(errors)
+    started = time.perf_counter()
+    result = sim.simulate(
+        problem,
+        policy=args.policy,
+        editions=editions,
+        seed=seed,
+        params=params,
+        progress=_progress_printer() if args.progress else None,
+    )
+    write_json(result, args.output, "result")
+    later = [e for e in result["editions"][1:] if e["newcomers"]] or result["editions"][:1]
+
+    def mean(key: str) -> str:
+        values = [e[key] for e in later if e[key] is not None]
+        return f"{sum(values) / len(values):.2f}" if values else "n/a"
+
+    print(
+        f"simulated {len(result['editions'])} editions ({args.policy}): newcomers' lasting "
+        f"ties to returning people {mean('newcomer_ties_to_returning')}, woven in "
+        f"{mean('woven_in_share')}, newcomers returning {mean('newcomer_return_rate')} "
+        f"(mean over editions {'2 on' if len(result['editions']) > 1 else '1'}) "
+        f"in {time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     check_output(args.output, "problem")
     density = args.tie_density
@@ -316,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_solve(args)
         if args.command == "score":
             return cmd_score(args)
+        if args.command == "simulate":
+            return cmd_simulate(args)
         return cmd_generate(args)
     except InputError as exc:
         for line in exc.lines:
