@@ -373,7 +373,7 @@ class Search:
         return best
 
     # ------------------------------------------------------------------ circle strength
-    def polish_strength(self, sweeps: int = 2) -> int:
+    def polish_strength(self, deadline: float | None = None, sweeps: int = 2) -> int:
         """Make circles stronger without touching any goal; returns the trades made.
 
         The tie-break below every goal (docs/design.md §3): after the search, returning people
@@ -381,12 +381,13 @@ class Search:
         trade raises the circle strength (``State.strength_delta``) and leaves the objective no
         worse (``State.delta`` <= 0: no repeat, no lost welcome or anchor, no mix or topic
         cost; sizes and newcomer counts do not change). Deterministic: people in order, first
-        improvement, at most ``sweeps`` passes, and the deadline is respected. Kept out of the
-        objective because even a tiny weight there changes the search's path and cost anchors
-        on sfhh.
+        improvement, at most ``sweeps`` passes, and ``deadline`` (default: the search's) is
+        respected. Kept out of the objective because even a tiny weight there changes the
+        search's path and cost anchors on sfhh.
         """
         s = self.state
-        deadline = self.limits.deadline
+        if deadline is None:
+            deadline = self.limits.deadline
         is_new, strength = s.is_new, s.friend_strength
         trades = 0
         for _ in range(sweeps):
