@@ -104,7 +104,7 @@ EDITION_KEYS = (
     ("newcomers", 0),
     ("newcomer_ties_to_returning", 2),
     ("woven_in_share", 2),
-    ("newcomer_return_rate", 2),
+    ("newcomer_return_rate", 3),
     ("hosts_who_were_newcomers", 0),
     ("largest_component_share", 2),
     ("clustering", 3),
@@ -162,10 +162,11 @@ def comparison(results: dict[str, list[dict]]) -> tuple[list[str], dict[str, flo
             dt, ff = row["drinktables"], row["friends-first"]
             ratio = dt / ff if dt is not None and ff else None
             label = "1" if editions == "1" else "2-5 (mean)"
+            digits = 3 if key == "newcomer_return_rate" else 2
             lines.append(
                 f"| {key.replace('_', ' ')} | {label} | "
-                + " | ".join(fmt(row[p]) for p in POLICIES)
-                + f" | {fmt(ratio)} |"
+                + " | ".join(fmt(row[p], digits) for p in POLICIES)
+                + f" | {fmt(ratio) if ff else 'friends-first: none'} |"
             )
             summary[f"{key}:{editions}:dt"] = dt
             summary[f"{key}:{editions}:ff"] = ff
@@ -182,10 +183,11 @@ def targets(summary: dict[str, float | None]) -> list[str]:
         dt = get("newcomer_ties_to_returning", editions, "dt")
         ff = get("newcomer_ties_to_returning", editions, "ff")
         ratio = dt / ff if ff else math.inf
+        shown = f"{ratio:.1f}x" if ff else "friends-first has none"
         out.append(
             f"- {'met' if ratio >= 3 else 'NOT met'}: {label}: newcomers' lasting ties to "
             f"returning attendees, drinktables >= 3x friends-first ({dt:.2f} vs {ff:.2f}: "
-            f"{ratio:.1f}x)"
+            f"{shown})"
         )
         for key, what in (
             ("woven_in_share", "more newcomers woven in"),
@@ -195,7 +197,7 @@ def targets(summary: dict[str, float | None]) -> list[str]:
             if math.isnan(dt) or math.isnan(ff):
                 continue
             out.append(
-                f"- {'met' if dt > ff else 'NOT met'}: {label}: {what} ({dt:.2f} vs {ff:.2f})"
+                f"- {'met' if dt > ff else 'NOT met'}: {label}: {what} ({dt:.3f} vs {ff:.3f})"
             )
     return out
 
@@ -239,7 +241,7 @@ def sweep(problem: Problem) -> list[str]:
             f"{fmt(ff['newcomer_ties_to_returning'])} ({ties_ratio:.1f}x) | {yes(ties_ratio >= 3)} | "
             f"{fmt(dt['woven_in_share'])} / {fmt(ff['woven_in_share'])} | "
             f"{yes((dt['woven_in_share'] or 0) > (ff['woven_in_share'] or 0))} | "
-            f"{fmt(dt['newcomer_return_rate'])} / {fmt(ff['newcomer_return_rate'])} | "
+            f"{fmt(dt['newcomer_return_rate'], 3)} / {fmt(ff['newcomer_return_rate'], 3)} | "
             f"{yes((dt['newcomer_return_rate'] or 0) > (ff['newcomer_return_rate'] or 0))} |"
         )
         log(lines[-1])
