@@ -44,8 +44,15 @@ GOLFERS: dict[str, float] = {
     "50-8-3": 10.0,
 }
 GOLFER_SEEDS = (1, 2, 3)
-# Good Enough Golfers (genetic algorithm), six runs on this machine, from issue 3:
-# median repeats, best repeats, median seconds (None: no answer).
+# External reference figures, not measured by this script: Good Enough Golfers (a genetic
+# algorithm; its published web tool), six runs per instance on this machine during issue 3,
+# recorded here on 2026-11-25 (commit 51962ce): median repeats, best repeats, median seconds
+# (None: no answer).
+GEG_SOURCE = (
+    "External reference figures, not measured by this script: Good Enough Golfers (a genetic "
+    "algorithm), six runs of its published tool per instance on this machine during issue 3, "
+    "recorded in bench/bench_engine.py on 2026-11-25 (commit 51962ce); 8-4-8 was not run."
+)
 GEG = {
     "5-3-7": (8, 6, 0.45),
     "8-4-7": (2, 0, 0.5),
@@ -106,6 +113,8 @@ def child(job: dict) -> dict:
                 "topic_rate",
                 "small_tables",
                 "newcomer_spread",
+                "circle_strength",
+                "circle_tables",
             )
         },
     }
@@ -134,20 +143,21 @@ def fmt_rate(x: float) -> str:
 
 def row(name: str, solver: str, r: dict) -> str:
     if "error" in r:
-        return f"| {name} | {solver} | error: {r['error']} |" + " |" * 12
+        return f"| {name} | {solver} | error: {r['error']} |" + " |" * 13
     return (
         f"| {name} | {solver} | {r['people']} | {r['rounds']} | {r['seconds']:.2f} | "
         f"{r['peak_mib']:.0f} | {r['violations']} | {r['unseated']} | {r['repeat_pairs']} | "
         f"{fmt_rate(r['welcome_rate'])} | {fmt_rate(r['anchor_rate'])} | "
         f"{fmt_rate(r['anchor_bound'])} | {fmt_rate(r['topic_rate'])} | {r['small_tables']} | "
-        f"{r['newcomer_spread']:.2f} |"
+        f"{r['newcomer_spread']:.2f} | {r['circle_strength']:.2f} |"
     )
 
 
 HEADER = (
     "| instance | solver | people | rounds | seconds | peak MiB | violations | unseated | "
-    "repeats | welcome | anchor | anchor bound | topics | small tables | newcomer spread |\n"
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    "repeats | welcome | anchor | anchor bound | topics | small tables | newcomer spread | "
+    "circle strength |\n"
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 )
 
 
@@ -186,7 +196,7 @@ def main() -> int:
 
     golf_lines = [
         "| instance | people | repeats median (best) | seconds median | GEG repeats median "
-        "(best) | GEG seconds | time limit | target |",
+        "(best), external | GEG seconds, external | time limit | target |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     golf_results: dict[str, list[dict]] = {}
@@ -252,13 +262,18 @@ def render(lines, golf_lines, results, golf_results, total) -> list[str]:
         "excluded), peak MiB = the process's ru_maxrss (generation included).",
         "Engine time limits: planted-320 4 s, planted-10k 55 s, sfhh 9 s, scale-20k 110 s, "
         "golfers 10 s (8-4-8 and 5-3-7: 60 s). Baselines: random seating and friends first.",
-        "Anchor bound: the best anchor rate possible without repeats (issue 3).",
+        "Anchor bound: the best anchor rate possible without repeats (issue 3). Friends are "
+        "ties of weight >= options.friend_threshold (default 0.6); circle strength: mean over "
+        "tables with a circle of the mean weight of the ties between its returning friends "
+        "(weights in the instance's own unit: minutes of contact for sfhh).",
         "",
         "## All instances",
         "",
         *lines,
         "",
         f"## Social golfer instances (engine, seeds {', '.join(map(str, GOLFER_SEEDS))})",
+        "",
+        f"GEG columns: {GEG_SOURCE}",
         "",
         *golf_lines,
         "",

@@ -1,4 +1,4 @@
-"""``python -m matching solve|score|generate`` (no Django settings needed)."""
+"""``python -m matching solve|score|simulate|generate`` (no Django settings needed)."""
 
 import sys
 

@@ -15,6 +15,7 @@ from .fileformat import (
 from .model import (
     DEFAULT_TIME_LIMIT_S,
     HARD_CONSTRAINTS,
+    MAX_ROUNDS,
     PROBLEM_FORMAT,
     SOLUTION_FORMAT,
     InfeasibleError,
@@ -35,6 +36,7 @@ from .solver import EngineBug, solve
 __all__ = [
     "DEFAULT_TIME_LIMIT_S",
     "HARD_CONSTRAINTS",
+    "MAX_ROUNDS",
     "PROBLEM_FORMAT",
     "SOLUTION_FORMAT",
     "EngineBug",

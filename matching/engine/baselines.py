@@ -26,16 +26,16 @@ from .state import State
 
 
 def _solution(inst: Instance, state: State, start: float) -> Solution:
-    seating = [{t: list(state.mem[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
+    seating = [{t: list(state.members[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
     metrics = score_seating(inst, seating)
     plans = tuple(
         RoundPlan(
             round=r + 1,
             tables={
-                inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.mem[r][t]))
+                inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.members[r][t]))
                 for t in inst.tables_in[r]
             },
-            unseated=tuple(inst.pid[x] for x in inst.attendees[r] if state.tab[r][x] < 0),
+            unseated=tuple(inst.pid[x] for x in inst.attendees[r] if state.table_of[r][x] < 0),
         )
         for r in range(inst.R)
     )
@@ -107,10 +107,10 @@ def friends_first(problem: Problem, seed: int = 0) -> Solution:
         returning = [u for u in order if not all(inst.is_new[x] for x in units[u])]
         seeds = iter(returning)
         for t in inst.tables_in[r]:
-            while len(b.mem[t]) < b.capr[t]:
+            while len(b.members[t]) < b.capacity[t]:
                 best, best_w = -1, 0.0
-                for x in b.mem[t]:
-                    for f, w in inst.wadj[x].items():
+                for x in b.members[t]:
+                    for f, w in inst.tie_weight[x].items():
                         v = unit_of.get(f)
                         if v is not None and not b.placed[v] and w > best_w and b.fits(v, t):
                             best, best_w = v, w

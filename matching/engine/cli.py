@@ -1,4 +1,4 @@
-"""Command line: ``python -m matching solve|score|generate`` (docs/design.md §4).
+"""Command line: ``python -m matching solve|score|simulate|generate`` (docs/design.md §4).
 
 Exit codes: 0 done; 1 ``score`` found a broken hard constraint; 2 invalid input (one line per
 error on stderr, naming the place; also unreadable files, bad JSON and usage errors);
@@ -8,24 +8,31 @@ error on stderr, naming the place; also unreadable files, bad JSON and usage err
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
+import os
 import signal
 import sys
+import time
+from collections.abc import Callable
 from typing import Any
 
 from . import generate as gen
+from . import simulate as sim
 from .fileformat import (
+    parse_json_int,
     problem_from_dict,
     problem_to_dict,
     solution_from_dict,
     solution_to_dict,
 )
-from .model import InfeasibleError, ProblemError
+from .model import MAX_ROUNDS, InfeasibleError, ProblemError
 from .scoring import hard_violations, score
 from .solver import solve
 
 EXIT_OK, EXIT_BROKEN, EXIT_INVALID, EXIT_INFEASIBLE = 0, 1, 2, 3
+MAX_GENERATED_PEOPLE = 1_000_000
 
 
 class InputError(Exception):
@@ -65,7 +72,10 @@ def read_json(path: str, what: str) -> Any:
         raise InputError([f"{label}: the {what} file is not UTF-8 text ({exc.reason})"]) from None
     try:
         return json.loads(
-            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+            text,
+            parse_constant=_reject_constant,
+            parse_int=parse_json_int,
+            object_pairs_hook=_no_duplicate_keys,
         )
     except _DuplicateKey as exc:
         raise InputError(
@@ -79,14 +89,39 @@ def read_json(path: str, what: str) -> Any:
         raise InputError([f"{label}: invalid JSON: nested too deeply"]) from None
 
 
-def write_json(data: Any, path: str | None) -> None:
+def check_output(path: str | None, what: str) -> None:
+    """Refuse, before any work, an output file that cannot be written (InputError).
+
+    An existing file is opened for appending (not truncated); a new one is created and
+    removed again, so a run that fails later leaves nothing behind.
+    """
+    if path is None or path == "-":
+        return
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if os.path.exists(path):
+            with open(path, "ab"):
+                pass
+        else:
+            with open(path, "xb"):
+                pass
+            os.remove(path)
+    except OSError as exc:
+        raise InputError([f"{path}: cannot write the {what} file: {exc.strerror or exc}"]) from None
+
+
+def write_json(data: Any, path: str | None, what: str = "output") -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if path is None or path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
+        return
+    try:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
+    except OSError as exc:
+        raise InputError([f"{path}: cannot write the {what} file: {exc.strerror or exc}"]) from None
 
 
 def _positive_float(text: str) -> float:
@@ -141,6 +176,27 @@ def build_parser() -> argparse.ArgumentParser:
     p_score.add_argument("problem", metavar="PROBLEM", help="problem file ('-' for stdin)")
     p_score.add_argument("solution", metavar="SOLUTION", help="solution file ('-' for stdin)")
 
+    p_sim = sub.add_parser(
+        "simulate",
+        help="simulate a conference series under a seating policy (docs/outcomes.md)",
+    )
+    p_sim.add_argument("problem", metavar="PROBLEM", help="the first edition ('-' for stdin)")
+    p_sim.add_argument(
+        "--policy",
+        required=True,
+        metavar="POLICY",
+        help="drinktables, friends-first, random or mingle",
+    )
+    p_sim.add_argument(
+        "--editions", default="5", metavar="N", help=f"editions, 1 to {sim.MAX_EDITIONS} (5)"
+    )
+    p_sim.add_argument("--seed", default="0", metavar="S", help="a non-negative integer (0)")
+    p_sim.add_argument("--params", metavar="PARAMS", help="JSON object overriding model parameters")
+    p_sim.add_argument("--progress", action="store_true", help="print progress to stderr")
+    p_sim.add_argument(
+        "-o", "--output", metavar="RESULT", help="result file ('-' or absent: stdout)"
+    )
+
     p_gen = sub.add_parser("generate", help="print a synthetic problem file")
     p_gen.add_argument(
         "--kind",
@@ -169,13 +225,22 @@ def _usage_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
     if args.command == "generate":
         if args.rounds < 1:
             parser.error("argument --rounds: expected a positive integer")
+        if args.rounds > MAX_ROUNDS:
+            parser.error(f"argument --rounds: at most {MAX_ROUNDS} rounds, got {args.rounds}")
+        if args.people > MAX_GENERATED_PEOPLE:
+            parser.error(
+                f"argument --people: at most {MAX_GENERATED_PEOPLE:,} people, got {args.people:,}"
+            )
         if args.table_size < 2:
             parser.error("argument --table-size: expected at least 2")
         if args.kind == "golfer" and not args.tables:
             parser.error("--kind golfer needs --tables (and --table-size, --rounds)")
+        if args.kind == "golfer" and args.tables * args.table_size > MAX_GENERATED_PEOPLE:
+            parser.error(f"--tables × --table-size: at most {MAX_GENERATED_PEOPLE:,} people")
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
+    check_output(args.output, "solution")
     problem = problem_from_dict(read_json(args.problem, "problem"))
     stop = {"requested": False}
 
@@ -204,7 +269,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-    write_json(solution_to_dict(solution), args.output)
+    write_json(solution_to_dict(solution), args.output, "solution")
     m = solution.metrics
     print(
         f"seated {m['seated']} (unseated {m['unseated']}), repeats {m['repeat_pairs']}, "
@@ -231,7 +296,76 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _integer_argument(text: str) -> int | str:
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _progress_printer() -> Callable[[float], None]:
+    last = {"shown": -1}
+
+    def progress(fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != last["shown"]:
+            last["shown"] = percent
+            print(f"progress {percent}%", file=sys.stderr, flush=True)
+
+    return progress
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    check_output(args.output, "result")
+    errors: list[str] = []
+    problem = params = None
+    try:
+        problem = problem_from_dict(read_json(args.problem, "problem"))
+    except InputError as exc:
+        errors.extend(exc.lines)
+    except ProblemError as exc:
+        errors.extend(exc.errors)
+    if args.params is not None:
+        try:
+            params = read_json(args.params, "params")
+            sim.simulation_params(params)
+        except InputError as exc:
+            errors.extend(exc.lines)
+        except ProblemError as exc:
+            errors.extend(exc.errors)
+    editions, seed = _integer_argument(args.editions), _integer_argument(args.seed)
+    errors.extend(sim.request_errors(policy=args.policy, editions=editions, seed=seed))
+    if errors or problem is None:
+        raise InputError(errors)
+    started = time.perf_counter()
+    result = sim.simulate(
+        problem,
+        policy=args.policy,
+        editions=editions,
+        seed=seed,
+        params=params,
+        progress=_progress_printer() if args.progress else None,
+    )
+    write_json(result, args.output, "result")
+    later = [e for e in result["editions"][1:] if e["newcomers"]] or result["editions"][:1]
+
+    def mean(key: str) -> str:
+        values = [e[key] for e in later if e[key] is not None]
+        return f"{sum(values) / len(values):.2f}" if values else "n/a"
+
+    print(
+        f"simulated {len(result['editions'])} editions ({args.policy}): newcomers' lasting "
+        f"ties to returning people {mean('newcomer_ties_to_returning')}, woven in "
+        f"{mean('woven_in_share')}, newcomers returning {mean('newcomer_return_rate')} "
+        f"(mean over editions {'2 on' if len(result['editions']) > 1 else '1'}) "
+        f"in {time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
+    check_output(args.output, "problem")
     density = args.tie_density
     if args.kind == "planted":
         problem = gen.planted(
@@ -261,7 +395,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             tie_density=0.1 if density is None else density,
             seed=args.seed,
         )
-    write_json(problem_to_dict(problem), args.output)
+    write_json(problem_to_dict(problem), args.output, "problem")
     return EXIT_OK
 
 
@@ -274,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_solve(args)
         if args.command == "score":
             return cmd_score(args)
+        if args.command == "simulate":
+            return cmd_simulate(args)
         return cmd_generate(args)
     except InputError as exc:
         for line in exc.lines:

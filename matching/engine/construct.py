@@ -50,8 +50,8 @@ class RoundBuilder:
         self.r = r
         self.rng = rng
         self.units = inst.units[r]
-        self.mem = state.mem[r]
-        self.capr = state.capr[r]
+        self.members = state.members[r]
+        self.capacity = state.capacity[r]
         self.placed = [False] * len(self.units)
         # Tables each unit may use beyond capacity: None means any table of the round.
         accessible = frozenset(t for t in inst.tables_in[r] if inst.t_acc[t])
@@ -64,7 +64,7 @@ class RoundBuilder:
                 self.allowed.append(accessible)
             else:
                 self.allowed.append(None)
-        capr, mem = self.capr, self.mem
+        capr, mem = self.capacity, self.members
         self.open_tables = list(inst.tables_in[r])
         self.with_room = Pool(self.open_tables, lambda t: len(mem[t]) < capr[t])
         self.partners = [
@@ -75,17 +75,17 @@ class RoundBuilder:
     # --------------------------------------------------------------- helpers
     def fits(self, u: int, t: int) -> bool:
         unit = self.units[u]
-        if len(self.mem[t]) + len(unit) > self.capr[t]:
+        if len(self.members[t]) + len(unit) > self.capacity[t]:
             return False
         allowed = self.allowed[u]
         if allowed is not None and t not in allowed:
             return False
         partners = self.partners[u]
-        return not (partners and any(x in partners for x in self.mem[t]))
+        return not (partners and any(x in partners for x in self.members[t]))
 
     def repeats(self, u: int, t: int) -> int:
-        met = self.state.met
-        members = self.mem[t]
+        met = self.state.times_met
+        members = self.members[t]
         count = 0
         for x in self.units[u]:
             mx = met[x]
@@ -94,17 +94,20 @@ class RoundBuilder:
                     count += 1
         return count
 
-    def friends_at(self, u: int, t: int) -> int:
-        adj = self.inst.adj
-        met = self.state.met
-        members = self.mem[t]
+    def friends_at(self, u: int, t: int) -> tuple[int, float]:
+        """Friends of the unit at table t not met yet: how many, and their ties' strength."""
+        strength_of = self.state.friend_strength
+        met = self.state.times_met
+        members = self.members[t]
         count = 0
+        strength = 0.0
         for x in self.units[u]:
-            ax, mx = adj[x], met[x]
+            sx, mx = strength_of[x], met[x]
             for y in members:
-                if y in ax and not mx.get(y, 0):
+                if y in sx and not mx.get(y, 0):
                     count += 1
-        return count
+                    strength += sx[y]
+        return count, strength
 
     def place(self, u: int, t: int) -> None:
         for x in self.units[u]:
@@ -117,7 +120,7 @@ class RoundBuilder:
         units = self.units
         is_new = inst.is_new
         tables = list(inst.tables_in[r])
-        seats = sum(self.capr[t] for t in tables)
+        seats = sum(self.capacity[t] for t in tables)
         order = list(range(len(units)))
         rng.shuffle(order)
         pinned = [u for u in order if inst.unit_pin(r, units[u]) >= 0]
@@ -146,8 +149,8 @@ class RoundBuilder:
         newcomers = sum(1 for u in pinned + order for x in units[u] if is_new[x])
         nc_target = self.newcomer_targets(open_tables, targets, newcomers, people)
 
-        mem, capr = self.mem, self.capr
-        nc = self.state.nc[r]
+        mem, capr = self.members, self.capacity
+        nc = self.state.newcomers_at[r]
         self.open_tables = open_tables
         self.under_target = Pool(open_tables, lambda t: len(mem[t]) < targets[t])
         self.with_room = Pool(tables, lambda t: len(mem[t]) < capr[t])
@@ -185,8 +188,8 @@ class RoundBuilder:
         """How many people each table should get: as even as capacities allow, on enough
         tables that none is below the minimum size when that can be avoided."""
         inst, r = self.inst, self.r
-        capr = self.capr
-        min_size = self.state.min_size
+        capr = self.capacity
+        min_size = self.state.min_table_size
         usable = [t for t in tables if capr[t] > 0]
         targets = dict.fromkeys(tables, 0)
         if not usable or people == 0:
@@ -210,7 +213,7 @@ class RoundBuilder:
                 break
             chosen.append(t)
             seats += capr[t]
-        pref = self.state.pref
+        pref = self.state.preferred_size
         remaining = people
         level = 0
         while remaining > 0:
@@ -249,43 +252,52 @@ class RoundBuilder:
         nc_target: dict[int, int],
     ) -> None:
         inst, state, r = self.inst, self.state, self.r
-        units, mem = self.units, self.mem
-        adj, is_new, met = inst.adj, inst.is_new, state.met
+        units, mem = self.units, self.members
+        adj, is_new, met = state.friend_strength, inst.is_new, state.times_met
         unit_of = inst.unit_of[r]
         candidates = set(returning)
 
-        def fresh_friends(u: int) -> int:
+        def fresh_friends(u: int) -> tuple[int, float]:
             count = 0
+            strength = 0.0
             for x in units[u]:
                 mx = met[x]
-                for f in adj[x]:
+                for f, s in adj[x].items():
                     v = unit_of.get(f)
                     if v is not None and v in candidates and not self.placed[v] and not mx.get(f):
                         count += 1
-            return count
+                        strength += s
+            return count, strength
 
         rank = {u: i for i, u in enumerate(returning)}
-        seeds = sorted(returning, key=lambda u: (-fresh_friends(u), rank[u]))
+        fresh = {u: fresh_friends(u) for u in returning}
+        # Seeds: most friends not met yet first, then the strongest ties (stronger circles).
+        seeds = sorted(returning, key=lambda u: (-fresh[u][0], -fresh[u][1], rank[u]))
         seed_pos = 0
         tables = list(open_tables)
         self.rng.shuffle(tables)
         tables.sort(key=lambda t: -len(mem[t]))
         for t in tables:
             goal = targets[t] - nc_target.get(t, 0)
-            frontier: dict[int, int] = {}
+            # Frontier: units tied to the table, with (ties into it, their strength); the
+            # best tied first, the strongest among equally tied (stronger circles).
+            frontier: dict[int, tuple[int, float]] = {}
 
-            def extend(members: list[int], t: int = t, frontier: dict[int, int] = frontier) -> None:
+            def extend(
+                members: list[int], frontier: dict[int, tuple[int, float]] = frontier
+            ) -> None:
                 for x in members:
-                    for f in adj[x]:
+                    for f, s in adj[x].items():
                         v = unit_of.get(f)
                         if v is not None and v in candidates and not self.placed[v]:
-                            frontier[v] = frontier.get(v, 0) + 1
+                            count, strength = frontier.get(v, (0, 0.0))
+                            frontier[v] = (count + 1, strength + s)
 
             extend(mem[t])
             while sum(1 for x in mem[t] if not is_new[x]) < goal:
                 chosen = -1
                 while frontier:
-                    best = max(frontier, key=lambda v: (frontier[v], -rank[v]))
+                    best = max(frontier, key=lambda v: (*frontier[v], -rank[v]))
                     del frontier[best]
                     if (
                         not self.placed[best]
@@ -324,10 +336,10 @@ class RoundBuilder:
         if newcomer:
             found = self.newcomer_room.sample(rng, 8)
         else:
-            tab = self.state.tab[self.r]
+            tab = self.state.table_of[self.r]
             found = list(
                 dict.fromkeys(
-                    tab[f] for x in self.units[u] for f in self.inst.adj[x] if tab[f] >= 0
+                    tab[f] for x in self.units[u] for f in self.inst.friends[x] if tab[f] >= 0
                 )
             )
         found += self.under_target.sample(rng, 8)
@@ -343,21 +355,23 @@ class RoundBuilder:
         is_new = inst.is_new
         newcomers = sum(1 for x in unit if is_new[x])
         topics = {y for x in unit for y in inst.topics[x]}
-        tc = self.state.tc[self.r] if self.state.use_topics else None
+        tc = self.state.topic_count[self.r] if self.state.use_topics else None
         best_key = None
         best_t = -1
         for t in tables:
             if not self.fits(u, t):
                 continue
-            members = self.mem[t]
+            members = self.members[t]
             size = len(members)
             over = max(0, size + len(unit) - targets.get(t, 0))
             key = (
                 self.repeats(u, t),
                 over,
-                # newcomers want a circle; returning people want a friend
-                (self.state.circ[self.r][t] == 0) if newcomers else -self.friends_at(u, t),
-                max(0, self.state.nc[self.r][t] + newcomers - nc_target.get(t, 0)),
+                # newcomers want a circle; returning people want a friend (a strong one)
+                (self.state.circle_pairs[self.r][t] == 0, 0.0)
+                if newcomers
+                else tuple(-x for x in self.friends_at(u, t)),
+                max(0, self.state.newcomers_at[self.r][t] + newcomers - nc_target.get(t, 0)),
                 0 if not topics or tc is None or any(y in tc[t] for y in topics) else 1,
                 size,
             )
@@ -378,7 +392,7 @@ class RoundBuilder:
                 tables = sample
         for t in tables:
             if self.fits(u, t):
-                key = (self.repeats(u, t), len(self.mem[t]))
+                key = (self.repeats(u, t), len(self.members[t]))
                 if best_key is None or key < best_key:
                     best_key, best_t = key, t
         if best_t >= 0:
@@ -393,7 +407,7 @@ class RoundBuilder:
         inst, r, rng = self.inst, self.r, self.rng
         unit_of = inst.unit_of[r]
         unit = self.units[u]
-        capr, mem = self.capr, self.mem
+        capr, mem = self.capacity, self.members
         roomy = [t for t in inst.tables_in[r] if capr[t] > len(mem[t])]
         if sum(capr[t] - len(mem[t]) for t in roomy) < len(unit):
             return False  # no room anywhere: nothing to make room with
@@ -431,7 +445,7 @@ def construct(state: State, inst: Instance, rng: random.Random) -> None:
     for r in range(inst.R):
         RoundBuilder(state, inst, r, rng).build(seated_before)
         state.finalize_round(r)
-        tab = state.tab[r]
+        tab = state.table_of[r]
         for x in inst.attendees[r]:
             if tab[x] >= 0:
                 seated_before[x] += 1
@@ -442,7 +456,7 @@ def fill_unseated(state: State, inst: Instance, rng: random.Random) -> bool:
     changed = False
     for r in range(inst.R):
         builder = RoundBuilder(state, inst, r, rng)
-        tab = state.tab[r]
+        tab = state.table_of[r]
         for u, unit in enumerate(builder.units):
             if all(tab[x] >= 0 for x in unit):
                 builder.placed[u] = True

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import fields
 from typing import Any
 
 from .model import (
+    MAX_ROUNDS,
     PROBLEM_FORMAT,
     SOLUTION_FORMAT,
     Options,
@@ -30,7 +32,39 @@ from .model import (
 _MISSING = object()
 
 
+class TooLongInteger:
+    """Stands in for a JSON integer with more digits than Python converts
+    (``sys.get_int_max_str_digits()``, 4300 by default), so that validation can name its
+    place instead of the JSON reader failing on it. See :func:`parse_json_int`."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"TooLongInteger({self.digits})"
+
+
+def parse_json_int(text: str) -> int | TooLongInteger:
+    """``parse_int`` for :func:`json.loads`: an int, or :class:`TooLongInteger`."""
+    try:
+        return int(text)
+    except ValueError:
+        return TooLongInteger(len(text.lstrip("-")))
+
+
+def _printable(text: str) -> str:
+    """Text safe to print and store: unpaired surrogates (from JSON escapes such as
+    ``"\\ud800"``) written as backslash escapes."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _show(value: Any) -> str:
+    if isinstance(value, TooLongInteger):
+        return f"an integer too long to read ({value.digits} digits)"
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 10_000:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
     if isinstance(value, float) and not math.isfinite(value):
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
@@ -51,7 +85,7 @@ class _Checker:
         self.errors: list[str] = []
 
     def error(self, place: str, message: str) -> None:
-        self.errors.append(f"{place}: {message}" if place else message)
+        self.errors.append(_printable(f"{place}: {message}" if place else message))
 
     def obj(self, value: Any, place: str, allowed: tuple[str, ...]) -> dict | None:
         if not isinstance(value, dict):
@@ -88,6 +122,9 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.error(place, f"expected {kind}, got {_show(value)}")
             return None
+        if isinstance(value, int) and abs(value) > sys.float_info.max:
+            self.error(place, f"expected a finite number, got {_show(value)}")
+            return None
         if not math.isfinite(value):
             self.error(place, f"expected a finite number, got {_show(value)}")
             return None
@@ -99,6 +136,15 @@ class _Checker:
     def ident(self, value: Any, place: str, what: str = "id") -> str | None:
         if not isinstance(value, str) or not value:
             self.error(place, f"expected a non-empty string {what}, got {_show(value)}")
+            return None
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.error(
+                place,
+                f"expected text, got {_show(value)} with an unpaired surrogate "
+                "(\\ud800-\\udfff is not a character)",
+            )
             return None
         return value
 
@@ -164,6 +210,10 @@ def problem_from_dict(data: Any) -> Problem:
         c.error("format", f'expected "{PROBLEM_FORMAT}", got {_show(fmt)}')
 
     rounds = c.integer(top.get("rounds", 1), "rounds", minimum=1)
+    if rounds is not None and rounds > MAX_ROUNDS:
+        # Refused before anything is sized by it (every person's and table's rounds).
+        c.error("rounds", f"at most {MAX_ROUNDS} rounds, got {_show(rounds)}")
+        rounds = None
     seed = c.integer(top.get("seed", 0), "seed", minimum=0)
     time_limit = top.get("time_limit_s")
     time_limit_s = (
@@ -376,6 +426,10 @@ def _options_from(c: _Checker, raw: Any) -> Options:
                     if value is not None:
                         weights[key] = value
             values["weights"] = Weights(**weights)
+    if "friend_threshold" in item:
+        value = c.number(item["friend_threshold"], "options.friend_threshold")
+        if value is not None:
+            values["friend_threshold"] = value
     if "min_table_size" in item:
         value = c.integer(item["min_table_size"], "options.min_table_size", minimum=1)
         if value is not None:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .instance import Instance
+from .limits import Limits
 from .state import State
 
 
@@ -26,7 +27,7 @@ def applies(inst: Instance) -> bool:
     """Whether the problem is a pure repeat-minimisation problem."""
     return (
         inst.n <= 3000
-        and not any(inst.adj)
+        and not any(inst.friends)
         and not any(inst.is_new)
         and not inst.has_together
         and not any(inst.avoid)
@@ -36,21 +37,38 @@ def applies(inst: Instance) -> bool:
 
 
 class _Schedule:
-    """Seats of every round with pair counts and, per round, how many people each person has
-    already met at each table (``met_at``) and at their own table twice (``own``)."""
+    """Seats of every round as numpy arrays, with the counts a trade's delta needs.
+
+    ``R`` rounds, ``n`` people, ``g`` tables; ``r`` a round, ``x``/``y`` people, ``t`` a table:
+
+    ======================  ==================================================================
+    ``table[r, x]``         x's table in round r, or -1 (absent)
+    ``present[r, x]``       ``table[r, x] >= 0``
+    ``table_or_0[r, x]``    ``table`` with absent people at table 0 (safe as an index)
+    ``pair_count[x, y]``    times x and y sit together (history and every round)
+    ``met_once[x, y]``      1 if ``pair_count[x, y] >= 1``
+    ``met_twice[x, y]``     1 if ``pair_count[x, y] >= 2`` (a repeated pair)
+    ``met_at[r, x, t]``     people at table t in round r whom x has met (``met_once``)
+    ``own_repeats[r, x]``   people at x's own table in round r whom x has met twice
+    ``members[r][t]``       people at table t in round r (lists)
+    ``pair_count_list``,    Python copies of ``pair_count``, ``table``, ``met_twice``: a trade
+    ``table_list``,         updates a handful of entries, faster on lists than in numpy
+    ``met_twice_list``
+    ======================  ==================================================================
+    """
 
     def __init__(self, inst: Instance, tab: np.ndarray):
         self.inst = inst
         self.R, self.n, self.g = inst.R, inst.n, inst.m
-        self.tab = tab
+        self.table = tab
         self.present = tab >= 0
         self.people = np.arange(self.n)
         self.rebuild()
 
     def rebuild(self) -> None:
         R, n, g = self.R, self.n, self.g
-        tab, present = self.tab, self.present
-        self.tab_safe = np.where(present, tab, 0)
+        tab, present = self.table, self.present
+        self.table_or_0 = np.where(present, tab, 0)
         count = np.zeros((n, n), dtype=np.int32)
         for key, c in self.inst.history_count.items():
             a, b = divmod(key, n)
@@ -62,32 +80,35 @@ class _Schedule:
         for r in range(R):
             count += onehot[r] @ onehot[r].T
         np.fill_diagonal(count, 0)
-        self.count = count
-        self.m1 = (count >= 1).astype(np.int32)
-        self.m2 = (count >= 2).astype(np.int32)
-        self.met_at = self.m1 @ onehot  # R x n x g
-        own = (self.m2 @ onehot)[np.arange(R)[:, None], self.people[None, :], self.tab_safe]
-        self.own = np.where(present, own, 0)
+        self.pair_count = count
+        self.met_once = (count >= 1).astype(np.int32)
+        self.met_twice = (count >= 2).astype(np.int32)
+        self.met_at = self.met_once @ onehot  # R x n x g
+        own = (self.met_twice @ onehot)[
+            np.arange(R)[:, None], self.people[None, :], self.table_or_0
+        ]
+        self.own_repeats = np.where(present, own, 0)
         self.members = [[np.flatnonzero(tab[r] == t).tolist() for t in range(g)] for r in range(R)]
         self.mirror()
 
     def repeats(self) -> int:
-        return int(np.triu(np.maximum(self.count - 1, 0), 1).sum())
+        return int(np.triu(np.maximum(self.pair_count - 1, 0), 1).sum())
 
     def mirror(self) -> None:
         """Python copies of the small structures a trade updates entry by entry (faster
         than numpy calls on a handful of entries)."""
-        self.cnt = self.count.tolist()
-        self.tab_list = self.tab.tolist()
-        self.m2_list = self.m2.tolist()
+        self.pair_count_list = self.pair_count.tolist()
+        self.table_list = self.table.tolist()
+        self.met_twice_list = self.met_twice.tolist()
 
     def swap(self, r: int, p: int, q: int) -> None:
-        tab, tab_list, cnt = self.tab, self.tab_list, self.cnt
+        tab, tab_list, cnt = self.table, self.table_list, self.pair_count_list  # (see class)
         A, B = tab_list[r][p], tab_list[r][q]
         members = self.members[r]
         rest_a = [x for x in members[A] if x != p]
         rest_b = [x for x in members[B] if x != q]
-        m1, m2_list, met_at, own = self.m1, self.m2_list, self.met_at, self.own
+        # Short local names: m1 = met_once, m2_list = met_twice_list, own = own_repeats.
+        m1, m2_list, met_at, own = self.met_once, self.met_twice_list, self.met_at, self.own_repeats
         # Membership first (with the old m1), then the pair counts and their flips.
         met_at[r, :, A] += m1[:, q] - m1[:, p]
         met_at[r, :, B] += m1[:, p] - m1[:, q]
@@ -95,7 +116,7 @@ class _Schedule:
         members[B] = [*rest_b, p]
         tab_list[r][p], tab_list[r][q] = B, A
         tab[r, p], tab[r, q] = B, A
-        self.tab_safe[r, p], self.tab_safe[r, q] = B, A
+        self.table_or_0[r, p], self.table_or_0[r, q] = B, A
         R = self.R
         for a, others, step in ((p, rest_a, -1), (q, rest_b, -1), (p, rest_b, 1), (q, rest_a, 1)):
             row = cnt[a]
@@ -115,16 +136,16 @@ class _Schedule:
                 if (before >= 2) != (after >= 2):
                     m2_list[a][b] += step
                     m2_list[b][a] += step
-                    self.m2[a, b] += step
-                    self.m2[b, a] += step
+                    self.met_twice[a, b] += step
+                    self.met_twice[b, a] += step
                     for w in range(R):
                         if w != r and tab_list[w][a] >= 0 and tab_list[w][a] == tab_list[w][b]:
                             own[w, a] += step
                             own[w, b] += step
-        self.count[p, :] = cnt[p]
-        self.count[q, :] = cnt[q]
-        self.count[:, p] = cnt[p]
-        self.count[:, q] = cnt[q]
+        self.pair_count[p, :] = cnt[p]
+        self.pair_count[q, :] = cnt[q]
+        self.pair_count[:, p] = cnt[p]
+        self.pair_count[:, q] = cnt[q]
         # Own-table repeats of everyone at the two tables of round r, from scratch.
         for table in (members[A], members[B]):
             for x in table:
@@ -137,19 +158,19 @@ def repeat_tabu(
     inst: Instance,
     rng: random.Random,
     *,
-    max_iterations: int,
-    stall_iterations: int,
-    deadline: float,
+    limits: Limits,
     progress: Callable[[float], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
     """Improve ``state`` in place; returns the number of iterations run."""
     R, n = inst.R, inst.n
-    sched = _Schedule(inst, np.array(state.tab, dtype=np.int64))
+    max_iterations, stall_iterations = limits.max_iterations, limits.stall_iterations
+    deadline = limits.deadline
+    sched = _Schedule(inst, np.array(state.table_of, dtype=np.int64))
     present = [np.flatnonzero(sched.present[r]) for r in range(R)]
     cur = sched.repeats()
     best = cur
-    best_tab = sched.tab.copy()
+    best_tab = sched.table.copy()
     if cur == 0:
         return 0
     tabu = np.zeros((R, n, n), dtype=np.int64)
@@ -176,30 +197,30 @@ def repeat_tabu(
             break
         if it - last_restart >= restart_after and it - last_best >= restart_after:
             # Back to the best schedule, shaken by a few random trades.
-            sched.tab[:] = best_tab
+            sched.table[:] = best_tab
             for _ in range(kick):
                 r = rng.randrange(R)
                 if len(present[r]) < 2:
                     continue
                 p, q = rng.sample(list(present[r]), 2)
-                if sched.tab[r, p] != sched.tab[r, q]:
-                    sched.tab[r, p], sched.tab[r, q] = sched.tab[r, q], sched.tab[r, p]
+                if sched.table[r, p] != sched.table[r, q]:
+                    sched.table[r, p], sched.table[r, q] = sched.table[r, q], sched.table[r, p]
             sched.rebuild()
             cur = sched.repeats()
             tabu[:] = 0
             last_restart = it
         it += 1
-        own = sched.own
+        own = sched.own_repeats
         rk, pk = np.nonzero(own > 0)
         if len(rk) == 0:
             break
-        tab_safe = sched.tab_safe
+        tab_safe = sched.table_or_0
         met_at = sched.met_at
         tp = tab_safe[rk, pk]
         tab_k = tab_safe[rk]  # K x people: each candidate partner's table
         d = (
             met_at[rk[:, None], pk[:, None], tab_k]
-            - 2 * sched.m1[pk]
+            - 2 * sched.met_once[pk]
             - own[rk, pk][:, None]
             + met_at[rk, :, tp]
             - own[rk]
@@ -222,7 +243,7 @@ def repeat_tabu(
         cur += best_d
         if cur < best:
             best = cur
-            best_tab = sched.tab.copy()
+            best_tab = sched.table.copy()
             last_best = it
             if best == 0:
                 break
@@ -230,7 +251,7 @@ def repeat_tabu(
     # Write the best plan back into the state.
     state.recording = False
     for r in range(R):
-        row = state.tab[r]
+        row = state.table_of[r]
         for x in present[r]:
             x = int(x)
             if row[x] != best_tab[r, x]:

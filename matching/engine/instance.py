@@ -29,7 +29,35 @@ class UnionFind:
 
 
 class Instance:
-    """Integer view of a (validated) problem."""
+    """Integer view of a (validated) problem.
+
+    People ``x`` (0..n-1) and tables ``t`` (0..m-1) in problem order, rounds ``r`` from 0:
+
+    ==========================  ==============================================================
+    ``R``, ``n``, ``m``         rounds, people, tables
+    ``pid``, ``tid``            person and table ids by index; ``pindex``, ``tindex`` back
+    ``is_new[x]``               x is a newcomer
+    ``needs_acc[x]``            x needs an accessible table
+    ``topics[x]``               x's topics as indices into ``topic_names``
+    ``attends[x]``              rounds x attends (a frozenset); ``attendees[r]``: who attends r
+    ``cap[t]``, ``t_acc[t]``    t's capacity; t is accessible
+    ``tables_in[r]``            tables available in round r (a list); ``t_avail[r]`` as a set
+    ``friends[x]``              {person: tie weight} of x's friends: ties with a weight of at
+                                least ``options.friend_threshold``
+    ``tie_weight[x]``           {person: weight} of all x's ties, friends or not
+    ``together``                together groups (tuples of people)
+    ``comp[x]``                 x's together component (a representative person): pairs in
+                                one component never count as repeats
+    ``has_together``            some together group exists
+    ``history_count``           {``a * n + b`` (a < b): times a and b sat together in history}
+    ``avoid[x]``, ``avoid_pairs``  people x must not sit with; every such pair once (a < b)
+    ``pins[r]``                 {person: table} pinned in round r; ``pin_list[r]`` every pin
+                                (conflicts too), ``pin_conflicts`` (round, person, t1, t2)
+    ``units[r]``                the units of round r: together groups whose members all attend
+                                r, and single people; ``unit_of[r]``: {person: unit index}
+    ``active_groups[r]``        together groups that apply in round r
+    ==========================  ==============================================================
+    """
 
     def __init__(self, problem: Problem):
         self.problem = problem
@@ -58,14 +86,16 @@ class Instance:
         self.t_avail = [frozenset(ts) for ts in self.tables_in]
 
         pindex = self.pindex
-        self.adj: list[set[int]] = [set() for _ in range(n)]
-        self.wadj: list[dict[int, float]] = [{} for _ in range(n)]
+        threshold = problem.options.friend_threshold
+        self.friends: list[dict[int, float]] = [{} for _ in range(n)]
+        self.tie_weight: list[dict[int, float]] = [{} for _ in range(n)]
         for tie in problem.ties:
             a, b = pindex[tie.a], pindex[tie.b]
-            self.adj[a].add(b)
-            self.adj[b].add(a)
-            self.wadj[a][b] = tie.weight
-            self.wadj[b][a] = tie.weight
+            self.tie_weight[a][b] = tie.weight
+            self.tie_weight[b][a] = tie.weight
+            if tie.weight >= threshold:
+                self.friends[a][b] = tie.weight
+                self.friends[b][a] = tie.weight
 
         # Together: a global component (its pairs never count as repeats) and, per round,
         # the units formed by the groups whose members all attend that round.

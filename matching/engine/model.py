@@ -15,6 +15,9 @@ PROBLEM_FORMAT = "drinktables.problem.v1"
 SOLUTION_FORMAT = "drinktables.solution.v1"
 
 DEFAULT_TIME_LIMIT_S = 10.0
+# Most rounds a problem may have (docs/design.md §4): a conference has a few evenings; a
+# larger number is refused before anything is sized by it.
+MAX_ROUNDS = 100
 
 HARD_CONSTRAINTS = (
     "one_table",
@@ -109,6 +112,12 @@ class Options:
     """Solver options (the ``options`` object of a problem file).
 
     - ``weights``: see :class:`Weights`.
+    - ``friend_threshold``: a tie counts as a friendship (for the welcome circle, the anchor
+      goal and their metrics) when its weight is at least this. The default 0.6 follows the
+      tie weights of docs/design.md §2 (kind weight × 0.5^(years / 3)): one shared table
+      (weight 1) counts for about two years (0.63 after two, 0.5 after three), a confirmed
+      meeting (weight 2) for about five, ties renewed at several editions for longer. 0: every
+      tie counts.
     - ``min_table_size``: tables with fewer people count as small (metric ``small_tables``).
     - ``preferred_table_size``: soft upper size; each person above it costs ``weights.oversize``.
       ``None`` (default): fill tables evenly up to their capacity.
@@ -118,6 +127,7 @@ class Options:
     """
 
     weights: Weights = field(default_factory=Weights)
+    friend_threshold: float = 0.6
     min_table_size: int = 3
     preferred_table_size: int | None = None
     max_iterations: int | None = None
@@ -139,7 +149,8 @@ class Problem:
     time_limit_s: float | None = None
 
     def __post_init__(self) -> None:
-        every_round = tuple(range(1, self.rounds + 1)) if isinstance(self.rounds, int) else ()
+        valid_rounds = isinstance(self.rounds, int) and 0 < self.rounds <= MAX_ROUNDS
+        every_round = tuple(range(1, self.rounds + 1)) if valid_rounds else ()
         people = tuple(
             replace(p, attends=every_round) if p.attends is None else p for p in self.people
         )

@@ -6,6 +6,7 @@ reports. Rates with an empty denominator are 1.0.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .instance import Instance
@@ -55,12 +56,13 @@ def score(problem: Problem, solution: Solution) -> dict[str, Any]:
 
 def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
     n, R = inst.n, inst.R
-    is_new, adj, comp = inst.is_new, inst.adj, inst.comp
+    is_new, adj, comp = inst.is_new, inst.friends, inst.comp
     min_size = inst.problem.options.min_table_size
     pair_count: dict[int, int] = dict(inst.history_count)
     history_repeats = sum(c - 1 for c in inst.history_count.values() if c > 1)
     per_round: list[dict[str, Any]] = []
     seated_sets: list[set[int]] = []
+    circle_strengths: list[float] = []  # every round's, for the pooled mean
 
     for r in range(R):
         tables = seating[r]
@@ -108,6 +110,7 @@ def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
         topic_ok = topic_total = 0
         small = 0
         shares: list[float] = []
+        strengths: list[float] = []  # per table with a circle: its ties' mean weight
         for members in tables.values():
             members = list(dict.fromkeys(members))
             for i, a in enumerate(members):
@@ -121,7 +124,15 @@ def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
                     pair_count[key] = before + 1
             returning = [x for x in members if not is_new[x]]
             table_newcomers = [x for x in members if is_new[x]]
-            circle = any(b in adj[a] for i, a in enumerate(returning) for b in returning[i + 1 :])
+            circle_ties = [
+                adj[a][b]
+                for i, a in enumerate(returning)
+                for b in returning[i + 1 :]
+                if b in adj[a]
+            ]
+            circle = bool(circle_ties)
+            if circle:
+                strengths.append(math.fsum(circle_ties) / len(circle_ties))
             newcomers += len(table_newcomers)
             if circle:
                 welcomed += len(table_newcomers)
@@ -165,8 +176,12 @@ def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
                 "topic_newcomers": topic_total,
                 "small_tables": small,
                 "newcomer_spread": (max(shares) - min(shares)) if shares else 0.0,
+                # fsum: the same figure whatever the order of tables and people in the plan
+                "circle_strength": math.fsum(strengths) / len(strengths) if strengths else 0.0,
+                "circle_tables": len(strengths),
             }
         )
+        circle_strengths.extend(strengths)
 
     bound_total, bound_round = anchor_bound(inst, seated_sets)
     for r in range(R):
@@ -194,6 +209,10 @@ def score_seating(inst: Instance, seating: Seating) -> dict[str, Any]:
         "topic_newcomers": total("topic_newcomers"),
         "small_tables": total("small_tables"),
         "newcomer_spread": max((m["newcomer_spread"] for m in per_round), default=0.0),
+        "circle_strength": (
+            math.fsum(circle_strengths) / len(circle_strengths) if circle_strengths else 0.0
+        ),
+        "circle_tables": len(circle_strengths),
         "rounds": per_round,
     }
     return metrics
@@ -207,7 +226,7 @@ def anchor_bound(inst: Instance, seated_sets: list[set[int]]) -> tuple[int, list
     a maximum matching of their eligible rounds to such friends. Returns the pooled count and,
     per round, the eligible people who have at least one such friend.
     """
-    adj, comp, history = inst.adj, inst.comp, inst.history_count
+    adj, comp, history = inst.friends, inst.comp, inst.history_count
     total = 0
     per_round = [0] * inst.R
     for x in range(inst.n):

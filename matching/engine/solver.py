@@ -12,6 +12,7 @@ from .construct import construct, fill_unseated
 from .feasibility import check_feasible
 from .fileformat import validate_problem
 from .instance import Instance
+from .limits import search_limits
 from .model import DEFAULT_TIME_LIMIT_S, Problem, RoundPlan, Solution
 from .scoring import hard_violations, score_seating
 from .search import Search
@@ -22,16 +23,6 @@ log = logging.getLogger("matching.engine")
 
 class EngineBug(RuntimeError):
     """The solver produced a plan that breaks a hard constraint (never expected)."""
-
-
-def default_budgets(inst: Instance, *, golfer_mode: bool = False) -> tuple[int, int]:
-    """(max_iterations, stall_iterations) from the problem size."""
-    if golfer_mode:
-        # Hard golfer instances keep improving late: let the time limit decide.
-        return 5_000_000, 400_000
-    seatings = sum(len(a) for a in inst.attendees)
-    stall = max(1_500, 4 * seatings)
-    return 100 * stall, stall
 
 
 def solve(
@@ -73,65 +64,59 @@ def solve(
     log.debug("constructed in %.2fs: %s", time.perf_counter() - start, state.components())
     report(0.1)
 
-    seatings = sum(1 for r in range(inst.R) for x in inst.attendees[r] if state.tab[r][x] >= 0)
+    seatings = sum(1 for r in range(inst.R) for x in inst.attendees[r] if state.table_of[r][x] >= 0)
     # Keep time for the final checks and scoring (about 40 microseconds per seat here).
     finish_reserve = min(0.25 * time_limit_s, 0.05 + 6e-5 * seatings)
     deadline = start + 0.97 * time_limit_s - finish_reserve
     options = problem.options
 
-    def budgets(golfer_mode: bool) -> tuple[int, int]:
-        max_iterations, stall_iterations = default_budgets(inst, golfer_mode=golfer_mode)
-        if options.max_iterations is not None:
-            max_iterations = options.max_iterations
-        if options.stall_iterations is not None:
-            stall_iterations = options.stall_iterations
-        return max_iterations, stall_iterations
-
     golfer_mode = golfer.applies(inst)
     if golfer_mode and not (should_stop is not None and should_stop()):
-        max_iterations, stall_iterations = budgets(True)
         golfer.repeat_tabu(
             state,
             inst,
             rng,
-            max_iterations=max_iterations,
-            stall_iterations=stall_iterations,
-            deadline=deadline,
+            limits=search_limits(inst, options, deadline=deadline, golfer_mode=True),
             progress=lambda f: report(0.1 + 0.8 * f),
             should_stop=should_stop,
         )
     # After the golfer search, the general search only helps if table sizes can change.
     mix_can_change = any(inst.is_new) or any(
-        len(state.mem[r][t]) < state.capr[r][t] for r in range(inst.R) for t in inst.tables_in[r]
+        len(state.members[r][t]) < state.capacity[r][t]
+        for r in range(inst.R)
+        for t in inst.tables_in[r]
     )
     if not (should_stop is not None and should_stop()) and (not golfer_mode or mix_can_change):
-        max_iterations, stall_iterations = budgets(False)
-        Search(
+        # Keep time for the circle-strength polish (about 0.1 ms per seat on sfhh), so that a
+        # search cut by the clock still gets its polish.
+        polish_reserve = min(0.1 * time_limit_s, 1.5e-4 * seatings) if any(inst.friends) else 0.0
+        search = Search(
             state,
             inst,
             rng,
-            max_iterations=max_iterations,
-            stall_iterations=stall_iterations,
-            deadline=deadline,
+            limits=search_limits(inst, options, deadline=deadline - polish_reserve),
             progress=report,
             progress_span=(0.1, 0.98),
             should_stop=should_stop,
             start_time=start,
-        ).run()
+        )
+        search.run()
+        if any(inst.friends):
+            search.polish_strength(deadline=deadline)
     log.debug("searched until %.2fs: %s", time.perf_counter() - start, state.components())
-    if any(state.tab[r][x] < 0 for r in range(inst.R) for x in inst.attendees[r]):
+    if any(state.table_of[r][x] < 0 for r in range(inst.R) for x in inst.attendees[r]):
         fill_unseated(state, inst, rng)
 
-    seating = [{t: list(state.mem[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
+    seating = [{t: list(state.members[r][t]) for t in inst.tables_in[r]} for r in range(inst.R)]
     metrics = score_seating(inst, seating)
     log.debug("scored at %.2fs", time.perf_counter() - start)
     if hard_violations(metrics):
         raise EngineBug(f"the solver broke a hard constraint: {metrics['violations']}")
     plans = []
     for r in range(inst.R):
-        tab = state.tab[r]
+        tab = state.table_of[r]
         tables = {
-            inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.mem[r][t]))
+            inst.tid[t]: tuple(inst.pid[x] for x in sorted(state.members[r][t]))
             for t in inst.tables_in[r]
         }
         unseated = tuple(inst.pid[x] for x in inst.attendees[r] if tab[x] < 0)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -167,3 +169,101 @@ def test_duplicate_json_keys_are_invalid_input():
     done = run("solve", "-", stdin=text)
     assert done.returncode == 2
     assert done.stderr == '<stdin>: invalid JSON: key "id" appears twice in an object\n'
+
+
+# ---------------------------------------------------------------- hostile input and output
+
+
+def test_an_integer_too_long_to_read_is_invalid_input_naming_its_place():
+    digits = "1" + "0" * 4999  # over Python's int-string conversion limit (4300 digits)
+    text = (
+        '{"format": "drinktables.problem.v1", "rounds": ' + digits + ","
+        ' "people": [{"id": "a"}, {"id": "b"}],'
+        ' "tables": [{"id": "t", "capacity": ' + digits + "}],"
+        ' "ties": [{"a": "a", "b": "b", "weight": 1' + "0" * 400 + "}]}"
+    )
+    done = run("solve", "-", stdin=text)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    shown = "1" + "0" * 56 + "..."
+    assert done.stderr.splitlines() == [
+        "rounds: expected a positive integer, got an integer too long to read (5000 digits)",
+        "tables[0].capacity: expected a non-negative integer, got an integer too long to read "
+        "(5000 digits)",
+        f"ties[0].weight: expected a finite number, got {shown}",
+    ]
+
+
+def test_an_unpaired_surrogate_in_an_id_is_invalid_input():
+    text = (
+        '{"format": "drinktables.problem.v1", "people": [{"id": "\\ud800"}, {"id": "b"}],'
+        ' "tables": [{"id": "t\\udfff", "capacity": 2}],'
+        ' "ties": [{"a": "\\ud800", "b": "b"}]}'
+    )
+    done = run("solve", "-", stdin=text)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    why = "with an unpaired surrogate (\\ud800-\\udfff is not a character)"
+    assert done.stderr.splitlines() == [
+        f'people[0].id: expected text, got "\\ud800" {why}',
+        f'tables[0].id: expected text, got "t\\udfff" {why}',
+        f'ties[0].a: expected text, got "\\ud800" {why}',
+    ]
+
+
+def test_absurd_rounds_are_refused_before_anything_is_allocated():
+    from matching.engine import MAX_ROUNDS, Person, Problem, ProblemError, Table, validate_problem
+
+    text = json.dumps(
+        {
+            "format": "drinktables.problem.v1",
+            "rounds": 10**12,
+            "people": [{"id": "a"}],
+            "tables": [{"id": "t", "capacity": 2}],
+        }
+    )
+    done = run("solve", "-", stdin=text)  # would exhaust memory if the rounds were allocated
+    assert done.returncode == 2
+    assert done.stderr == f"rounds: at most {MAX_ROUNDS} rounds, got 1000000000000\n"
+    built = Problem(rounds=10**12, people=(Person(id="a"),), tables=(Table(id="t", capacity=2),))
+    with pytest.raises(ProblemError, match="rounds: at most 100 rounds"):
+        validate_problem(built)
+    at_most = run("generate", "--rounds", str(MAX_ROUNDS + 1))
+    assert at_most.returncode == 2
+    assert "argument --rounds: at most 100 rounds, got 101" in at_most.stderr
+
+
+def test_an_output_file_that_cannot_be_written_is_refused_before_solving(tmp_path):
+    infeasible = write(
+        tmp_path / "infeasible.json",
+        {
+            "format": "drinktables.problem.v1",
+            "people": [{"id": "a"}, {"id": "b"}],
+            "tables": [{"id": "T1", "capacity": 1}],
+            "together": [["a", "b"]],
+        },
+    )
+    missing_dir = tmp_path / "no-such-dir" / "solution.json"
+    done = run("solve", infeasible, "-o", str(missing_dir))
+    assert done.returncode == 2  # not 3: the output is checked before the problem is solved
+    assert done.stderr == (
+        f"{missing_dir}: cannot write the solution file: No such file or directory\n"
+    )
+    done = run("solve", infeasible, "-o", str(tmp_path))
+    assert done.returncode == 2
+    assert done.stderr == f"{tmp_path}: cannot write the solution file: Is a directory\n"
+    done = run("generate", "--people", "20", "-o", str(missing_dir))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"{missing_dir}: cannot write the problem file: No such file or directory\n"
+    )
+
+
+def test_checking_the_output_leaves_no_file_behind_when_the_input_is_invalid(tmp_path):
+    out = tmp_path / "solution.json"
+    done = run("solve", "-", "-o", str(out), stdin="{}")
+    assert done.returncode == 2
+    assert not out.exists()
+    out.write_text("keep me", encoding="utf-8")
+    assert run("solve", "-", "-o", str(out), stdin="{}").returncode == 2
+    assert out.read_text(encoding="utf-8") == "keep me"

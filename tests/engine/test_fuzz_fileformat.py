@@ -34,6 +34,8 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=12)
     | st.sampled_from(["ann", "T1", "bob", "drinktables.problem.v1", "drinktables.solution.v1"])
+    # hostile values: unpaired surrogates, integers beyond a float, rounds beyond the maximum
+    | st.sampled_from(["\ud800", "x\udfff", 10**400, -(10**400), 10**12])
 )
 json_values = st.recursive(
     scalars,
@@ -127,6 +129,8 @@ file_contents = st.one_of(
     json_values.map(lambda v: json.dumps(v).encode()),
     mutated(BASE_PROBLEM).map(lambda v: json.dumps(v).encode()),
     st.integers(1, 3000).map(lambda depth: b"[" * depth + b"]" * depth),
+    # an integer over Python's int-string conversion limit, anywhere a value goes
+    mutated(BASE_PROBLEM).map(lambda v: json.dumps(v).replace("2", "9" * 5000, 1).encode()),
 )
 
 
