@@ -119,7 +119,7 @@ def _bench(worker, label: str) -> None:
     from django.urls import reverse
 
     from matching.models import MatchingRun
-    from matching.services import problem, rounds, runs
+    from matching.services import lifecycle, problem, runs
     from tests.factories import OrganizerFactory
     from tests.integration.worker import wait_for
     from tests.matching.scenario import build_realistic_round
@@ -145,12 +145,12 @@ def _bench(worker, label: str) -> None:
     for portfolio in (1, 2):
         started = time.perf_counter()
         run = runs.run_request(
-            round=scenario.round,
+            round_id=scenario.round.pk,
             by=organizer,
             seed=1,
             time_limit_s=time_limit,
             portfolio=portfolio,
-        )
+        ).run
 
         def finished(run=run):
             run.refresh_from_db()
@@ -176,7 +176,9 @@ def _bench(worker, label: str) -> None:
         )
 
     latest = MatchingRun.objects.filter(round=scenario.round, status="succeeded").first()
-    rounds.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
+    lifecycle.round_publish(
+        round_id=scenario.round.pk, by=organizer, run_id=latest.pk, notify=False
+    )
     client = Client()
     client.force_login(organizer)
     url = reverse("organize:round_plan", args=[scenario.round.pk])

@@ -157,8 +157,26 @@ class MetricTargetSerializer(serializers.Serializer):
     help = serializers.CharField()
 
 
+class PlanWhichSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[("published", "Published plan"), ("under_review", "Plan under review")],
+        help_text="published: the round's published plan; under_review: not published.",
+    )
+    run = serializers.IntegerField(source="run.pk", help_text="The run whose plan it is.")
+    published_at = serializers.DateTimeField(allow_null=True)
+    newer_run = serializers.IntegerField(
+        source="newer.pk",
+        allow_null=True,
+        default=None,
+        help_text="A newer plan under review while this published one stands (?review=true).",
+    )
+
+
 class PlanSerializer(serializers.Serializer):
     round = serializers.IntegerField(source="round.pk")
+    plan = PlanWhichSerializer(
+        allow_null=True, help_text="Which plan this is (the same answer as every export's)."
+    )
     run = RunSerializer(allow_null=True, help_text="The run whose plan this is; null: no plan.")
     is_published = serializers.BooleanField()
     seated = serializers.IntegerField()
@@ -176,7 +194,12 @@ class PlanQuerySerializer(serializers.Serializer):
     run = serializers.IntegerField(
         min_value=1,
         required=False,
-        help_text="Show this run's plan instead of the current one (a run of this round).",
+        help_text="Show this run's plan instead of the round's plan (a run of this round).",
+    )
+    review = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show the plan under review: a newer succeeded run than the published one.",
     )
 
 
@@ -184,7 +207,9 @@ class SeatMoveSerializer(StrictSerializer):
     person = serializers.IntegerField(min_value=1, help_text="Id of a person going to the round.")
     table = serializers.IntegerField(min_value=1, help_text="Id of one of the round's tables.")
     run = serializers.IntegerField(
-        min_value=1, required=False, help_text="The plan to change; the current plan by default."
+        min_value=1,
+        required=False,
+        help_text="The plan to change; the plan under review by default.",
     )
 
 
@@ -273,7 +298,7 @@ class _SolutionRound(serializers.Serializer):
 
 
 class SolutionFileSerializer(serializers.Serializer):
-    """The current plan as a format-v1 solution (drinktables.solution.v1)."""
+    """The round's plan as a format-v1 solution (drinktables.solution.v1)."""
 
     format = serializers.CharField(help_text="drinktables.solution.v1")
     rounds = _SolutionRound(many=True)

@@ -37,13 +37,12 @@ from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import conference_for_organizer, organized_conferences
 from conferences.services import (
     conference_update,
-    round_create,
     round_delete,
-    round_update,
     table_create,
     table_delete,
     table_update,
 )
+from matching.services.rounds import round_create_with_status, round_update_with_status
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -225,7 +224,7 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        round = round_create(conference=self.conference, data=data, by=request.user)
+        round = round_create_with_status(conference=self.conference, data=data, by=request.user)
         return self._render(round, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -237,7 +236,9 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         round = self.get_object()
         serializer = self._write_serializer(partial=True)
-        round = round_update(round=round, data=serializer.validated_data, by=request.user)
+        round = round_update_with_status(
+            round_id=round.pk, data=serializer.validated_data, by=request.user
+        )
         return self._render(round)
 
     def perform_destroy(self, instance):

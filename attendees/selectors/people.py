@@ -24,10 +24,6 @@ from attendees.ties import tie_weights_from
 from conferences.models import Conference
 
 
-def attendee_ids(*, conference: Conference) -> QuerySet:
-    return Attendance.objects.filter(conference=conference).values("person_id")
-
-
 def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = None) -> set[int]:
     """The people attending ``conference`` who are newcomers there.
 

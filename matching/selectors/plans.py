@@ -21,7 +21,7 @@ from matching.selectors.problem import (
     round_tables,
     table_key,
 )
-from matching.selectors.runs import current_run, latest_run
+from matching.selectors.runs import PlanRun, latest_run, plan_run_for, plan_run_of
 
 # ---------------------------------------------------------------------------------------------
 # Ids in problem and solution files: p<person pk>, t<table pk>
@@ -42,14 +42,22 @@ def published_seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
 # Exports
 
 
-def solution_export(*, round: MeetupRound) -> dict[str, Any]:
-    """The current plan as a format-v1 solution; ids match ``services.problem_export``.
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan as a format-v1 solution (``data``), and which plan it is."""
 
-    Raises ``Conflict`` when the round has no plan yet.
+    data: dict[str, Any]
+    plan: PlanRun
+
+
+def solution_export(*, round: MeetupRound) -> PlanFile:
+    """The round's plan (``plan_run_for``) as a format-v1 solution; ids match
+    ``services.problem_export``. Raises ``Conflict`` when the round has no plan yet.
     """
-    run = current_run(round=round)
-    if run is None:
+    chosen = plan_run_for(round=round)
+    if chosen is None:
         raise Conflict("This round has no plan yet: run the matching first.")
+    run = chosen.run
     tables = {table_key(table.pk): [] for table in round_tables(round=round)}
     seated = set()
     for table_id, person_id in (
@@ -66,7 +74,7 @@ def solution_export(*, round: MeetupRound) -> dict[str, Any]:
         unseated=tuple(person_key(pk) for pk in going if pk not in seated),
     )
     solution = engine.Solution(rounds=(plan,), metrics=run.metrics, elapsed_s=run.elapsed_s or 0.0)
-    return engine.solution_to_dict(solution)
+    return PlanFile(data=engine.solution_to_dict(solution), plan=chosen)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +215,7 @@ class TableView:
 @dataclass
 class PlanView:
     round: MeetupRound
+    plan: PlanRun | None  # which run this is: published, or under review
     run: MatchingRun | None
     latest_run: MatchingRun | None
     tables: list[TableView]
@@ -225,15 +234,23 @@ class PlanView:
         return bool(self.metrics) and all(metric.ok for metric in self.metrics)
 
 
-def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
+def plan_for(
+    *, round: MeetupRound, run: MatchingRun | None = None, review: bool = False
+) -> PlanView:
     """Every table of the plan with its people and why they are there, and the run's metrics.
+
+    The plan is ``plan_run_for(round, review=review)``, or ``run`` when one is asked for.
 
     Reasons are for organizers: friends at the table, the circle that welcomes newcomers,
     shared topics, hosts, sit-together requests, and warnings (no circle, no friend, sat
     together before). Blocks are never shown. A fixed number of queries, however big the plan.
     """
     meetup_round = round
-    run = run if run is not None else current_run(round=meetup_round)
+    if run is not None:
+        chosen = plan_run_of(round=meetup_round, run=run)
+    else:
+        chosen = plan_run_for(round=meetup_round, review=review)
+    run = chosen.run if chosen is not None else None
     last = latest_run(round=meetup_round)
     tables = round_tables(round=meetup_round)
     # Plain rows, not model instances: a big round has thousands of seats.
@@ -335,16 +352,21 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
         views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
         table_views.append(TableView(table=table, seats=views, circle=circle))
 
-    is_published = run is not None and meetup_round.published_run_id == run.pk
+    is_published = chosen is not None and chosen.published
     return PlanView(
         round=meetup_round,
+        plan=chosen,
         run=run,
         latest_run=last,
         tables=table_views,
         unseated=unseated,
         metrics=metric_views(run.metrics if run is not None else {}),
         is_published=is_published,
-        pending_notices=_would_notify(meetup_round, run, seats) if run is not None else 0,
+        pending_notices=would_notify_count(
+            round=meetup_round, run=run, seats={p: t for p, t, _, _ in seats}
+        )
+        if run is not None
+        else 0,
         seated=len(seats),
     )
 
@@ -365,14 +387,14 @@ def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:
     return reasons
 
 
-def _would_notify(meetup_round: MeetupRound, run: MatchingRun, seats: list[tuple]) -> int:
-    """How many people publishing this plan would e-mail (new table, changed or released)."""
-    told = dict(
-        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
-    )
-    should_know = {person_id: table_id for person_id, table_id, _, _ in seats}
+def would_notify_count(
+    *, round: MeetupRound, run: MatchingRun, seats: dict[int, int] | None = None
+) -> int:
+    """How many people publishing ``run`` would e-mail: a new table, a changed one, or none any
+    more. ``seats`` (person → table of the run) saves reading them again."""
+    told = dict(SeatNotification.objects.filter(round=round).values_list("person_id", "table_id"))
+    if seats is None:
+        seats = dict(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
     return sum(
-        1
-        for person_id in set(told) | set(should_know)
-        if should_know.get(person_id) != told.get(person_id)
+        1 for person_id in set(told) | set(seats) if seats.get(person_id) != told.get(person_id)
     )

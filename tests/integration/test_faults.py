@@ -211,7 +211,7 @@ def test_redis_restarted_mid_run(queue):
     client = Client()
     client.force_login(organizer)
 
-    run = runs.run_request(round=scenario.round, by=organizer, time_limit_s=6, seed=5)
+    run = runs.run_request(round_id=scenario.round.pk, by=organizer, time_limit_s=6, seed=5).run
     wait_for(
         lambda: MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists(),
         timeout_s=60,
@@ -243,7 +243,7 @@ def test_redis_restarted_mid_run(queue):
     drop_connection_pools()
     later = build_round(label="qafter", returning=10, newcomers=2, tables=3)
     rsvps = rsvp_snapshot()
-    next_run = runs.run_request(round=later.round, by=organizer, time_limit_s=1, seed=3)
+    next_run = runs.run_request(round_id=later.round.pk, by=organizer, time_limit_s=1, seed=3).run
     later.conference.organizers.add(organizer)
     watch_until_finished(client, next_run, worker, timeout_s=120)
     assert next_run.status == RunStatus.SUCCEEDED, next_run.error
