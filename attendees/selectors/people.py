@@ -3,7 +3,7 @@ newcomer at a conference, and how strongly two people are tied.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Exists,
@@ -21,7 +21,7 @@ from attendees.models import (
     hash_secret,
 )
 from attendees.ties import tie_weights_from
-from conferences.models import Conference
+from conferences.models import Conference, MeetupRound
 
 
 def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = None) -> set[int]:
@@ -100,12 +100,47 @@ def is_newcomer(*, person: Person, conference: Conference) -> bool:
     ).exists()
 
 
-def tie_weights(*, person_ids: QuerySet | list[int], as_of: date) -> dict[tuple[int, int], float]:
-    """Ties between the given people, from their encounters up to ``as_of``."""
-    encounters = Encounter.objects.filter(
-        person_a_id__in=person_ids, person_b_id__in=person_ids, occurred_on__lte=as_of
-    ).values_list("person_a_id", "person_b_id", "kind", "occurred_on")
-    return tie_weights_from(encounters.iterator(chunk_size=5000), as_of=as_of)
+# Who knew whom before a round ------------------------------------------------------------------
+#
+# One rule, read by the matcher's problem, the organizer's plan, the attendee's table and the
+# insights: an encounter counts before a round when it happened on or before the round's day
+# (in the conference's time zone) and not at that round or at a round that starts later. So a
+# round's own seated and met encounters never explain its seating, and its explanations are the
+# same before and after it is marked held.
+
+
+def counts_before_round(
+    *, occurred_on: date, at: tuple[datetime, int] | None, round: MeetupRound
+) -> bool:
+    """Whether an encounter on ``occurred_on`` at round ``at`` (its start and pk, None when it
+    was at no round) counts as known before ``round``."""
+    if occurred_on > round.local_date:
+        return False
+    return at is None or at < (round.starts_at, round.pk)
+
+
+def encounters_before_round(*, round: MeetupRound, person_ids: Iterable[int]) -> QuerySet:
+    """The encounters between ``person_ids`` that count before ``round``
+    (``counts_before_round``), in one query."""
+    ids = list(person_ids)
+    return (
+        Encounter.objects.filter(
+            person_a_id__in=ids, person_b_id__in=ids, occurred_on__lte=round.local_date
+        )
+        .exclude(round_id=round.pk)
+        .exclude(round__starts_at__gt=round.starts_at)
+        .exclude(round__starts_at=round.starts_at, round_id__gt=round.pk)
+    )
+
+
+def tie_weights_before_round(
+    *, round: MeetupRound, person_ids: Iterable[int]
+) -> dict[tuple[int, int], float]:
+    """Ties between the given people before ``round``, weighed as of the round's day."""
+    encounters = encounters_before_round(round=round, person_ids=person_ids).values_list(
+        "person_a_id", "person_b_id", "kind", "occurred_on"
+    )
+    return tie_weights_from(encounters.iterator(chunk_size=5000), as_of=round.local_date)
 
 
 # What an attendee sees -------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from attendees.models import Encounter, Person
-from attendees.selectors.people import newcomer_ids
+from attendees.models import Person
+from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.wishes import mutual_sit_together_pairs
 from conferences.enums import PLAN_VISIBLE_STATUSES
 from conferences.models import DrinkTable, MeetupRound
@@ -277,14 +277,9 @@ def plan_for(
     newcomers = newcomer_ids(conference=meetup_round.conference) if seats else set()
     friends_of: dict[int, set[int]] = defaultdict(set)
     if seats:
-        # Every encounter up to the round's date makes a tie (attendees.ties): the pairs are
-        # enough here, their weights are not shown.
+        # Who knew whom before this round (the pairs are enough here, not their weights).
         for a, b in (
-            Encounter.objects.filter(
-                person_a_id__in=seated_ids,
-                person_b_id__in=seated_ids,
-                occurred_on__lte=meetup_round.local_date,
-            )
+            encounters_before_round(round=meetup_round, person_ids=seated_ids)
             .order_by()  # the model's ordering would defeat DISTINCT
             .values_list("person_a_id", "person_b_id")
             .distinct()
