@@ -24,80 +24,56 @@ from attendees.ties import tie_weights_from
 from conferences.models import Conference, MeetupRound
 
 
-def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = None) -> set[int]:
-    """The people attending ``conference`` who are newcomers there.
+def is_newcomer(*, override: bool | None, attended_before: bool, met_before: bool) -> bool:
+    """The newcomer rule (docs/design.md §2), the one place it is decided.
 
-    A newcomer has no attendance at an earlier conference and no encounter before this one
-    starts. An organizer's override on the attendance wins over that rule. ``person_ids``
-    narrows the question to a few people (a table), in at most three small queries.
+    A person is a newcomer at a conference when they attended no earlier conference and had
+    no encounter before it starts; an organizer's override on their attendance wins.
+    ``newcomer_ids`` and the insights gather the facts and ask here.
     """
-    if person_ids is not None:
-        return _newcomers_among(conference=conference, person_ids=list(person_ids))
+    if override is not None:
+        return override
+    return not attended_before and not met_before
+
+
+def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = None) -> set[int]:
+    """The people attending ``conference`` who are newcomers there (``is_newcomer``).
+
+    ``person_ids`` narrows the question to a few people (a table), in at most three small
+    queries; without it everyone attending is read in three.
+    """
     attendances = Attendance.objects.filter(conference=conference)
-    overrides: dict[int, bool | None] = dict(
-        attendances.values_list("person_id", "newcomer_override")
-    )
-    attending = attendances.values("person_id")
-    returning = set(
-        Attendance.objects.filter(
-            person_id__in=attending, conference__starts_on__lt=conference.starts_on
-        ).values_list("person_id", flat=True)
-    )
-    earlier = Encounter.objects.filter(occurred_on__lt=conference.starts_on)
-    for first, second in earlier.filter(
-        Q(person_a_id__in=attending) | Q(person_b_id__in=attending)
-    ).values_list("person_a_id", "person_b_id"):
-        returning.add(first)
-        returning.add(second)
-    return {
-        person_id
-        for person_id, override in overrides.items()
-        if override is True or (override is None and person_id not in returning)
-    }
-
-
-def _newcomers_among(*, conference: Conference, person_ids: list[int]) -> set[int]:
-    """``newcomer_ids`` for a handful of people: each step only asks about those still open."""
+    if person_ids is not None:
+        attendances = attendances.filter(person_id__in=list(person_ids))
     earlier = Attendance.objects.filter(
         person_id=OuterRef("person_id"), conference__starts_on__lt=conference.starts_on
     )
-    rows = (
-        Attendance.objects.filter(conference=conference, person_id__in=person_ids)
-        .annotate(came_before=Exists(earlier))
-        .values_list("person_id", "newcomer_override", "came_before")
+    rows = list(
+        attendances.annotate(came_before=Exists(earlier)).values_list(
+            "person_id", "newcomer_override", "came_before"
+        )
     )
-    newcomers, open_ids = set(), set()
-    for person_id, override, came_before in rows:
-        if override is True:
-            newcomers.add(person_id)
-        elif override is None and not came_before:
-            open_ids.add(person_id)
-    if open_ids:
+    # A few people: only those the encounters can still decide about are looked up there.
+    # Everyone: a subquery of the conference's attendances keeps it to one query.
+    if person_ids is not None:
+        asked = [pk for pk, override, came_before in rows if override is None and not came_before]
+    else:
+        asked = attendances.values("person_id")
+    met_before: set[int] = set()
+    if person_ids is None or asked:
         for first, second in Encounter.objects.filter(
-            Q(person_a_id__in=open_ids) | Q(person_b_id__in=open_ids),
+            Q(person_a_id__in=asked) | Q(person_b_id__in=asked),
             occurred_on__lt=conference.starts_on,
         ).values_list("person_a_id", "person_b_id"):
-            open_ids.discard(first)
-            open_ids.discard(second)
-    return newcomers | open_ids
-
-
-def is_newcomer(*, person: Person, conference: Conference) -> bool:
-    """The newcomer rule of ``newcomer_ids`` for one person, without reading everyone."""
-    override = (
-        Attendance.objects.filter(person=person, conference=conference)
-        .values_list("newcomer_override", flat=True)
-        .first()
-    )
-    if override is not None:
-        return override
-    if Attendance.objects.filter(
-        person=person, conference__starts_on__lt=conference.starts_on
-    ).exists():
-        return False
-    return not Encounter.objects.filter(
-        Q(person_a=person) | Q(person_b=person), occurred_on__lt=conference.starts_on
-    ).exists()
+            met_before.add(first)
+            met_before.add(second)
+    return {
+        person_id
+        for person_id, override, came_before in rows
+        if is_newcomer(
+            override=override, attended_before=came_before, met_before=person_id in met_before
+        )
+    }
 
 
 # Who knew whom before a round ------------------------------------------------------------------

@@ -34,7 +34,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 
 from attendees.models import Attendance, Encounter
-from attendees.selectors.people import counts_before_round
+from attendees.selectors.people import counts_before_round, is_newcomer
 from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
@@ -301,20 +301,19 @@ def series_insights(*, conference: Conference, user) -> list[EditionFigures]:
             if (before is None or day < before) and (until is None or day <= until)
         }
 
-    def is_newcomer(edition: Conference, person: int) -> bool:
-        override = overrides.get((edition.pk, person))
-        if override is not None:
-            return override
+    def newcomer_at(edition: Conference, person: int) -> bool:
         met = first_met.get(person)
-        return first_attended[person] >= edition.starts_on and (
-            met is None or met >= edition.starts_on
+        return is_newcomer(
+            override=overrides.get((edition.pk, person)),
+            attended_before=first_attended[person] < edition.starts_on,
+            met_before=met is not None and met < edition.starts_on,
         )
 
     figures: list[EditionFigures] = []
     previous_newcomers: set[int] = set()
     for index, edition in enumerate(editions):
         present = attending[edition.pk]
-        newcomers = {p for p in present if is_newcomer(edition, p)}
+        newcomers = {p for p in present if newcomer_at(edition, p)}
         row = EditionFigures(edition, attendees=len(present), newcomers=len(newcomers))
         row.new_ties = new_ties.get(edition.pk, 0)
         if present:

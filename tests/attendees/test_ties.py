@@ -99,10 +99,28 @@ def test_newcomer_has_no_earlier_attendance_and_no_earlier_encounter():
     AttendanceFactory(person=forced, conference=earlier)
 
     assert newcomer_ids(conference=now) == {fresh.pk, forced.pk}
+    # A table's worth of people asks the same rule.
     assert [
-        is_newcomer(person=p, conference=now)
+        p.pk in newcomer_ids(conference=now, person_ids=[p.pk])
         for p in (veteran, met_before, fresh, overridden, forced)
     ] == [False, False, True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("override", "attended_before", "met_before", "newcomer"),
+    [
+        (None, False, False, True),
+        (None, True, False, False),
+        (None, False, True, False),
+        (True, True, True, True),
+        (False, False, False, False),
+    ],
+)
+def test_the_newcomer_rule(override, attended_before, met_before, newcomer):
+    assert (
+        is_newcomer(override=override, attended_before=attended_before, met_before=met_before)
+        is newcomer
+    )
 
 
 @pytest.mark.django_db
