@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from attendees.models import Person
-from conferences.calendar import round_ics
+from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from config.db import locked
@@ -186,11 +186,6 @@ def _names(first_names: list[str]) -> str:
     return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def ics_uid(*, round_id: int, person_id: int) -> str:
-    """Stable per person and round, so a calendar replaces the event when the table changes."""
-    return f"round-{round_id}-person-{person_id}@drinktables"
-
-
 def build_notice(
     *, round: MeetupRound, changes: list[NoticeChange]
 ) -> tuple[list[EmailMessage], list[tuple[int, int | None]]]:
@@ -232,7 +227,7 @@ def build_notice(
 def _table_message(
     meetup_round: MeetupRound, person: Person, table: DrinkTable, others: list[str], *, moved: bool
 ) -> EmailMessage:
-    location = table.location or meetup_round.location
+    location = seat_location(table_location=table.location, round_location=meetup_round.location)
     conference = meetup_round.conference.name
     subject = (
         f"Your table changed: {table.label} at {meetup_round.name}"
@@ -263,12 +258,14 @@ def _table_message(
     )
     message.attach(
         "drink-table.ics",
-        round_ics(
-            round=meetup_round,
-            table_label=table.label,
-            location=location,
-            description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
-            uid=ics_uid(round_id=meetup_round.pk, person_id=person.pk),
+        table_event_ics(
+            TableEvent(
+                round=meetup_round,
+                person_id=person.pk,
+                table_label=table.label,
+                location=location,
+                description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+            )
         ),
         "text/calendar",
     )
