@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from attendees.models import Person
+from attendees.models import Person, display_name_of
 from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.wishes import mutual_sit_together_pairs
 from conferences.enums import PLAN_VISIBLE_STATUSES
@@ -300,7 +300,7 @@ def plan_for(
 
     by_table: dict[int, dict[int, str]] = defaultdict(dict)
     for person_id, table_id, full_name, deleted_at in seats:
-        by_table[table_id][person_id] = "A former attendee" if deleted_at else full_name
+        by_table[table_id][person_id] = display_name_of(full_name=full_name, deleted_at=deleted_at)
     hosts = {table.pk: table.host_id for table in tables}
     known = {table.pk for table in tables}
     extra = sorted(set(by_table) - known)

@@ -12,7 +12,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import dateformat, timezone
 
-from attendees.models import Person
+from attendees.models import Person, first_name_of
 from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
@@ -203,7 +203,7 @@ def build_notice(
             .order_by("person__full_name", "person_id")
             .values_list("table_id", "person_id", "person__full_name", "person__deleted_at")
         ):
-            first = "A former attendee" if deleted_at else full_name.split(" ", 1)[0]
+            first = first_name_of(full_name=full_name, deleted_at=deleted_at)
             mates[table_id].append((person_id, first))
 
     messages: list[EmailMessage] = []
