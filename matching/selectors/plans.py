@@ -9,7 +9,6 @@ from typing import Any
 from attendees.models import Person, display_name_of
 from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.wishes import mutual_sit_together_pairs
-from conferences.enums import PLAN_VISIBLE_STATUSES
 from conferences.models import DrinkTable, MeetupRound
 from config.exceptions import Conflict
 from matching import engine
@@ -25,17 +24,6 @@ from matching.selectors.runs import PlanRun, latest_run, plan_run_for, plan_run_
 
 # ---------------------------------------------------------------------------------------------
 # Ids in problem and solution files: p<person pk>, t<table pk>
-
-
-def published_seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
-    """The person's seat (with its table) in the round's published plan, if any."""
-    if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
-        return None
-    return (
-        Seat.objects.select_related("table")
-        .filter(run_id=round.published_run_id, person=person)
-        .first()
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,10 +110,6 @@ def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
     return changes
 
 
-def pending_notice_count(*, round: MeetupRound) -> int:
-    return len(pending_notices(round))
-
-
 def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
     """What the organizer is told when the e-mails to attendees could not be queued."""
     what = (

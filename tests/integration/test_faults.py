@@ -195,7 +195,7 @@ def test_redis_down_when_the_organizer_starts_a_run_then_back(queue, smtp_sink):
     print(f"notices: all {going} sent {elapsed(back)} s after the queue came back")
     received = sorted(recipients[0] for recipients, _ in smtp_sink.messages)
     assert received == sorted(p.email for p in scenario.going)
-    assert notices.pending_notice_count(round=scenario.round) == 0
+    assert len(notices.pending_notices(scenario.round)) == 0
     assert_recovered(scenario.round, rsvps_before=rsvps)
 
 

@@ -12,8 +12,8 @@ from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict
 from matching.models import Seat, SeatNotification
-from matching.selectors import plans
 from matching.selectors import runs as run_selectors
+from matching.selectors import tables
 from matching.services import lifecycle, notices, runs
 from tests.matching.scenario import build_round
 
@@ -142,18 +142,18 @@ def test_unpublish_takes_the_plan_back_to_review(scenario, solve, publish):
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.MATCHED
     assert scenario.round.published_run is None
-    assert plans.published_seat_for(person=scenario.going[0], round=scenario.round) is None
+    assert tables.seat_for(person=scenario.going[0], round=scenario.round) is None
     with pytest.raises(Conflict):
         lifecycle.round_unpublish(round_id=scenario.round.pk, by=None)
 
 
-def test_published_seat_for_gives_the_persons_table(scenario, solve, publish):
+def test_seat_for_gives_the_persons_table_once_published(scenario, solve, publish):
     run = solve(scenario.round)
     person = scenario.newcomers[1]
-    assert plans.published_seat_for(person=person, round=scenario.round) is None
+    assert tables.seat_for(person=person, round=scenario.round) is None
     publish(scenario.round)
 
-    seat = plans.published_seat_for(person=person, round=scenario.round)
+    seat = tables.seat_for(person=person, round=scenario.round)
 
     assert seat == Seat.objects.get(run=run, person=person)
 
