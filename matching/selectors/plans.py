@@ -234,12 +234,12 @@ def plan_for(
     together before). Blocks are never shown. A fixed number of queries, however big the plan.
     """
     meetup_round = round
+    last = latest_run(round=meetup_round)
     if run is not None:
         chosen = plan_run_of(round=meetup_round, run=run)
     else:
-        chosen = plan_run_for(round=meetup_round, review=review)
+        chosen = plan_run_for(round=meetup_round, review=review, latest=last)
     run = chosen.run if chosen is not None else None
-    last = latest_run(round=meetup_round)
     tables = round_tables(round=meetup_round)
     # Plain rows, not model instances: a big round has thousands of seats.
     seats = (

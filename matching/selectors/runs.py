@@ -72,16 +72,20 @@ class PlanRun:
         return f"Plan under review: run #{self.run.pk}, not published"
 
 
-def plan_run_for(*, round: MeetupRound, review: bool = False) -> PlanRun | None:
+def plan_run_for(
+    *, round: MeetupRound, review: bool = False, latest: MatchingRun | None = None
+) -> PlanRun | None:
     """Which run is "the plan" of a round: the published run if there is one, else the latest
     succeeded run (under review); None before any run succeeded.
 
     Every page, export, card and API answer that shows a round's plan reads it here and says
     which of the two it shows. ``review=True`` asks for the plan under review instead: the
     latest succeeded run when it is newer than the published one (the organizer reviews it
-    before publishing it in its place), else the same answer.
+    before publishing it in its place), else the same answer. ``latest`` is the round's latest
+    run when the caller has read it already (it saves a query when it succeeded).
     """
-    latest = latest_succeeded_run(round=round)
+    if latest is None or latest.status != RunStatus.SUCCEEDED:
+        latest = latest_succeeded_run(round=round)
     published = None
     if round.published_run_id is not None:
         same = latest is not None and latest.pk == round.published_run_id

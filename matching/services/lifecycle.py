@@ -36,7 +36,7 @@ from matching import engine
 from matching.enums import ACTIVE_RUN_STATUSES, RoundAction, RunStatus
 from matching.models import MatchingRun, RunCandidate, SeatNotification
 from matching.selectors.plans import would_notify_count
-from matching.selectors.runs import latest_succeeded_run
+from matching.selectors.runs import PlanRun, latest_succeeded_run, plan_run_for
 from matching.services.encounters import encounters_record_round
 from matching.services.notices import (
     notices_enqueue,
@@ -431,20 +431,27 @@ class ActionOffer:
     style: str = "secondary"  # "primary", "secondary" or "danger"
 
 
+_UNREAD = object()  # allowed_actions: the caller did not read the plan
+
+
 def _people(count: int) -> str:
     return f"{count} attendee{'s' if count != 1 else ''}"
 
 
 def allowed_actions(
-    *, round: MeetupRound, user, pending_notices: int | None = None
+    *,
+    round: MeetupRound,
+    user,
+    plan: PlanRun | None | object = _UNREAD,
+    pending_notices: int | None = None,
 ) -> list[ActionOffer]:
     """The moves ``user`` may take on ``round`` now, in the order a page shows them.
 
     Only moves the lifecycle has from the round's status and whose guard can pass: publish
     needs a succeeded run that is not already the published plan. ``pending_notices`` is how
-    many people publishing the plan under review would e-mail, when the caller knows it
-    (the plan page does); otherwise it is counted here. Nothing for someone who does not
-    organize the round's conference.
+    many people publishing the plan under review would e-mail, and ``plan`` the round's
+    ``plan_run_for``, when the caller knows them (the plan page does); otherwise they are read
+    here. Nothing for someone who does not organize the round's conference.
     """
     if user is not None and not can_manage(user=user, conference=round.conference):
         return []
@@ -468,7 +475,11 @@ def allowed_actions(
             )
         )
     if status in (S.MATCHED, S.PUBLISHED):
-        candidate = latest_succeeded_run(round=round)
+        if plan is _UNREAD:
+            plan = plan_run_for(round=round)
+        candidate = None
+        if plan is not None:
+            candidate = plan.newer if plan.published else plan.run
         if candidate is not None and candidate.pk != round.published_run_id:
             count = (
                 pending_notices

@@ -59,6 +59,7 @@ def round_plan(request, pk: int):
     offers = lifecycle.allowed_actions(
         round=meetup_round,
         user=request.user,
+        plan=plan.plan,
         pending_notices=None if plan.is_published else plan.pending_notices,
     )
     # Publishing is offered beside the plan it would publish, never beside the published one.

@@ -243,8 +243,8 @@ def test_redis_restarted_mid_run(queue):
     drop_connection_pools()
     later = build_round(label="qafter", returning=10, newcomers=2, tables=3)
     rsvps = rsvp_snapshot()
+    later.conference.organizers.add(organizer)  # before asking: runs are requested in scope
     next_run = runs.run_request(round_id=later.round.pk, by=organizer, time_limit_s=1, seed=3).run
-    later.conference.organizers.add(organizer)
     watch_until_finished(client, next_run, worker, timeout_s=120)
     assert next_run.status == RunStatus.SUCCEEDED, next_run.error
     assert_recovered(later.round, rsvps_before=rsvps)
