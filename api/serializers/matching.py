@@ -1,11 +1,15 @@
 """API serializers of the matching app: runs, the plan, and the format-v1 files."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import StrictSerializer
 from api.serializers.conferences import RoundSerializer
+from conferences.enums import RoundStatus
+from matching.enums import RoundAction
 from matching.models import MatchingRun
+from matching.services.lifecycle import allowed_actions
 from matching.services.portfolio import MAX_PORTFOLIO, MAX_SEED
 
 METRICS_HELP = (
@@ -76,6 +80,35 @@ class RoundChangedSerializer(RoundSerializer):
 
     def get_warning(self, round) -> str | None:
         return self.context.get("warning")
+
+
+class RoundActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=RoundAction.choices)
+    to = serializers.ChoiceField(
+        choices=RoundStatus.choices, help_text="The status the round moves to."
+    )
+    label = serializers.CharField(help_text="What a button says.")
+    confirm = serializers.CharField(
+        help_text="What to ask before doing it (e.g. how many people a publish e-mails)."
+    )
+
+
+class RoundDetailSerializer(RoundSerializer):
+    """A round, with the moves its status allows now (the plan page's buttons)."""
+
+    actions = serializers.SerializerMethodField(
+        help_text="The lifecycle moves you may take now: publish, unpublish, held and cancel "
+        "have their own endpoints; open and draft are a PATCH of the round's status."
+    )
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(RoundActionSerializer(many=True))
+    def get_actions(self, round) -> list[dict]:
+        offers = allowed_actions(round=round, user=self.context["request"].user)
+        return RoundActionSerializer(offers, many=True).data
 
 
 class RunRequestSerializer(StrictSerializer):

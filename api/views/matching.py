@@ -18,6 +18,7 @@ from api.serializers.matching import (
     ProblemFileSerializer,
     PublishSerializer,
     RoundChangedSerializer,
+    RoundDetailSerializer,
     RunRequestSerializer,
     RunSerializer,
     RunStartedSerializer,
@@ -64,10 +65,15 @@ def _run_of(round: MeetupRound, run_id: int | None, *, field: str = "run") -> Ma
 
 
 @extend_schema(tags=["organizers"])
-@extend_schema_view(retrieve=extend_schema(summary="A round of a conference I organize"))
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A round of a conference I organize",
+        description="With `actions`: the moves of its lifecycle you may take now.",
+    )
+)
 class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = MeetupRound.objects.none()
-    serializer_class = RoundSerializer
+    serializer_class = RoundDetailSerializer
     lookup_value_converter = "int"
 
     def get_queryset(self):

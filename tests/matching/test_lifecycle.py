@@ -338,3 +338,17 @@ def test_storing_a_plan_marks_an_open_round_matched_through_the_lifecycle(scenar
     caplog.clear()
     solve(scenario.round, seed=8)  # a second plan: the matched round stays as it is
     assert moves_logged(caplog) == []
+
+
+def test_the_api_lists_the_moves_a_round_allows(organizer_round):
+    from tests.api.support import client_for
+
+    organizer, meetup_round = organizer_round
+    body = client_for(organizer).get(f"/api/v1/rounds/{meetup_round.pk}/").json()
+    assert [(a["action"], a["to"], a["label"]) for a in body["actions"]] == [
+        ("open", "open", "Open for RSVPs"),
+        ("cancel", "cancelled", "Cancel the round"),
+    ]
+    assert body["actions"][1]["confirm"] == (
+        f"Cancel {meetup_round.name}? Nobody was told a table yet, so nobody is e-mailed."
+    )
