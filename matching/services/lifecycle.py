@@ -30,7 +30,7 @@ from conferences.models import MeetupRound
 from conferences.scoping import can_manage, round_for_organizer
 from config import caches
 from config.db import locked
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import Conflict, NotFound, ServiceError
 from config.queue import Dispatch
 from matching import engine
 from matching.enums import ACTIVE_RUN_STATUSES, RoundAction, RunStatus
@@ -221,13 +221,15 @@ def round_transition(*, round_id: int, to: str, by, **options: Any) -> RoundTran
             locked(MeetupRound.objects.filter(pk=round_id)).select_related("conference").first()
         )
         if meetup_round is None:
-            raise ServiceError("This round no longer exists.")
+            raise NotFound("There is no such round.")
         previous = S(meetup_round.status)
         move = move_for(previous, target)
         if move is None:
             raise Conflict(refusal(previous, target))
         if move.action in SYSTEM_ACTIONS and by is not None:
             raise Conflict(refusal(previous, target))
+        if options and move.action != RoundAction.PUBLISH:
+            raise TypeError(f"{sorted(options)} apply to publishing only, not to {move.action}")
         result, dispatch = _EFFECTS[move.action](meetup_round, move, by, **options)
     if dispatch is not None and dispatch.failed:  # known once the transaction has committed
         result = dataclasses.replace(result, queue_unreachable=True)
