@@ -20,7 +20,7 @@ from matching.selectors.problem import (
     round_tables,
     table_key,
 )
-from matching.selectors.runs import PlanRun, latest_run, plan_run_for, plan_run_of
+from matching.selectors.runs import PlanRun, plan_run_among, plan_run_for, plan_run_of
 
 # ---------------------------------------------------------------------------------------------
 # Ids in problem and solution files: p<person pk>, t<table pk>
@@ -234,11 +234,13 @@ def plan_for(
     together before). Blocks are never shown. A fixed number of queries, however big the plan.
     """
     meetup_round = round
-    last = latest_run(round=meetup_round)
+    # Every run of the round in one query: the latest (for its progress) and the plan.
+    runs = list(MatchingRun.objects.filter(round=meetup_round).order_by("-created_at", "-pk"))
+    last = runs[0] if runs else None
     if run is not None:
         chosen = plan_run_of(round=meetup_round, run=run)
     else:
-        chosen = plan_run_for(round=meetup_round, review=review, latest=last)
+        chosen = plan_run_among(meetup_round, runs, review=review)
     run = chosen.run if chosen is not None else None
     tables = round_tables(round=meetup_round)
     # Plain rows, not model instances: a big round has thousands of seats.

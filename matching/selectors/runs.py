@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import dateformat, timezone
 
 from conferences.models import MeetupRound
@@ -72,24 +73,56 @@ class PlanRun:
         return f"Plan under review: run #{self.run.pk}, not published"
 
 
-def plan_run_for(
-    *, round: MeetupRound, review: bool = False, latest: MatchingRun | None = None
-) -> PlanRun | None:
+def plan_run_for(*, round: MeetupRound, review: bool = False) -> PlanRun | None:
     """Which run is "the plan" of a round: the published run if there is one, else the latest
     succeeded run (under review); None before any run succeeded.
 
-    Every page, export, card and API answer that shows a round's plan reads it here and says
-    which of the two it shows. ``review=True`` asks for the plan under review instead: the
-    latest succeeded run when it is newer than the published one (the organizer reviews it
-    before publishing it in its place), else the same answer. ``latest`` is the round's latest
-    run when the caller has read it already (it saves a query when it succeeded).
+    Every page, export, card and API answer that shows a round's plan reads it here (or, for
+    many rounds at once, ``plan_runs_for``) and says which of the two it shows. ``review=True``
+    asks for the plan under review instead: the latest succeeded run when it is newer than the
+    published one (the organizer reviews it before publishing it in its place), else the same
+    answer. One query, whatever the case.
     """
-    if latest is None or latest.status != RunStatus.SUCCEEDED:
-        latest = latest_succeeded_run(round=round)
-    published = None
+    runs = MatchingRun.objects.filter(_plan_candidates(round), round=round)
+    return plan_run_among(round, runs.order_by("-created_at", "-pk"), review=review)
+
+
+def plan_runs_for(*, rounds: list[MeetupRound]) -> dict[int, PlanRun]:
+    """``plan_run_for`` of each round that has a plan, by round pk, in one query."""
+    if not rounds:
+        return {}
+    wanted = Q()
+    for meetup_round in rounds:
+        wanted |= _plan_candidates(meetup_round) & Q(round_id=meetup_round.pk)
+    by_round: dict[int, list[MatchingRun]] = {r.pk: [] for r in rounds}
+    for run in MatchingRun.objects.filter(wanted).order_by("-created_at", "-pk"):
+        by_round[run.round_id].append(run)
+    chosen = {}
+    for meetup_round in rounds:
+        plan = plan_run_among(meetup_round, by_round[meetup_round.pk], review=False)
+        if plan is not None:
+            chosen[meetup_round.pk] = plan
+    return chosen
+
+
+def _plan_candidates(round: MeetupRound) -> Q:
+    wanted = Q(status=RunStatus.SUCCEEDED)
     if round.published_run_id is not None:
-        same = latest is not None and latest.pk == round.published_run_id
-        published = latest if same else round.published_run
+        wanted |= Q(pk=round.published_run_id)
+    return wanted
+
+
+def plan_run_among(round: MeetupRound, runs_newest_first, *, review: bool) -> PlanRun | None:
+    """The rule of ``plan_run_for``, over runs of the round read already (newest first; they
+    must include its succeeded runs and its published one, others are passed over)."""
+    latest = published = None
+    for run in runs_newest_first:
+        if latest is None and run.status == RunStatus.SUCCEEDED:
+            latest = run
+        if run.pk == round.published_run_id:
+            published = run
+        if latest is not None and (published is not None or round.published_run_id is None):
+            break
     if published is None:
         if latest is None:
             return None

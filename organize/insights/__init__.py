@@ -40,9 +40,9 @@ from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import organized_conferences
 from matching import engine
-from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.selectors.problem import round_people, round_tables, table_key
+from matching.selectors.runs import plan_runs_for
 from matching.services.problem import build_problem
 from matching.services.seating import solution_from_seats
 from organize.insights import baseline
@@ -101,22 +101,9 @@ def _pooled(figures: list[SeatingFigures | None]) -> SeatingFigures | None:
 
 
 def _plan_runs(rounds: list[MeetupRound]) -> dict[int, MatchingRun]:
-    """Each round's plan: its published run, else its latest succeeded run."""
-    runs = MatchingRun.objects.filter(round__in=rounds, status=RunStatus.SUCCEEDED).order_by(
-        "created_at", "pk"
-    )
-    latest: dict[int, MatchingRun] = {}
-    by_pk: dict[int, MatchingRun] = {}
-    for run in runs.only("pk", "round_id", "seed", "created_at"):
-        latest[run.round_id] = run
-        by_pk[run.pk] = run
-    chosen = {}
-    for meetup_round in rounds:
-        published = by_pk.get(meetup_round.published_run_id)
-        run = published or latest.get(meetup_round.pk)
-        if run is not None:
-            chosen[meetup_round.pk] = run
-    return chosen
+    """Each round's plan (``matching.selectors.runs.plan_runs_for``: its published run, else
+    its latest succeeded run), for the rounds that have one."""
+    return {pk: plan.run for pk, plan in plan_runs_for(rounds=rounds).items()}
 
 
 def _ties_by_round(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from matching.selectors.runs import plan_run_for
 from matching.services import lifecycle
 from tests.api.support import client_for
+from tests.matching.scenario import build_round
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,23 @@ def test_the_plan_under_review_is_shown_on_request_and_says_so(client, scenario,
         second.pk,
         False,
     )
+
+
+def test_many_rounds_at_once_get_the_same_answer(organizer, solve):
+    from matching.selectors.runs import plan_runs_for
+
+    unplanned = build_round(organizer=organizer, label="none")
+    reviewed = build_round(organizer=organizer, label="review")
+    republished = build_round(organizer=organizer, label="again")
+    solve(reviewed.round)
+    solve(republished.round)
+    lifecycle.round_publish(round_id=republished.round.pk, by=None, notify=False)
+    solve(republished.round, seed=8)
+    rounds = [s.round for s in (unplanned, reviewed, republished)]
+    for meetup_round in rounds:
+        meetup_round.refresh_from_db()
+
+    assert plan_runs_for(rounds=rounds) == {
+        r.pk: plan_run_for(round=r) for r in rounds if plan_run_for(round=r) is not None
+    }
+    assert set(plan_runs_for(rounds=rounds)) == {reviewed.round.pk, republished.round.pk}
