@@ -8,6 +8,18 @@ from django.db.models.functions import Lower
 from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
 from conferences.models import Conference, MeetupRound, Topic
 
+# How every page, e-mail and export names someone who deleted their account.
+FORMER_ATTENDEE = "A former attendee"
+
+
+def display_name_of(*, full_name: str, deleted_at) -> str:
+    """A person's name as shown to others, from plain values (rows read without the model)."""
+    return FORMER_ATTENDEE if deleted_at else full_name
+
+
+def first_name_of(*, full_name: str, deleted_at) -> str:
+    return FORMER_ATTENDEE if deleted_at else full_name.split(" ", 1)[0]
+
 
 class Person(models.Model):
     """One human across every edition of every conference.
@@ -66,11 +78,11 @@ class Person(models.Model):
 
     @property
     def display_name(self) -> str:
-        return "A former attendee" if self.deleted_at else self.full_name
+        return display_name_of(full_name=self.full_name, deleted_at=self.deleted_at)
 
     @property
     def first_name(self) -> str:
-        return self.display_name.split(" ", 1)[0]
+        return first_name_of(full_name=self.full_name, deleted_at=self.deleted_at)
 
 
 class Attendance(models.Model):

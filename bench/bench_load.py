@@ -174,7 +174,7 @@ def match(meetup_round, organizer, worker, *, deadline_s: float = 300.0) -> dict
     from tests.integration.worker import wait_for
 
     started = time.perf_counter()
-    run = runs.run_request(round=meetup_round, by=organizer, seed=1)
+    run = runs.run_request(round_id=meetup_round.pk, by=organizer, seed=1).run
 
     def finished():
         run.refresh_from_db()
@@ -590,7 +590,7 @@ def main() -> int:
     from django.core.management import call_command
 
     from conferences.models import MeetupRound
-    from matching.services import rounds
+    from matching.services import lifecycle
 
     call_command("migrate", verbosity=0, interactive=False)
     conference, seeded = seed_conference()
@@ -613,7 +613,9 @@ def main() -> int:
         if evening.published_run_id is None:
             reset_open_round(evening)
             first = match(evening, organizer, worker)
-            rounds.round_publish(round=evening, by=organizer, run=first["run"], notify=False)
+            lifecycle.round_publish(
+                round_id=evening.pk, by=organizer, run_id=first["run"].pk, notify=False
+            )
             evening.refresh_from_db()
             say(
                 f"evening round matched with no load: trigger to succeeded "

@@ -137,7 +137,7 @@ def _bench(worker, label: str) -> list[str]:
     from django.urls import reverse
 
     from matching.models import MatchingRun
-    from matching.services import problem, rounds, runs
+    from matching.services import lifecycle, problem, runs
     from tests.factories import OrganizerFactory
     from tests.integration.worker import wait_for
     from tests.matching.scenario import build_realistic_round
@@ -160,12 +160,12 @@ def _bench(worker, label: str) -> list[str]:
     for portfolio in (1, 2):
         started = time.perf_counter()
         run = runs.run_request(
-            round=scenario.round,
+            round_id=scenario.round.pk,
             by=organizer,
             seed=1,
             time_limit_s=time_limit,
             portfolio=portfolio,
-        )
+        ).run
 
         def finished(run=run):
             run.refresh_from_db()
@@ -179,7 +179,9 @@ def _bench(worker, label: str) -> list[str]:
         results.append((portfolio, run, total))
 
     latest = MatchingRun.objects.filter(round=scenario.round, status="succeeded").first()
-    rounds.round_publish(round=scenario.round, by=organizer, run=latest, notify=False)
+    lifecycle.round_publish(
+        round_id=scenario.round.pk, by=organizer, run_id=latest.pk, notify=False
+    )
     client = Client()
     client.force_login(organizer)
     url = reverse("organize:round_plan", args=[scenario.round.pk])

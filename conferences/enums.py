@@ -10,19 +10,7 @@ class RoundStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# The status flow of a round: where each status may go next.
-ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
-    RoundStatus.DRAFT: frozenset({RoundStatus.OPEN, RoundStatus.CANCELLED}),
-    RoundStatus.OPEN: frozenset({RoundStatus.MATCHED, RoundStatus.DRAFT, RoundStatus.CANCELLED}),
-    RoundStatus.MATCHED: frozenset(
-        {RoundStatus.PUBLISHED, RoundStatus.OPEN, RoundStatus.MATCHED, RoundStatus.CANCELLED}
-    ),
-    RoundStatus.PUBLISHED: frozenset(
-        {RoundStatus.HELD, RoundStatus.MATCHED, RoundStatus.PUBLISHED, RoundStatus.CANCELLED}
-    ),
-    RoundStatus.HELD: frozenset(),
-    RoundStatus.CANCELLED: frozenset({RoundStatus.DRAFT}),
-}
+# Where a round may move from each status, and why not: matching.services.lifecycle.
 
 # A round in one of these statuses has a published plan: attendees see their table, and its
 # seating counts as "already sat together" for the conference's other rounds.

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from conferences.enums import ROUND_TRANSITIONS, ImportKind, ImportStatus, RoundStatus
+from conferences.enums import ImportKind, ImportStatus, RoundStatus
 
 
 def validate_time_zone(value: str) -> None:
@@ -128,6 +128,7 @@ class MeetupRound(models.Model):
         related_name="rounds",
         help_text="Tables set up for this round; none chosen means every active table.",
     )
+    # Written only by matching.services.lifecycle (a test keeps it so).
     status = models.CharField(max_length=12, choices=RoundStatus.choices, default=RoundStatus.DRAFT)
     # DO_NOTHING: the run is deleted with its round (the foreign key is checked at commit, so
     # deleting a round or a conference takes its published plan along); runs are never
@@ -160,9 +161,6 @@ class MeetupRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.conference.name}: {self.name}" if self.conference_id else self.name
-
-    def can_become(self, status: str) -> bool:
-        return status in ROUND_TRANSITIONS[self.status]
 
     @property
     def local_date(self) -> datetime.date:

@@ -6,9 +6,8 @@ round is ``NotFound``, the same as one that does not exist), checks what the dat
 answers a ``ServiceError`` (400) or a ``Conflict`` (409) whose message says what to do instead.
 Results are small frozen dataclasses. The admin, the organizer pages and the API all call these.
 
-The status of a round beyond draft/open moves through ``matching.services.rounds`` (run,
-publish, held, cancel); here an organizer only opens a round for RSVPs or takes it back to
-draft.
+A round's status is never written here: it moves only through the lifecycle
+(``matching.services.lifecycle``); a new round is a draft.
 """
 
 import logging
@@ -34,11 +33,9 @@ CONFERENCE_CREATE_FIELDS = CONFERENCE_FIELDS | {"series", "slug"}
 # Who organizes a conference, and where it lives, are a superuser's to change.
 CONFERENCE_SUPERUSER_FIELDS = frozenset({"series", "slug", "organizers"})
 TABLE_FIELDS = frozenset({"label", "location", "capacity", "accessible", "active", "host"})
-ROUND_FIELDS = frozenset({"name", "starts_at", "ends_at", "location", "tables", "status"})
+ROUND_FIELDS = frozenset({"name", "starts_at", "ends_at", "location", "tables"})
 # Text that ends up in e-mail subjects, calendar files, CSV lines and table cards: one line.
 SINGLE_LINE_FIELDS = frozenset({"name", "city", "label", "location", "slug"})
-# Statuses an organizer sets directly; the others follow from runs, publishing and holding.
-EDITABLE_ROUND_STATUSES = frozenset({RoundStatus.DRAFT, RoundStatus.OPEN})
 # Once a round is matched its tables are part of a plan; re-open it to change them.
 TABLES_FIXED_STATUSES = frozenset(
     {RoundStatus.MATCHED, RoundStatus.PUBLISHED, RoundStatus.HELD, RoundStatus.CANCELLED}
@@ -277,12 +274,10 @@ def _check_round(round: MeetupRound) -> None:
 
 def round_create(*, by, conference_id: int, data: dict[str, Any]) -> Saved:
     conference = conference_by_id_for_organizer(user=by, pk=conference_id)
+    """A new round, as a draft (``matching.services.rounds`` opens it in the same request)."""
     data = dict(data)
     tables = data.pop("tables", None)
-    status = data.pop("status", RoundStatus.DRAFT)
-    if status not in EDITABLE_ROUND_STATUSES:
-        raise ServiceError("A new round starts as draft or open.", field="status")
-    round = MeetupRound(conference=conference, status=status)
+    round = MeetupRound(conference=conference)
     _assign(round, data, ROUND_FIELDS)
     _check_round(round)
     tables = _round_tables(round, tables)
@@ -295,32 +290,18 @@ def round_create(*, by, conference_id: int, data: dict[str, Any]) -> Saved:
 
 
 def round_update(*, by, round_id: int, data: dict[str, Any]) -> Saved:
-    """Change a round's details; its status only between draft and open (and matched → open)."""
+    """Change a round's details (its status moves through the lifecycle, before this)."""
     data = dict(data)
     tables = data.pop("tables", None)
-    status = data.pop("status", None)
     with transaction.atomic():
         round = round_for_organizer(user=by, pk=round_id)
         round = MeetupRound.objects.select_for_update().get(pk=round.pk)
-        if status is not None and status != round.status:
-            if status not in EDITABLE_ROUND_STATUSES:
-                raise ServiceError(
-                    "Set the status to draft or open here; a round becomes matched, published "
-                    "or held through its runs, publish and held.",
-                    field="status",
-                )
-            if not round.can_become(status):
-                raise Conflict(
-                    f"A {round.get_status_display().lower()} round cannot go back to "
-                    f"{RoundStatus(status).label.lower()}.",
-                )
-            data["status"] = status
         changing = {name for name, value in data.items() if getattr(round, name) != value}
         if round.status == RoundStatus.HELD and changing - {"name", "location"}:
             raise Conflict("This round has been held; only its name and location can change.")
         tables = _round_tables(round, tables)
         tables_change = tables is not None and set(tables) != set(round.tables.all())
-        next_status = RoundStatus(data.get("status", round.status))
+        next_status = RoundStatus(round.status)
         if tables_change and next_status in TABLES_FIXED_STATUSES:
             raise Conflict(
                 f"The tables of a {next_status.label.lower()} round are part of "

@@ -21,11 +21,6 @@ logger = logging.getLogger(__name__)
 # connection errors in OperationalError; a socket error may still escape it on some paths.
 BROKER_ERRORS = (OperationalError, ConnectionError, TimeoutError)
 
-QUEUE_UNREACHABLE_MESSAGE = (
-    "The task queue (Redis) is not reachable, so this work is saved but has not started; it "
-    "starts by itself within a minute or two once the queue is back."
-)
-
 
 @dataclass
 class Dispatch:

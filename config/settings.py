@@ -297,6 +297,7 @@ SPECTACULAR_SETTINGS = {
         "EncounterKindEnum": "attendees.enums.EncounterKind",
         "AttendanceRoleEnum": "attendees.enums.AttendanceRole",
         "RunStatusEnum": "matching.enums.RunStatus",
+        "RoundActionEnum": "matching.enums.RoundAction",
     },
 }
 

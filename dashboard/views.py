@@ -34,7 +34,7 @@ from attendees.selectors.people import (
 from attendees.selectors.rounds import round_for
 from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
-from conferences.calendar import round_ics
+from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
@@ -322,17 +322,23 @@ def round_calendar(request, pk: int):
     if mine is None:
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]
+    page = request.build_absolute_uri(reverse("dashboard:round", args=[meetup_round.pk]))
     description = (
         f"Your table: {mine.table.label}."
         + (f" With {', '.join(names)}." if names else "")
-        + f" {request.build_absolute_uri(reverse('dashboard:round', args=[meetup_round.pk]))}"
+        + f" {page}"
     )
-    body = round_ics(
-        round=meetup_round,
-        table_label=mine.table.label,
-        location=", ".join(part for part in (mine.table.location, meetup_round.location) if part),
-        description=description,
-        uid=f"round-{meetup_round.pk}-person-{person.pk}@drinktables",
+    body = table_event_ics(
+        TableEvent(
+            round=meetup_round,
+            person_id=person.pk,
+            table_label=mine.table.label,
+            location=seat_location(
+                table_location=mine.table.location, round_location=meetup_round.location
+            ),
+            description=description,
+            url=page,
+        )
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="drink-tables-{meetup_round.pk}.ics"'

@@ -10,4 +10,17 @@ class RunStatus(models.TextChoices):
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
-FINISHED_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+
+
+class RoundAction(models.TextChoices):
+    """The moves of a round's lifecycle (``matching.services.lifecycle``)."""
+
+    OPEN = "open", "Open for RSVPs"
+    DRAFT = "draft", "Back to draft"
+    MATCH = "match", "Matched"
+    REOPEN = "reopen", "Re-open for RSVPs"
+    PUBLISH = "publish", "Publish"
+    UNPUBLISH = "unpublish", "Unpublish"
+    HELD = "held", "Mark held"
+    CANCEL = "cancel", "Cancel"
+    RESTORE = "restore", "Restore as a draft"

@@ -1,8 +1,9 @@
 """A round's plan for print and spreadsheets: the plan as CSV, table cards, a check-in list.
 
-A round's plan is the seating of its published run or, before publishing, of its latest
-succeeded run. Everything here reads the plan in a fixed number of queries, however many
-tables and people it has.
+A round's plan is ``matching.selectors.runs.plan_run_for``: the seating of its published run
+or, before publishing, of its latest succeeded run (under review); each export says which.
+Everything here reads the plan in a fixed number of queries, however many tables and people it
+has.
 """
 
 import csv
@@ -16,8 +17,8 @@ from attendees.enums import RSVPStatus
 from attendees.models import Person, RoundRSVP
 from attendees.selectors.people import newcomer_ids
 from conferences.models import DrinkTable, MeetupRound
-from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
+from matching.selectors.runs import PlanRun, plan_run_for
 
 STARTERS = (
     "{count} of you picked {topic}. What is one thing about it you would love to try this year?",
@@ -76,9 +77,17 @@ class CheckInEntry:
 @dataclass
 class RoundPlan:
     round: MeetupRound
-    run: MatchingRun
+    plan: PlanRun  # which run: published, or under review
     tables: list[TablePlan]
     unseated: list[SeatedPerson]
+
+    @property
+    def run(self) -> MatchingRun:
+        return self.plan.run
+
+    @property
+    def description(self) -> str:
+        return self.plan.describe(tz=self.round.conference.tzinfo)
 
     @property
     def seated_count(self) -> int:
@@ -96,17 +105,6 @@ class RoundPlan:
                 self.check_in(), key=lambda e: (name_key(e.person.name)[0][:1] or "#").upper()
             )
         ]
-
-
-def plan_run(*, round: MeetupRound) -> MatchingRun | None:
-    """The run whose seats are the round's plan: the published one, else the latest success."""
-    if round.published_run_id:
-        return MatchingRun.objects.get(pk=round.published_run_id)
-    return (
-        MatchingRun.objects.filter(round=round, status=RunStatus.SUCCEEDED)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 def conversation_starter(
@@ -156,9 +154,10 @@ def _people(person_ids: list[int], *, newcomers: set[int]) -> dict[int, SeatedPe
 
 def round_plan(*, round: MeetupRound) -> RoundPlan | None:
     """The round's tables with their people, and who is going but has no seat; None if unplanned."""
-    run = plan_run(round=round)
-    if run is None:
+    chosen = plan_run_for(round=round)
+    if chosen is None:
         return None
+    run = chosen.run
     conference = round.conference
     seats = list(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
     going = set(
@@ -185,7 +184,7 @@ def round_plan(*, round: MeetupRound) -> RoundPlan | None:
         plans.append(TablePlan(table, table.location or round.location, seated, starter, topic))
     plans.sort(key=lambda t: name_key(t.table.label))
     unseated = sorted((people[pk] for pk in unseated_ids), key=lambda p: name_key(p.name))
-    return RoundPlan(round=round, run=run, tables=plans, unseated=unseated)
+    return RoundPlan(round=round, plan=chosen, tables=plans, unseated=unseated)
 
 
 def _cell(value: str) -> str:

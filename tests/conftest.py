@@ -104,7 +104,7 @@ def solve(django_capture_on_commit_callbacks):
         options.setdefault("time_limit_s", QUICK_S)
         options.setdefault("seed", 7)
         with django_capture_on_commit_callbacks(execute=True):
-            run = runs.run_request(round=meetup_round, by=by, **options)
+            run = runs.run_request(round_id=meetup_round.pk, by=by, **options).run
         run.refresh_from_db()
         meetup_round.refresh_from_db()
         return run

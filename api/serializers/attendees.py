@@ -204,7 +204,10 @@ class TablemateSerializer(serializers.Serializer):
     organization = serializers.CharField(help_text="Empty when they hide it.")
     topics = serializers.ListField(child=serializers.CharField())
     bio = serializers.CharField()
-    newcomer = serializers.BooleanField(help_text="First time at this conference series.")
+    newcomer = serializers.BooleanField(
+        help_text="A newcomer at this conference: no earlier edition or encounter (or as the "
+        "organizers set it)."
+    )
     former = serializers.BooleanField(help_text="They deleted their account since.")
     reasons = serializers.ListField(
         child=serializers.CharField(),

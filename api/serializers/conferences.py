@@ -14,7 +14,7 @@ from conferences.models import (
     Topic,
     validate_time_zone,
 )
-from conferences.services import EDITABLE_ROUND_STATUSES
+from matching.services.lifecycle import EDITABLE_ROUND_STATUSES
 
 # The statuses an organizer sets on a round directly (named in the schema's ENUM_NAME_OVERRIDES).
 EDITABLE_STATUS_CHOICES = [(s.value, s.label) for s in RoundStatus if s in EDITABLE_ROUND_STATUSES]
@@ -31,15 +31,6 @@ class TopicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
-        read_only_fields = fields
-
-
-class ConferenceSummarySerializer(serializers.ModelSerializer):
-    """A conference named inside another object (a round, an encounter)."""
-
-    class Meta:
-        model = Conference
-        fields = ["slug", "name", "starts_on", "ends_on"]
         read_only_fields = fields
 
 

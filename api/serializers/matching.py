@@ -1,11 +1,15 @@
 """API serializers of the matching app: runs, the plan, and the format-v1 files."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.base import StrictSerializer
 from api.serializers.conferences import RoundSerializer
+from conferences.enums import RoundStatus
+from matching.enums import RoundAction
 from matching.models import MatchingRun
+from matching.services.lifecycle import allowed_actions
 from matching.services.portfolio import MAX_PORTFOLIO, MAX_SEED
 
 METRICS_HELP = (
@@ -76,6 +80,35 @@ class RoundChangedSerializer(RoundSerializer):
 
     def get_warning(self, round) -> str | None:
         return self.context.get("warning")
+
+
+class RoundActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=RoundAction.choices)
+    to = serializers.ChoiceField(
+        choices=RoundStatus.choices, help_text="The status the round moves to."
+    )
+    label = serializers.CharField(help_text="What a button says.")
+    confirm = serializers.CharField(
+        help_text="What to ask before doing it (e.g. how many people a publish e-mails)."
+    )
+
+
+class RoundDetailSerializer(RoundSerializer):
+    """A round, with the moves its status allows now (the plan page's buttons)."""
+
+    actions = serializers.SerializerMethodField(
+        help_text="The lifecycle moves you may take now: publish, unpublish, held and cancel "
+        "have their own endpoints; open and draft are a PATCH of the round's status."
+    )
+
+    class Meta(RoundSerializer.Meta):
+        fields = [*RoundSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(RoundActionSerializer(many=True))
+    def get_actions(self, round) -> list[dict]:
+        offers = allowed_actions(round=round, user=self.context["request"].user)
+        return RoundActionSerializer(offers, many=True).data
 
 
 class RunRequestSerializer(StrictSerializer):
@@ -157,8 +190,26 @@ class MetricTargetSerializer(serializers.Serializer):
     help = serializers.CharField()
 
 
+class PlanWhichSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[("published", "Published plan"), ("under_review", "Plan under review")],
+        help_text="published: the round's published plan; under_review: not published.",
+    )
+    run = serializers.IntegerField(source="run.pk", help_text="The run whose plan it is.")
+    published_at = serializers.DateTimeField(allow_null=True)
+    newer_run = serializers.IntegerField(
+        source="newer.pk",
+        allow_null=True,
+        default=None,
+        help_text="A newer plan under review while this published one stands (?review=true).",
+    )
+
+
 class PlanSerializer(serializers.Serializer):
     round = serializers.IntegerField(source="round.pk")
+    plan = PlanWhichSerializer(
+        allow_null=True, help_text="Which plan this is (the same answer as every export's)."
+    )
     run = RunSerializer(allow_null=True, help_text="The run whose plan this is; null: no plan.")
     is_published = serializers.BooleanField()
     seated = serializers.IntegerField()
@@ -176,7 +227,12 @@ class PlanQuerySerializer(serializers.Serializer):
     run = serializers.IntegerField(
         min_value=1,
         required=False,
-        help_text="Show this run's plan instead of the current one (a run of this round).",
+        help_text="Show this run's plan instead of the round's plan (a run of this round).",
+    )
+    review = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Show the plan under review: a newer succeeded run than the published one.",
     )
 
 
@@ -184,7 +240,9 @@ class SeatMoveSerializer(StrictSerializer):
     person = serializers.IntegerField(min_value=1, help_text="Id of a person going to the round.")
     table = serializers.IntegerField(min_value=1, help_text="Id of one of the round's tables.")
     run = serializers.IntegerField(
-        min_value=1, required=False, help_text="The plan to change; the current plan by default."
+        min_value=1,
+        required=False,
+        help_text="The plan to change; the plan under review by default.",
     )
 
 
@@ -273,7 +331,7 @@ class _SolutionRound(serializers.Serializer):
 
 
 class SolutionFileSerializer(serializers.Serializer):
-    """The current plan as a format-v1 solution (drinktables.solution.v1)."""
+    """The round's plan as a format-v1 solution (drinktables.solution.v1)."""
 
     format = serializers.CharField(help_text="drinktables.solution.v1")
     rounds = _SolutionRound(many=True)

@@ -37,13 +37,12 @@ from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import conference_for_organizer, organized_conferences
 from conferences.services import (
     conference_update,
-    round_create,
     round_delete,
-    round_update,
     table_create,
     table_delete,
     table_update,
 )
+from matching.services.rounds import round_create_with_status, round_update_with_status
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -228,7 +227,9 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     )
     def create(self, request, conference_slug=None):
         data = self._write_serializer(partial=False).validated_data
-        saved = round_create(by=request.user, conference_id=self.conference.pk, data=data)
+        saved = round_create_with_status(
+            by=request.user, conference_id=self.conference.pk, data=data
+        )
         return self._render(saved.id, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -240,7 +241,7 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         round = self.get_object()
         serializer = self._write_serializer(partial=True)
-        round_update(by=request.user, round_id=round.pk, data=serializer.validated_data)
+        round_update_with_status(by=request.user, round_id=round.pk, data=serializer.validated_data)
         return self._render(round.pk)
 
     def perform_destroy(self, instance):

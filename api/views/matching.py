@@ -18,6 +18,7 @@ from api.serializers.matching import (
     ProblemFileSerializer,
     PublishSerializer,
     RoundChangedSerializer,
+    RoundDetailSerializer,
     RunRequestSerializer,
     RunSerializer,
     RunStartedSerializer,
@@ -25,15 +26,15 @@ from api.serializers.matching import (
     SolutionFileSerializer,
 )
 from api.views.conferences import organizer_rounds
+from conferences.enums import RoundStatus
 from conferences.models import MeetupRound
 from conferences.scoping import organized_conferences
 from config.exceptions import ServiceError
 from matching.models import MatchingRun
 from matching.selectors.plans import plan_for, solution_export
-from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
+from matching.services.lifecycle import round_transition
 from matching.services.problem import problem_export
-from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
-from matching.services.runs import queue_unreachable_run_message, run_cancel, run_request
+from matching.services.runs import run_cancel, run_request
 from matching.services.seating import seat_move
 
 NO_PLAN = "There is no plan yet: run the matching first."
@@ -62,10 +63,15 @@ def _run_of(round: MeetupRound, run_id: int | None, *, field: str = "run") -> Ma
 
 
 @extend_schema(tags=["organizers"])
-@extend_schema_view(retrieve=extend_schema(summary="A round of a conference I organize"))
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A round of a conference I organize",
+        description="With `actions`: the moves of its lifecycle you may take now.",
+    )
+)
 class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = MeetupRound.objects.none()
-    serializer_class = RoundSerializer
+    serializer_class = RoundDetailSerializer
     lookup_value_converter = "int"
 
     def get_queryset(self):
@@ -75,12 +81,17 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             conference__in=organized_conferences(user=self.request.user)
         )
 
-    def _render(self, round: MeetupRound) -> dict:
-        return RoundSerializer(self.get_queryset().get(pk=round.pk)).data
+    def _render(self, round_id: int) -> dict:
+        return RoundSerializer(self.get_queryset().get(pk=round_id)).data
 
-    def _render_changed(self, round: MeetupRound, warning: str | None) -> dict:
-        fresh = self.get_queryset().get(pk=round.pk)
+    def _render_changed(self, round_id: int, warning: str | None) -> dict:
+        fresh = self.get_queryset().get(pk=round_id)
         return RoundChangedSerializer(fresh, context={"warning": warning}).data
+
+    def _move(self, to: str, **options):
+        """Move the round through the lifecycle (a stranger's round is a 404 first)."""
+        round = self.get_object()
+        return round_transition(round_id=round.pk, to=to, by=self.request.user, **options)
 
     @extend_schema(methods=["GET"], summary="The round's runs", responses=RunSerializer(many=True))
     @extend_schema(
@@ -103,18 +114,23 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             return self.get_paginated_response(RunSerializer(page, many=True).data)
         serializer = RunRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = run_request(round=round, by=request.user, **serializer.validated_data)
-        code = status.HTTP_202_ACCEPTED if run.newly_requested else status.HTTP_200_OK
-        warning = queue_unreachable_run_message(run=run) if run.queue_unreachable else None
+        requested = run_request(round_id=round.pk, by=request.user, **serializer.validated_data)
+        code = status.HTTP_202_ACCEPTED if requested.newly_requested else status.HTTP_200_OK
+        run = requested.run
         run.refresh_from_db()  # an eager (in-process) run has finished by now
-        return Response(RunStartedSerializer(run, context={"warning": warning}).data, status=code)
+        return Response(
+            RunStartedSerializer(run, context={"warning": requested.warning}).data, status=code
+        )
 
     @extend_schema(
         summary="The round's plan",
         description="Every table with its people and why they are there, the unseated, and "
-        "the metrics against the round's targets. `?format=v1` answers the current plan as "
-        "a format-v1 solution file whose ids (p<person id>, t<table id>) match the problem "
-        "file's.",
+        "the metrics against the round's targets. The plan is the published one when there is "
+        "one, else the latest succeeded run's (under review); `plan` says which. `?run=` shows "
+        "another run's plan (`?review=true`: the newer plan under review). `?format=v1` answers "
+        "the plan as a format-v1 solution file whose ids (p<person id>, t<table id>) match the "
+        "problem file's; its headers `Drinktables-Plan-Run` and `Drinktables-Plan` (published "
+        "or under_review) say which plan it is.",
         parameters=[PlanQuerySerializer],
         responses=PLAN_OR_SOLUTION,
     )
@@ -124,18 +140,26 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         query = PlanQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         run_id = query.validated_data.get("run")
+        review = query.validated_data.get("review", False)
         if request.accepted_renderer.format == SolutionV1Renderer.format:
-            if run_id is not None:
+            if run_id is not None or review:
+                field = "run" if run_id is not None else "review"
                 raise ServiceError(
-                    "format=v1 exports the current plan; leave out run.", field="run"
+                    "format=v1 exports the round's current plan (the published one, else the "
+                    f"one under review); leave out {field}.",
+                    field=field,
                 )
-            return Response(solution_export(round=round))
-        plan = plan_for(round=round, run=_run_of(round, run_id))
+            exported = solution_export(round=round)
+            response = Response(exported.data)
+            response["Drinktables-Plan-Run"] = str(exported.plan.run.pk)
+            response["Drinktables-Plan"] = exported.plan.kind
+            return response
+        plan = plan_for(round=round, run=_run_of(round, run_id), review=review)
         return Response(PlanSerializer(plan).data)
 
     @extend_schema(
         summary="Move a person to another table",
-        description="In the current plan (or `run`'s), before it is published. Refused, "
+        description="In the plan under review (or `run`'s), before it is published. Refused, "
         "saying why, when the move would break a hard constraint. Answers the changed plan.",
         request=SeatMoveSerializer,
         responses=PlanSerializer,
@@ -168,17 +192,11 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        round = self.get_object()
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = _run_of(round, serializer.validated_data.get("run"))
-        published = round_publish(round=round, by=request.user, run=run)
-        warning = (
-            queue_unreachable_notices_message(pending=pending_notice_count(round=published))
-            if published.queue_unreachable
-            else None
-        )
-        return Response(self._render_changed(published, warning))
+        options = {"run_id": serializer.validated_data.get("run")}
+        published = self._move(RoundStatus.PUBLISHED, **options)
+        return Response(self._render_changed(published.round.pk, published.warning))
 
     @extend_schema(
         summary="Unpublish the plan",
@@ -189,9 +207,8 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def unpublish(self, request, pk=None):
-        round = self.get_object()
-        round_unpublish(round=round, by=request.user)
-        return Response(self._render(round))
+        unpublished = self._move(RoundStatus.MATCHED)
+        return Response(self._render(unpublished.round.pk))
 
     @extend_schema(
         summary="Mark the round held",
@@ -202,9 +219,10 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
-        round = self.get_object()
-        created = round_mark_held(round=round, by=request.user)
-        return Response({"round": self._render(round), "encounters_created": created})
+        held = self._move(RoundStatus.HELD)
+        return Response(
+            {"round": self._render(held.round.pk), "encounters_created": held.encounters_created}
+        )
 
     @extend_schema(
         summary="Cancel the round",
@@ -215,14 +233,8 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        round = self.get_object()
-        cancelled = round_cancel(round=round, by=request.user)
-        warning = (
-            queue_unreachable_notices_message(pending=0, cancelled=True)
-            if cancelled.queue_unreachable
-            else None
-        )
-        return Response(self._render_changed(cancelled, warning))
+        cancelled = self._move(RoundStatus.CANCELLED)
+        return Response(self._render_changed(cancelled.round.pk, cancelled.warning))
 
     @extend_schema(
         summary="The round as a format-v1 problem file",
@@ -263,5 +275,5 @@ class RunViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        run = run_cancel(run=self.get_object(), by=request.user)
+        run = run_cancel(run_id=self.get_object().pk, by=request.user)
         return Response(RunSerializer(run).data)

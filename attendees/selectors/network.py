@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from attendees.models import (
+    FORMER_ATTENDEE,
     Person,
 )
 from attendees.selectors.encounters import encounters_for
@@ -112,7 +113,7 @@ def _network(person: Person) -> Network:
             group.contacts.append(contact)
             group.new += int(first_time)
     for group in groups.values():
-        group.contacts.sort(key=lambda c: (c.name == "A former attendee", c.name, c.person_id))
+        group.contacts.sort(key=lambda c: (c.name == FORMER_ATTENDEE, c.name, c.person_id))
     growth = []
     if contacts:
         new_by_year: dict[int, int] = {}

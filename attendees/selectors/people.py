@@ -3,7 +3,7 @@ newcomer at a conference, and how strongly two people are tied.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Exists,
@@ -21,7 +21,7 @@ from attendees.models import (
     hash_secret,
 )
 from attendees.ties import tie_weights_from
-from conferences.models import Conference
+from conferences.models import Conference, MeetupRound
 from conferences.scoping import organized_conferences
 from config.exceptions import NotFound
 
@@ -62,92 +62,99 @@ def _is_id(value) -> bool:
     )
 
 
-def attendee_ids(*, conference: Conference) -> QuerySet:
-    return Attendance.objects.filter(conference=conference).values("person_id")
+def is_newcomer(*, override: bool | None, attended_before: bool, met_before: bool) -> bool:
+    """The newcomer rule (docs/design.md §2), the one place it is decided.
+
+    A person is a newcomer at a conference when they attended no earlier conference and had
+    no encounter before it starts; an organizer's override on their attendance wins.
+    ``newcomer_ids`` and the insights gather the facts and ask here.
+    """
+    if override is not None:
+        return override
+    return not attended_before and not met_before
 
 
 def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = None) -> set[int]:
-    """The people attending ``conference`` who are newcomers there.
+    """The people attending ``conference`` who are newcomers there (``is_newcomer``).
 
-    A newcomer has no attendance at an earlier conference and no encounter before this one
-    starts. An organizer's override on the attendance wins over that rule. ``person_ids``
-    narrows the question to a few people (a table), in at most three small queries.
+    ``person_ids`` narrows the question to a few people (a table), in at most three small
+    queries; without it everyone attending is read in three.
     """
-    if person_ids is not None:
-        return _newcomers_among(conference=conference, person_ids=list(person_ids))
     attendances = Attendance.objects.filter(conference=conference)
-    overrides: dict[int, bool | None] = dict(
-        attendances.values_list("person_id", "newcomer_override")
-    )
-    attending = attendances.values("person_id")
-    returning = set(
-        Attendance.objects.filter(
-            person_id__in=attending, conference__starts_on__lt=conference.starts_on
-        ).values_list("person_id", flat=True)
-    )
-    earlier = Encounter.objects.filter(occurred_on__lt=conference.starts_on)
-    for first, second in earlier.filter(
-        Q(person_a_id__in=attending) | Q(person_b_id__in=attending)
-    ).values_list("person_a_id", "person_b_id"):
-        returning.add(first)
-        returning.add(second)
-    return {
-        person_id
-        for person_id, override in overrides.items()
-        if override is True or (override is None and person_id not in returning)
-    }
-
-
-def _newcomers_among(*, conference: Conference, person_ids: list[int]) -> set[int]:
-    """``newcomer_ids`` for a handful of people: each step only asks about those still open."""
+    if person_ids is not None:
+        attendances = attendances.filter(person_id__in=list(person_ids))
     earlier = Attendance.objects.filter(
         person_id=OuterRef("person_id"), conference__starts_on__lt=conference.starts_on
     )
-    rows = (
-        Attendance.objects.filter(conference=conference, person_id__in=person_ids)
-        .annotate(came_before=Exists(earlier))
-        .values_list("person_id", "newcomer_override", "came_before")
+    rows = list(
+        attendances.annotate(came_before=Exists(earlier)).values_list(
+            "person_id", "newcomer_override", "came_before"
+        )
     )
-    newcomers, open_ids = set(), set()
-    for person_id, override, came_before in rows:
-        if override is True:
-            newcomers.add(person_id)
-        elif override is None and not came_before:
-            open_ids.add(person_id)
-    if open_ids:
+    # A few people: only those the encounters can still decide about are looked up there.
+    # Everyone: a subquery of the conference's attendances keeps it to one query.
+    if person_ids is not None:
+        asked = [pk for pk, override, came_before in rows if override is None and not came_before]
+    else:
+        asked = attendances.values("person_id")
+    met_before: set[int] = set()
+    if person_ids is None or asked:
         for first, second in Encounter.objects.filter(
-            Q(person_a_id__in=open_ids) | Q(person_b_id__in=open_ids),
+            Q(person_a_id__in=asked) | Q(person_b_id__in=asked),
             occurred_on__lt=conference.starts_on,
         ).values_list("person_a_id", "person_b_id"):
-            open_ids.discard(first)
-            open_ids.discard(second)
-    return newcomers | open_ids
+            met_before.add(first)
+            met_before.add(second)
+    return {
+        person_id
+        for person_id, override, came_before in rows
+        if is_newcomer(
+            override=override, attended_before=came_before, met_before=person_id in met_before
+        )
+    }
 
 
-def is_newcomer(*, person: Person, conference: Conference) -> bool:
-    """The newcomer rule of ``newcomer_ids`` for one person, without reading everyone."""
-    override = (
-        Attendance.objects.filter(person=person, conference=conference)
-        .values_list("newcomer_override", flat=True)
-        .first()
-    )
-    if override is not None:
-        return override
-    if Attendance.objects.filter(
-        person=person, conference__starts_on__lt=conference.starts_on
-    ).exists():
+# Who knew whom before a round ------------------------------------------------------------------
+#
+# One rule, read by the matcher's problem, the organizer's plan, the attendee's table and the
+# insights: an encounter counts before a round when it happened on or before the round's day
+# (in the conference's time zone) and not at that round or at a round that starts later. So a
+# round's own seated and met encounters never explain its seating, and its explanations are the
+# same before and after it is marked held.
+
+
+def counts_before_round(
+    *, occurred_on: date, at: tuple[datetime, int] | None, round: MeetupRound
+) -> bool:
+    """Whether an encounter on ``occurred_on`` at round ``at`` (its start and pk, None when it
+    was at no round) counts as known before ``round``."""
+    if occurred_on > round.local_date:
         return False
-    return not Encounter.objects.filter(
-        Q(person_a=person) | Q(person_b=person), occurred_on__lt=conference.starts_on
-    ).exists()
+    return at is None or at < (round.starts_at, round.pk)
 
 
-def tie_weights(*, person_ids: QuerySet | list[int], as_of: date) -> dict[tuple[int, int], float]:
-    """Ties between the given people, from their encounters up to ``as_of``."""
-    encounters = Encounter.objects.filter(
-        person_a_id__in=person_ids, person_b_id__in=person_ids, occurred_on__lte=as_of
-    ).values_list("person_a_id", "person_b_id", "kind", "occurred_on")
-    return tie_weights_from(encounters.iterator(chunk_size=5000), as_of=as_of)
+def encounters_before_round(*, round: MeetupRound, person_ids: Iterable[int]) -> QuerySet:
+    """The encounters between ``person_ids`` that count before ``round``
+    (``counts_before_round``), in one query."""
+    ids = list(person_ids)
+    return (
+        Encounter.objects.filter(
+            person_a_id__in=ids, person_b_id__in=ids, occurred_on__lte=round.local_date
+        )
+        .exclude(round_id=round.pk)
+        .exclude(round__starts_at__gt=round.starts_at)
+        .exclude(round__starts_at=round.starts_at, round_id__gt=round.pk)
+    )
+
+
+def tie_weights_before_round(
+    *, round: MeetupRound, person_ids: Iterable[int]
+) -> dict[tuple[int, int], float]:
+    """Ties between the given people before ``round``, weighed as of the round's day."""
+    encounters = encounters_before_round(round=round, person_ids=person_ids).values_list(
+        "person_a_id", "person_b_id", "kind", "occurred_on"
+    )
+    return tie_weights_from(encounters.iterator(chunk_size=5000), as_of=round.local_date)
 
 
 # What an attendee sees -------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from conferences.enums import RoundStatus
 from conferences.models import Conference, MeetupRound
 from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
 from matching.models import MatchingRun
-from matching.selectors.runs import latest_succeeded_run
-from matching.services.rounds import round_mark_held, round_publish
+from matching.selectors.runs import latest_succeeded_run, plan_run_for
+from matching.services.lifecycle import round_mark_held, round_publish
 from matching.services.runs import RunOutcome, run_execute
 
 logger = logging.getLogger(__name__)
@@ -58,8 +58,9 @@ def demo_match(*, conference: Conference) -> DemoMatch:
         held = _demo_seat(meetup_round)
         created = 0
         if held.status != RoundStatus.HELD:
-            held = round_publish(round=held, by=None, notify=False)
-            created = round_mark_held(round=held, by=None)
+            round_publish(round_id=held.pk, by=None, notify=False)
+            marked = round_mark_held(round_id=held.pk, by=None)
+            held, created = marked.round, marked.encounters_created
             seated_pairs = list(
                 Encounter.objects.filter(round=held, kind=EncounterKind.SEATED).values_list(
                     "person_a_id", "person_b_id"
@@ -80,7 +81,7 @@ def demo_match(*, conference: Conference) -> DemoMatch:
     if first_open is not None:
         seated = _demo_seat(first_open)
         if seated.status == RoundStatus.MATCHED:
-            seated = round_publish(round=seated, by=None, notify=False)
+            seated = round_publish(round_id=seated.pk, by=None, notify=False).round
         current = _demo_summary(seated, 0)
     return DemoMatch(current=current, history=history)
 
@@ -102,7 +103,8 @@ def _demo_seat(meetup_round: MeetupRound) -> MeetupRound:
 
 
 def _demo_summary(meetup_round: MeetupRound, created: int) -> DemoRound:
-    run = meetup_round.published_run or latest_succeeded_run(round=meetup_round)
+    plan = plan_run_for(round=meetup_round)
+    run = plan.run if plan else None
     return DemoRound(
         round=meetup_round,
         seated=run.seats.count() if run else 0,

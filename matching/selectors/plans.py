@@ -6,10 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from attendees.models import Encounter, Person
-from attendees.selectors.people import newcomer_ids
+from attendees.models import Person, display_name_of
+from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.wishes import mutual_sit_together_pairs
-from conferences.enums import PLAN_VISIBLE_STATUSES
 from conferences.models import DrinkTable, MeetupRound
 from config.exceptions import Conflict
 from matching import engine
@@ -21,35 +20,32 @@ from matching.selectors.problem import (
     round_tables,
     table_key,
 )
-from matching.selectors.runs import current_run, latest_run
+from matching.selectors.runs import PlanRun, plan_run_among, plan_run_for, plan_run_of
 
 # ---------------------------------------------------------------------------------------------
 # Ids in problem and solution files: p<person pk>, t<table pk>
-
-
-def published_seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
-    """The person's seat (with its table) in the round's published plan, if any."""
-    if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
-        return None
-    return (
-        Seat.objects.select_related("table")
-        .filter(run_id=round.published_run_id, person=person)
-        .first()
-    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Exports
 
 
-def solution_export(*, round: MeetupRound) -> dict[str, Any]:
-    """The current plan as a format-v1 solution; ids match ``services.problem_export``.
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan as a format-v1 solution (``data``), and which plan it is."""
 
-    Raises ``Conflict`` when the round has no plan yet.
+    data: dict[str, Any]
+    plan: PlanRun
+
+
+def solution_export(*, round: MeetupRound) -> PlanFile:
+    """The round's plan (``plan_run_for``) as a format-v1 solution; ids match
+    ``services.problem_export``. Raises ``Conflict`` when the round has no plan yet.
     """
-    run = current_run(round=round)
-    if run is None:
+    chosen = plan_run_for(round=round)
+    if chosen is None:
         raise Conflict("This round has no plan yet: run the matching first.")
+    run = chosen.run
     tables = {table_key(table.pk): [] for table in round_tables(round=round)}
     seated = set()
     for table_id, person_id in (
@@ -66,7 +62,7 @@ def solution_export(*, round: MeetupRound) -> dict[str, Any]:
         unseated=tuple(person_key(pk) for pk in going if pk not in seated),
     )
     solution = engine.Solution(rounds=(plan,), metrics=run.metrics, elapsed_s=run.elapsed_s or 0.0)
-    return engine.solution_to_dict(solution)
+    return PlanFile(data=engine.solution_to_dict(solution), plan=chosen)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +203,7 @@ class TableView:
 @dataclass
 class PlanView:
     round: MeetupRound
+    plan: PlanRun | None  # which run this is: published, or under review
     run: MatchingRun | None
     latest_run: MatchingRun | None
     tables: list[TableView]
@@ -225,16 +222,26 @@ class PlanView:
         return bool(self.metrics) and all(metric.ok for metric in self.metrics)
 
 
-def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
+def plan_for(
+    *, round: MeetupRound, run: MatchingRun | None = None, review: bool = False
+) -> PlanView:
     """Every table of the plan with its people and why they are there, and the run's metrics.
+
+    The plan is ``plan_run_for(round, review=review)``, or ``run`` when one is asked for.
 
     Reasons are for organizers: friends at the table, the circle that welcomes newcomers,
     shared topics, hosts, sit-together requests, and warnings (no circle, no friend, sat
     together before). Blocks are never shown. A fixed number of queries, however big the plan.
     """
     meetup_round = round
-    run = run if run is not None else current_run(round=meetup_round)
-    last = latest_run(round=meetup_round)
+    # Every run of the round in one query: the latest (for its progress) and the plan.
+    runs = list(MatchingRun.objects.filter(round=meetup_round).order_by("-created_at", "-pk"))
+    last = runs[0] if runs else None
+    if run is not None:
+        chosen = plan_run_of(round=meetup_round, run=run)
+    else:
+        chosen = plan_run_among(meetup_round, runs, review=review)
+    run = chosen.run if chosen is not None else None
     tables = round_tables(round=meetup_round)
     # Plain rows, not model instances: a big round has thousands of seats.
     seats = (
@@ -260,14 +267,9 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
     newcomers = newcomer_ids(conference=meetup_round.conference) if seats else set()
     friends_of: dict[int, set[int]] = defaultdict(set)
     if seats:
-        # Every encounter up to the round's date makes a tie (attendees.ties): the pairs are
-        # enough here, their weights are not shown.
+        # Who knew whom before this round (the pairs are enough here, not their weights).
         for a, b in (
-            Encounter.objects.filter(
-                person_a_id__in=seated_ids,
-                person_b_id__in=seated_ids,
-                occurred_on__lte=meetup_round.local_date,
-            )
+            encounters_before_round(round=meetup_round, person_ids=seated_ids)
             .order_by()  # the model's ordering would defeat DISTINCT
             .values_list("person_a_id", "person_b_id")
             .distinct()
@@ -288,7 +290,7 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
 
     by_table: dict[int, dict[int, str]] = defaultdict(dict)
     for person_id, table_id, full_name, deleted_at in seats:
-        by_table[table_id][person_id] = "A former attendee" if deleted_at else full_name
+        by_table[table_id][person_id] = display_name_of(full_name=full_name, deleted_at=deleted_at)
     hosts = {table.pk: table.host_id for table in tables}
     known = {table.pk for table in tables}
     extra = sorted(set(by_table) - known)
@@ -335,16 +337,21 @@ def plan_for(*, round: MeetupRound, run: MatchingRun | None = None) -> PlanView:
         views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
         table_views.append(TableView(table=table, seats=views, circle=circle))
 
-    is_published = run is not None and meetup_round.published_run_id == run.pk
+    is_published = chosen is not None and chosen.published
     return PlanView(
         round=meetup_round,
+        plan=chosen,
         run=run,
         latest_run=last,
         tables=table_views,
         unseated=unseated,
         metrics=metric_views(run.metrics if run is not None else {}),
         is_published=is_published,
-        pending_notices=_would_notify(meetup_round, run, seats) if run is not None else 0,
+        pending_notices=would_notify_count(
+            round=meetup_round, run=run, seats={p: t for p, t, _, _ in seats}
+        )
+        if run is not None
+        else 0,
         seated=len(seats),
     )
 
@@ -365,14 +372,14 @@ def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:
     return reasons
 
 
-def _would_notify(meetup_round: MeetupRound, run: MatchingRun, seats: list[tuple]) -> int:
-    """How many people publishing this plan would e-mail (new table, changed or released)."""
-    told = dict(
-        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
-    )
-    should_know = {person_id: table_id for person_id, table_id, _, _ in seats}
+def would_notify_count(
+    *, round: MeetupRound, run: MatchingRun, seats: dict[int, int] | None = None
+) -> int:
+    """How many people publishing ``run`` would e-mail: a new table, a changed one, or none any
+    more. ``seats`` (person → table of the run) saves reading them again."""
+    told = dict(SeatNotification.objects.filter(round=round).values_list("person_id", "table_id"))
+    if seats is None:
+        seats = dict(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
     return sum(
-        1
-        for person_id in set(told) | set(should_know)
-        if should_know.get(person_id) != told.get(person_id)
+        1 for person_id in set(told) | set(seats) if seats.get(person_id) != told.get(person_id)
     )

@@ -18,10 +18,6 @@ from matching.models import Seat
 # Ids in problem and solution files: p<person pk>, t<table pk>
 
 
-# ---------------------------------------------------------------------------------------------
-# Ids in problem and solution files: p<person pk>, t<table pk>
-
-
 def person_key(person_id: int) -> str:
     return f"p{person_id}"
 

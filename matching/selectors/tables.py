@@ -10,7 +10,6 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.utils import timezone
 
 from attendees.enums import RSVPStatus
 from attendees.models import (
@@ -18,7 +17,7 @@ from attendees.models import (
     Person,
     RoundRSVP,
 )
-from attendees.selectors.people import newcomer_ids
+from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.rounds import visible_rounds
 from conferences.enums import PLAN_VISIBLE_STATUSES
 from conferences.models import DrinkTable, MeetupRound
@@ -139,16 +138,11 @@ def _tablemates(person: Person, round: MeetupRound, mates: list[Person]) -> list
         topics[person_id].append((topic_id, name))
     conference = round.conference
     newcomers = newcomer_ids(conference=conference, person_ids=ids)
-    round_day = timezone.localtime(round.starts_at, conference.tzinfo).date()
     met_at: dict[tuple[int, int], list[tuple[date, str]]] = {}
-    for first, second, conference_name, conference_start, occurred_on in (
-        Encounter.objects.filter(
-            person_a_id__in=ids, person_b_id__in=ids, occurred_on__lte=round_day
-        )
-        .exclude(round_id=round.pk)
-        .values_list(
-            "person_a_id", "person_b_id", "conference__name", "conference__starts_on", "occurred_on"
-        )
+    for first, second, conference_name, conference_start, occurred_on in encounters_before_round(
+        round=round, person_ids=ids
+    ).values_list(
+        "person_a_id", "person_b_id", "conference__name", "conference__starts_on", "occurred_on"
     ):
         if conference_name:
             place = (conference_start, conference_name)

@@ -4,6 +4,8 @@
 - ``runs``: request, cancel, execute, store and sweep matching runs (``progress`` reports
   a working run's heartbeat; ``portfolio`` spreads extra seeds over the workers);
 - ``seating``: move a person by hand in a plan under review;
-- ``rounds``: publish, unpublish, mark held, cancel;
+- ``lifecycle``: the round's statuses and every move between them (open, publish, unpublish,
+  held, cancel, ...), with their guards and side effects; ``allowed_actions`` for pages;
+- ``rounds``: a round's details and status changed together (the API's create and PATCH);
 - ``notices``: the e-mails that tell attendees their table.
 """

@@ -12,8 +12,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import dateformat, timezone
 
-from attendees.models import Person
-from conferences.calendar import round_ics
+from attendees.models import Person, first_name_of
+from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from config.db import locked
@@ -110,10 +110,6 @@ def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
     return changes
 
 
-def pending_notice_count(*, round: MeetupRound) -> int:
-    return len(pending_notices(round))
-
-
 def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
     """What the organizer is told when the e-mails to attendees could not be queued."""
     what = (
@@ -186,11 +182,6 @@ def _names(first_names: list[str]) -> str:
     return ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def ics_uid(*, round_id: int, person_id: int) -> str:
-    """Stable per person and round, so a calendar replaces the event when the table changes."""
-    return f"round-{round_id}-person-{person_id}@drinktables"
-
-
 def build_notice(
     *, round: MeetupRound, changes: list[NoticeChange]
 ) -> tuple[list[EmailMessage], list[tuple[int, int | None]]]:
@@ -208,7 +199,7 @@ def build_notice(
             .order_by("person__full_name", "person_id")
             .values_list("table_id", "person_id", "person__full_name", "person__deleted_at")
         ):
-            first = "A former attendee" if deleted_at else full_name.split(" ", 1)[0]
+            first = first_name_of(full_name=full_name, deleted_at=deleted_at)
             mates[table_id].append((person_id, first))
 
     messages: list[EmailMessage] = []
@@ -232,7 +223,7 @@ def build_notice(
 def _table_message(
     meetup_round: MeetupRound, person: Person, table: DrinkTable, others: list[str], *, moved: bool
 ) -> EmailMessage:
-    location = table.location or meetup_round.location
+    location = seat_location(table_location=table.location, round_location=meetup_round.location)
     conference = meetup_round.conference.name
     subject = (
         f"Your table changed: {table.label} at {meetup_round.name}"
@@ -263,12 +254,14 @@ def _table_message(
     )
     message.attach(
         "drink-table.ics",
-        round_ics(
-            round=meetup_round,
-            table_label=table.label,
-            location=location,
-            description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
-            uid=ics_uid(round_id=meetup_round.pk, person_id=person.pk),
+        table_event_ics(
+            TableEvent(
+                round=meetup_round,
+                person_id=person.pk,
+                table_label=table.label,
+                location=location,
+                description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+            )
         ),
         "text/calendar",
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 
 from attendees.models import Block, Person
-from attendees.selectors.people import newcomer_ids, person_for_user, tie_weights
+from attendees.selectors.people import newcomer_ids, person_for_user, tie_weights_before_round
 from attendees.selectors.wishes import mutual_sit_together_pairs
 from conferences.models import Conference, DrinkTable, MeetupRound
 from matching import engine
@@ -48,8 +48,9 @@ def build_problem(
 ) -> engine.Problem:
     """The round as an engine problem (one round, ids ``p<pk>`` and ``t<pk>``).
 
-    People: going, not opted out, not deleted. Tables: ``round_tables``. Ties: encounters up to
-    the round's date (``attendees.ties``). History: who sat together at the conference's other
+    People: going, not opted out, not deleted. Tables: ``round_tables``. Ties: the encounters
+    before the round (``attendees.selectors.people.encounters_before_round``), weighed by
+    ``attendees.ties``. History: who sat together at the conference's other
     published or held rounds. Avoid: blocks either way. Together: mutual sit-together requests
     (``attendees.selectors.mutual_sit_together_pairs``: a block wins over the wish).
     Pins: each table's host, at the first of their tables (by label) in this round.
@@ -104,7 +105,7 @@ def build_problem(
     )
 
     if ties is None:
-        ties = tie_weights(person_ids=person_ids, as_of=round.local_date)
+        ties = tie_weights_before_round(round=round, person_ids=person_ids)
     if history is None:
         history = (members for _round_id, members in earlier_tables(round=round))
 

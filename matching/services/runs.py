@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -19,8 +20,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conferences.enums import RoundStatus
 from conferences.models import MeetupRound
+from conferences.scoping import round_for_organizer
 from config import caches
 from config.db import locked
 from config.exceptions import Conflict, ServiceError
@@ -29,6 +30,8 @@ from matching import engine
 from matching.enums import ACTIVE_RUN_STATUSES, RunStatus
 from matching.models import MatchingRun, RunCandidate, Seat
 from matching.selectors.problem import pk_of_key
+from matching.selectors.runs import run_for_organizer
+from matching.services.lifecycle import can_match, match_refusal, round_note_matched
 from matching.services.portfolio import (
     MAX_PORTFOLIO,
     MAX_SEED,
@@ -40,8 +43,6 @@ from matching.services.progress import RunReporter
 
 logger = logging.getLogger(__name__)
 
-# Rounds that may be (re-)matched: RSVPs are open, or a plan exists that may be redone.
-MATCHABLE_STATUSES = (RoundStatus.OPEN, RoundStatus.MATCHED, RoundStatus.PUBLISHED)
 # Share of the progress bar for building the problem and for storing the plan.
 PROGRESS_SOLVE_START, PROGRESS_SOLVE_END = 5, 95
 
@@ -54,34 +55,40 @@ def _enqueue_run(run_id: int, *, countdown: float | None = None) -> Dispatch:
     return task_send_on_commit(tasks.run_matching, kwargs={"run_id": run_id}, countdown=countdown)
 
 
-def _check_matchable(meetup_round: MeetupRound) -> None:
-    if meetup_round.status in MATCHABLE_STATUSES:
-        return
-    messages = {
-        RoundStatus.DRAFT: "This round is still a draft: open it for RSVPs, then run the matching.",
-        RoundStatus.HELD: "This round has been held; its seating can no longer change.",
-        RoundStatus.CANCELLED: "This round is cancelled; it can no longer be matched.",
-    }
-    raise Conflict(messages.get(meetup_round.status, "This round cannot be matched now."))
+@dataclass(frozen=True)
+class RunRequested:
+    """What asking for a run did: the run, whether it is new (else one already working), and
+    whether its task could not be sent (it stays queued; the sweep sends it later)."""
+
+    run: MatchingRun
+    newly_requested: bool
+    queue_unreachable: bool
+
+    @property
+    def warning(self) -> str | None:
+        return queue_unreachable_run_message(run=self.run) if self.queue_unreachable else None
 
 
 def run_request(
     *,
-    round: MeetupRound,
+    round_id: int,
     by,
     seed: int | None = None,
     time_limit_s: float | None = None,
     portfolio: int = 1,
-) -> MatchingRun:
-    """Queue a matching run for the round; the task is enqueued once the transaction commits.
+) -> RunRequested:
+    """Queue a matching run for round ``round_id``; the task is enqueued once the transaction
+    commits. ``by`` must organize the round's conference (``NotFound``); None is the system.
 
     One run per round works at a time: while a run is queued or running, asking again returns
-    that run instead of starting another (``run.newly_requested`` tells which happened). A seed
+    that run instead of starting another (``newly_requested`` tells which happened). A seed
     of None picks a random one, stored on the run so the plan can be reproduced.
 
     When the task queue cannot be reached the run is still saved, queued
-    (``run.queue_unreachable`` is True): the sweep sends it once the queue is back.
+    (``queue_unreachable``): the sweep sends it once the queue is back.
     """
+    if by is not None:
+        round_for_organizer(user=by, pk=round_id)
     if time_limit_s is None:
         time_limit_s = settings.MATCHING_DEFAULT_TIME_LIMIT_S
     if not 0 < time_limit_s <= settings.MATCHING_MAX_TIME_LIMIT_S:
@@ -96,12 +103,15 @@ def run_request(
     if not 0 <= seed <= MAX_SEED:
         raise ServiceError(f"The seed must be a whole number from 0 to {MAX_SEED}.", field="seed")
 
-    runs_sweep_stale(round=round)
+    runs_sweep_stale(round_id=round_id)
     with transaction.atomic():
         # The round's row lock lines up concurrent triggers on PostgreSQL; the partial unique
         # constraint one_active_run_per_round settles any race that slips past it.
-        meetup_round = locked(MeetupRound.objects.filter(pk=round.pk)).get()
-        _check_matchable(meetup_round)
+        meetup_round = locked(MeetupRound.objects.filter(pk=round_id)).first()
+        if meetup_round is None:
+            raise ServiceError("This round no longer exists.")
+        if not can_match(meetup_round):
+            raise Conflict(match_refusal(meetup_round))
         active = MatchingRun.objects.filter(round=meetup_round, status__in=ACTIVE_RUN_STATUSES)
         run = active.first()
         newly_requested = False
@@ -121,13 +131,15 @@ def run_request(
         # Asking again for a run that is still queued sends its task again: its message may
         # have been lost (the queue was down). The atomic claim makes a second delivery harmless.
         dispatch = _enqueue_run(run.pk) if run.status == RunStatus.QUEUED else None
-    run.newly_requested = newly_requested
-    run.queue_unreachable = dispatch is not None and dispatch.failed
     if newly_requested:
         logger.info(
-            "run %s queued for round %s by user %s", run.pk, round.pk, getattr(by, "pk", None)
+            "run %s queued for round %s by user %s", run.pk, round_id, getattr(by, "pk", None)
         )
-    return run
+    return RunRequested(
+        run=run,
+        newly_requested=newly_requested,
+        queue_unreachable=dispatch is not None and dispatch.failed,
+    )
 
 
 def queue_unreachable_run_message(*, run: MatchingRun) -> str:
@@ -139,8 +151,16 @@ def queue_unreachable_run_message(*, run: MatchingRun) -> str:
     )
 
 
-def run_cancel(*, run: MatchingRun, by) -> MatchingRun:
-    """Stop a queued or running run; a working solver notices within a second or two."""
+def run_cancel(*, run_id: int, by) -> MatchingRun:
+    """Stop a queued or running run; a working solver notices within a second or two.
+
+    ``by`` must organize the run's conference (``NotFound``); None is the system. Returns the
+    run as it is now.
+    """
+    if by is not None:
+        run = run_for_organizer(user=by, pk=run_id)
+    else:
+        run = MatchingRun.objects.select_related("round").get(pk=run_id)
     now = timezone.now()
     updated = MatchingRun.objects.filter(pk=run.pk, status__in=ACTIVE_RUN_STATUSES).update(
         status=RunStatus.CANCELLED,
@@ -221,7 +241,7 @@ def run_execute(*, run_id: int) -> str:
         return RunOutcome.NOT_QUEUED
     attempt = run.attempts
     meetup_round = run.round
-    if meetup_round.status not in MATCHABLE_STATUSES:
+    if not can_match(meetup_round):
         _fail(run, attempt=attempt, error="The round was closed before the matching ran.")
         return RunOutcome.FAILED
     reporter = RunReporter(run.pk, attempt, low=PROGRESS_SOLVE_START, high=PROGRESS_SOLVE_END)
@@ -326,9 +346,7 @@ def store_solution(
             chosen_seed=chosen_seed,
             elapsed_s=solution.elapsed_s,
         )
-        MeetupRound.objects.filter(pk=run.round_id, status=RoundStatus.OPEN).update(
-            status=RoundStatus.MATCHED
-        )
+        round_note_matched(round_id=run.round_id)
         RunCandidate.objects.filter(run_id=run_id).delete()
         caches.invalidate(caches.TABLES)  # bulk_create and update() send no signal
     return True
@@ -337,9 +355,7 @@ def store_solution(
 # Abandoned runs
 
 
-def runs_sweep_stale(
-    *, round: MeetupRound | None = None, run_ids: Iterable[int] | None = None
-) -> int:
+def runs_sweep_stale(*, round_id: int | None = None, run_ids: Iterable[int] | None = None) -> int:
     """Queue again (or fail) running runs whose heartbeat went silent; nudge lost queued runs.
 
     A run is abandoned when its heartbeat is older than ``MATCHING_HEARTBEAT_STALE_S``: its
@@ -356,8 +372,8 @@ def runs_sweep_stale(
         | Q(status=RunStatus.QUEUED, created_at__lt=cutoff)
         & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
     )
-    if round is not None:
-        candidates = candidates.filter(round=round)
+    if round_id is not None:
+        candidates = candidates.filter(round_id=round_id)
     if run_ids is not None:
         candidates = candidates.filter(pk__in=list(run_ids))
     touched = 0

@@ -18,7 +18,7 @@ from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.selectors.problem import person_key, round_tables, table_key
-from matching.selectors.runs import current_run
+from matching.selectors.runs import plan_run_for
 from matching.services.problem import build_problem, problem_for_viewer
 
 logger = logging.getLogger(__name__)
@@ -71,9 +71,10 @@ def seat_move(
         if run is None:
             raise ServiceError(f"This round has no run #{run_id}.", field="run")
     else:
-        run = current_run(round=meetup_round)
-        if run is None:
+        under_review = plan_run_for(round=meetup_round, review=True)
+        if under_review is None:
             raise Conflict(NO_PLAN)
+        run = under_review.run
     person = Person.objects.filter(
         pk=person_id, attendances__conference_id=meetup_round.conference_id
     ).first()

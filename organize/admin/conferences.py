@@ -30,9 +30,8 @@ from conferences.services import (
     vocabulary_delete,
 )
 from config.exceptions import Conflict, ServiceError
-from matching.services.notices import pending_notice_count, queue_unreachable_notices_message
-from matching.services.rounds import round_cancel, round_mark_held, round_publish, round_unpublish
-from matching.services.runs import queue_unreachable_run_message, run_request
+from matching.services.lifecycle import round_transition
+from matching.services.runs import run_request
 from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
 
@@ -239,14 +238,18 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     search_fields = ["name", "conference__name", "location"]
     date_hierarchy = "starts_at"
     filter_horizontal = ["tables"]
-    readonly_fields = ["plan_link", "published_run", "published_at", "held_at"]
+    # The status moves only through the actions below, which call the round lifecycle
+    # (matching.services.lifecycle): never through the form.
+    readonly_fields = ["status", "plan_link", "published_run", "published_at", "held_at"]
     list_select_related = ["conference"]
     actions = [
+        "open_rounds",
         "run_matching",
         "publish_plan",
         "unpublish_plan",
         "mark_held",
         "cancel_rounds",
+        "draft_rounds",
     ]
 
     def get_queryset(self, request):
@@ -271,12 +274,24 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        # The status moves through the workflow actions once a round has been matched.
-        if obj is not None and obj.status not in (RoundStatus.DRAFT, RoundStatus.OPEN):
-            fields.append("status")
         if obj is not None:
             fields.append("conference")
         return fields
+
+    def _move(self, request, queryset, to: str, done: str, **options) -> None:
+        """Move each selected round to ``to`` through the lifecycle; report refusals and
+        warnings by round, the successes in one line."""
+
+        def move(meetup_round):
+            moved = round_transition(round_id=meetup_round.pk, to=to, by=request.user, **options)
+            if moved.warning:
+                messages.warning(request, f"{meetup_round.name}: {moved.warning}")
+
+        _round_action(request, queryset, move, done)
+
+    @admin.action(description="Open for RSVPs (drafts; matched rounds re-open)")
+    def open_rounds(self, request, queryset):
+        self._move(request, queryset, RoundStatus.OPEN, "Opened for RSVPs")
 
     def service_save(self, request, form, *, change, parent=None):
         conference = form.cleaned_data.get("conference")
@@ -289,23 +304,21 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
 
     @admin.action(description="Run the matching (default time limit)")
     def run_matching(self, request, queryset):
-
         started = []
         for meetup_round in queryset:
             try:
-                run = run_request(round=meetup_round, by=request.user)
+                requested = run_request(round_id=meetup_round.pk, by=request.user)
             except ServiceError as error:
                 messages.error(request, f"{meetup_round.name}: {error.message}")
                 continue
-            if run.queue_unreachable:
-                messages.warning(
-                    request, f"{meetup_round.name}: {queue_unreachable_run_message(run=run)}"
-                )
-            elif run.newly_requested:
+            if requested.warning:
+                messages.warning(request, f"{meetup_round.name}: {requested.warning}")
+            elif requested.newly_requested:
                 started.append(meetup_round)
             else:
                 messages.warning(
-                    request, f"{meetup_round.name}: run #{run.pk} is already working on it."
+                    request,
+                    f"{meetup_round.name}: run #{requested.run.pk} is already working on it.",
                 )
         for meetup_round in started:
             messages.success(
@@ -319,49 +332,28 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
 
     @admin.action(description="Publish the latest plan and notify attendees")
     def publish_plan(self, request, queryset):
-
-        def publish(meetup_round):
-            published = round_publish(round=meetup_round, by=request.user)
-            if published.queue_unreachable:
-                pending = pending_notice_count(round=published)
-                messages.warning(
-                    request,
-                    f"{meetup_round.name}: " + queue_unreachable_notices_message(pending=pending),
-                )
-
-        _round_action(
-            request, queryset, publish, "Published (attendees are being told their table)"
+        self._move(
+            request,
+            queryset,
+            RoundStatus.PUBLISHED,
+            "Published (attendees are being told their table)",
         )
 
     @admin.action(description="Unpublish the plan")
     def unpublish_plan(self, request, queryset):
-
-        _round_action(
-            request, queryset, lambda r: round_unpublish(round=r, by=request.user), "Unpublished"
-        )
+        self._move(request, queryset, RoundStatus.MATCHED, "Unpublished")
 
     @admin.action(description="Mark held (record who sat together)")
     def mark_held(self, request, queryset):
-
-        _round_action(
-            request,
-            queryset,
-            lambda r: round_mark_held(round=r, by=request.user),
-            "Marked held and encounters recorded",
-        )
+        self._move(request, queryset, RoundStatus.HELD, "Marked held and encounters recorded")
 
     @admin.action(description="Cancel the round")
     def cancel_rounds(self, request, queryset):
+        self._move(request, queryset, RoundStatus.CANCELLED, "Cancelled")
 
-        def cancel(meetup_round):
-            if round_cancel(round=meetup_round, by=request.user).queue_unreachable:
-                messages.warning(
-                    request,
-                    f"{meetup_round.name}: "
-                    + queue_unreachable_notices_message(pending=0, cancelled=True),
-                )
-
-        _round_action(request, queryset, cancel, "Cancelled")
+    @admin.action(description="Back to draft (open rounds; cancelled rounds are restored)")
+    def draft_rounds(self, request, queryset):
+        self._move(request, queryset, RoundStatus.DRAFT, "Back to draft")
 
 
 class CsvImportAdminMixin:

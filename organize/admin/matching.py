@@ -77,7 +77,7 @@ class MatchingRunAdmin(OrganizerScopedAdmin):
         apply_to_each(
             request,
             queryset,
-            lambda run: run_cancel(run=run, by=request.user),
+            lambda run: run_cancel(run_id=run.pk, by=request.user),
             label=lambda run: f"Run #{run.pk}",
             done="Cancelled",
             noun="run",

@@ -13,8 +13,9 @@ Definitions:
   seats), its tables and those of the plan, the ties before the round, and as history the
   tables of the conference's earlier rounds with a plan. The friends-first baseline is seated
   and scored on that same problem;
-- ties before a round are the pairs with an encounter on or before the round's day, leaving
-  out encounters of that round and of later rounds of the conference;
+- ties before a round are the pairs with an encounter before it
+  (``attendees.selectors.people.counts_before_round``: on or before the round's day, leaving
+  out encounters of that round and of rounds that start later);
 - a round's repeats are the engine's: pairs seated together who already shared a table at an
   earlier round (not counting mutual sit-together pairs); summed over the rounds this is
   the design's ``repeat_pairs`` for the conference;
@@ -33,14 +34,15 @@ from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 
 from attendees.models import Attendance, Encounter
+from attendees.selectors.people import counts_before_round, is_newcomer
 from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import organized_conferences
 from matching import engine
-from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.selectors.problem import round_people, round_tables, table_key
+from matching.selectors.runs import plan_runs_for
 from matching.services.problem import build_problem
 from matching.services.seating import solution_from_seats
 from organize.insights import baseline
@@ -99,52 +101,39 @@ def _pooled(figures: list[SeatingFigures | None]) -> SeatingFigures | None:
 
 
 def _plan_runs(rounds: list[MeetupRound]) -> dict[int, MatchingRun]:
-    """Each round's plan: its published run, else its latest succeeded run."""
-    runs = MatchingRun.objects.filter(round__in=rounds, status=RunStatus.SUCCEEDED).order_by(
-        "created_at", "pk"
-    )
-    latest: dict[int, MatchingRun] = {}
-    by_pk: dict[int, MatchingRun] = {}
-    for run in runs.only("pk", "round_id", "seed", "created_at"):
-        latest[run.round_id] = run
-        by_pk[run.pk] = run
-    chosen = {}
-    for meetup_round in rounds:
-        published = by_pk.get(meetup_round.published_run_id)
-        run = published or latest.get(meetup_round.pk)
-        if run is not None:
-            chosen[meetup_round.pk] = run
-    return chosen
+    """Each round's plan (``matching.selectors.runs.plan_runs_for``: its published run, else
+    its latest succeeded run), for the rounds that have one."""
+    return {pk: plan.run for pk, plan in plan_runs_for(rounds=rounds).items()}
 
 
 def _ties_by_round(
     *, conference: Conference, rounds: list[MeetupRound]
 ) -> dict[int, dict[Pair, float]]:
-    """For each round, the tie weights between its conference's people before the round.
-
-    Encounters of the round itself and of later rounds of the conference do not count: a
-    held round's own tables must not make its people look like old friends.
-    """
-    conference_rounds = list(
-        MeetupRound.objects.filter(conference=conference).values_list("pk", "starts_at")
-    )
+    """For each round, the tie weights between its conference's people before the round
+    (``attendees.selectors.people.counts_before_round``: a held round's own tables must not
+    make its people look like old friends)."""
     attendees = Attendance.objects.filter(conference=conference).values("person_id")
     seated = Seat.objects.filter(run__round__conference=conference).values("person_id")
     rows = list(
         Encounter.objects.filter(
             Q(person_a_id__in=attendees) | Q(person_a_id__in=seated),
             Q(person_b_id__in=attendees) | Q(person_b_id__in=seated),
-        ).values_list("person_a_id", "person_b_id", "kind", "occurred_on", "round_id")
+        ).values_list(
+            "person_a_id", "person_b_id", "kind", "occurred_on", "round_id", "round__starts_at"
+        )
     )
     ties: dict[int, dict[Pair, float]] = {}
     for meetup_round in rounds:
-        not_yet = {
-            pk
-            for pk, starts_at in conference_rounds
-            if (starts_at, pk) >= (meetup_round.starts_at, meetup_round.pk)
-        }
         ties[meetup_round.pk] = tie_weights_from(
-            ((a, b, kind, when) for a, b, kind, when, round_id in rows if round_id not in not_yet),
+            (
+                (a, b, kind, when)
+                for a, b, kind, when, round_id, starts_at in rows
+                if counts_before_round(
+                    occurred_on=when,
+                    at=(starts_at, round_id) if round_id is not None else None,
+                    round=meetup_round,
+                )
+            ),
             as_of=meetup_round.local_date,
         )
     return ties
@@ -299,20 +288,19 @@ def series_insights(*, conference: Conference, user) -> list[EditionFigures]:
             if (before is None or day < before) and (until is None or day <= until)
         }
 
-    def is_newcomer(edition: Conference, person: int) -> bool:
-        override = overrides.get((edition.pk, person))
-        if override is not None:
-            return override
+    def newcomer_at(edition: Conference, person: int) -> bool:
         met = first_met.get(person)
-        return first_attended[person] >= edition.starts_on and (
-            met is None or met >= edition.starts_on
+        return is_newcomer(
+            override=overrides.get((edition.pk, person)),
+            attended_before=first_attended[person] < edition.starts_on,
+            met_before=met is not None and met < edition.starts_on,
         )
 
     figures: list[EditionFigures] = []
     previous_newcomers: set[int] = set()
     for index, edition in enumerate(editions):
         present = attending[edition.pk]
-        newcomers = {p for p in present if is_newcomer(edition, p)}
+        newcomers = {p for p in present if newcomer_at(edition, p)}
         row = EditionFigures(edition, attendees=len(present), newcomers=len(newcomers))
         row.new_ties = new_ties.get(edition.pk, 0)
         if present:

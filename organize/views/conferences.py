@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -9,7 +9,7 @@ from attendees.selectors.rounds import conferences_for_organizer
 from conferences.enums import ImportKind
 from conferences.models import ImportBatch
 from conferences.scoping import conference_for_organizer, round_for_organizer
-from config.exceptions import Conflict, ServiceError
+from config.exceptions import Conflict, NotFound, ServiceError
 from organize.exports import check_in_csv, plan_csv, round_plan
 from organize.forms.imports import ImportConfirmForm, ImportUploadForm
 from organize.insights import conference_insights, series_insights
@@ -144,7 +144,7 @@ def _plan_or_404(request, pk):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
     plan = round_plan(round=meetup_round)
     if plan is None:
-        raise Http404("This round has no plan yet: run the matching first.")
+        raise NotFound("This round has no plan yet: run the matching first.")
     return plan
 
 
@@ -155,7 +155,12 @@ def _csv_response(content: str, *, filename: str) -> HttpResponse:
 
 
 def _export_name(plan, what: str) -> str:
-    return f"{plan.round.conference.slug}-{slugify(plan.round.name) or plan.round.pk}-{what}.csv"
+    """``necc-2026-opening-night-plan-run-12-published.csv``: the file says which plan it is."""
+    which = f"run-{plan.run.pk}-{plan.plan.kind.replace('_', '-')}"
+    return (
+        f"{plan.round.conference.slug}-{slugify(plan.round.name) or plan.round.pk}-{what}-"
+        f"{which}.csv"
+    )
 
 
 @require_GET

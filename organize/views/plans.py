@@ -6,23 +6,35 @@ plan page with a message (the page works without JavaScript; htmx only polls the
 
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from conferences.enums import RoundStatus
-from conferences.scoping import organized_conferences, round_for_organizer
+from conferences.scoping import round_for_organizer
 from config.exceptions import ServiceError
-from matching.models import MatchingRun
+from matching.enums import RoundAction
 from matching.selectors import plans
 from matching.selectors import runs as run_selectors
-from matching.services import notices, problem, rounds, runs, seating
+from matching.services import lifecycle, problem, runs, seating
 from organize.forms.runs import RunRequestForm, SeatMoveForm
 from organize.permissions import organizer_required
 
+# The page's URL for each status a round can be moved to (each a ``_transition_view``).
+TRANSITION_URLS = {
+    RoundStatus.OPEN: "round_open",
+    RoundStatus.DRAFT: "round_draft",
+    RoundStatus.PUBLISHED: "round_publish",
+    RoundStatus.MATCHED: "round_unpublish",
+    RoundStatus.HELD: "round_held",
+    RoundStatus.CANCELLED: "round_cancel",
+}
 
-def _plan_url(meetup_round, anchor: str = "") -> str:
-    url = reverse("organize:round_plan", args=[meetup_round.pk])
+
+def _plan_url(round_id: int, anchor: str = "", *, review: bool = False) -> str:
+    url = reverse("organize:round_plan", args=[round_id])
+    if review:
+        url += "?review=1"
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -38,38 +50,43 @@ def _form_errors(form) -> str:
 @require_GET
 def round_plan(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
-    runs.runs_sweep_stale(round=meetup_round)
-    plan = plans.plan_for(round=meetup_round)
+    runs.runs_sweep_stale(round_id=meetup_round.pk)
+    review = request.GET.get("review") == "1"
+    plan = plans.plan_for(round=meetup_round, review=review)
     move = request.GET.get("move", "")
+    offers = lifecycle.allowed_actions(
+        round=meetup_round,
+        user=request.user,
+        plan=plan.plan,
+        pending_notices=None if plan.is_published else plan.pending_notices,
+    )
+    # Publishing is offered beside the plan it would publish, never beside the published one.
+    offers = [
+        offer
+        for offer in offers
+        if offer.action != RoundAction.PUBLISH or (plan.run is not None and not plan.is_published)
+    ]
     context = {
         "nav": "organize",
         "round": meetup_round,
         "plan": plan,
-        "actions": _actions(meetup_round, plan),
+        "plan_description": plan.plan.describe(tz=meetup_round.conference.tzinfo)
+        if plan.plan
+        else "",
+        "offers": [
+            (offer, reverse(f"organize:{TRANSITION_URLS[offer.to]}", args=[pk])) for offer in offers
+        ],
+        "can_run": lifecycle.can_match(meetup_round)
+        and not (plan.latest_run and plan.latest_run.is_active),
+        "can_move": plan.run is not None
+        and not (plan.is_published and meetup_round.status == RoundStatus.PUBLISHED)
+        and meetup_round.status not in (RoundStatus.HELD, RoundStatus.CANCELLED),
+        "review": review,
         "run_form": RunRequestForm(),
         "move_person": int(move) if move.isascii() and move.isdigit() else None,
         "latest": plan.latest_run,
     }
     return render(request, "organize/round_plan.html", context)
-
-
-def _actions(meetup_round, plan: plans.PlanView) -> dict[str, bool]:
-    """Which workflow buttons the page offers in the round's current state."""
-    status = meetup_round.status
-    published_here = plan.is_published and status == RoundStatus.PUBLISHED
-    return {
-        "run": status in runs.MATCHABLE_STATUSES
-        and not (plan.latest_run and plan.latest_run.is_active),
-        "publish": plan.run is not None
-        and not plan.is_published
-        and status in (RoundStatus.MATCHED, RoundStatus.PUBLISHED),
-        "unpublish": status == RoundStatus.PUBLISHED,
-        "held": status == RoundStatus.PUBLISHED,
-        "cancel": meetup_round.can_become(RoundStatus.CANCELLED),
-        "move": plan.run is not None
-        and not published_here
-        and status not in (RoundStatus.HELD, RoundStatus.CANCELLED),
-    }
 
 
 @organizer_required
@@ -80,7 +97,7 @@ def round_plan_status(request, pk: int):
     When the run being watched has finished, htmx reloads the page so the new plan shows.
     """
     meetup_round = round_for_organizer(user=request.user, pk=pk)
-    runs.runs_sweep_stale(round=meetup_round)
+    runs.runs_sweep_stale(round_id=meetup_round.pk)
     latest = run_selectors.latest_run(round=meetup_round)
     watching = request.GET.get("watching", "")
     response = render(
@@ -101,14 +118,14 @@ def round_plan_status(request, pk: int):
 @organizer_required
 @require_POST
 def round_run(request, pk: int):
-    meetup_round = round_for_organizer(user=request.user, pk=pk)
     form = RunRequestForm(request.POST)
     if not form.is_valid():
+        round_for_organizer(user=request.user, pk=pk)  # a stranger's round stays a 404
         messages.error(request, f"The matching did not start. {_form_errors(form)}")
-        return redirect(_plan_url(meetup_round, "run"))
+        return redirect(_plan_url(pk, "run"))
     try:
-        run = runs.run_request(
-            round=meetup_round,
+        requested = runs.run_request(
+            round_id=pk,
             by=request.user,
             seed=form.cleaned_data["seed"],
             time_limit_s=form.cleaned_data["time_limit_s"],
@@ -116,10 +133,11 @@ def round_run(request, pk: int):
         )
     except ServiceError as error:
         messages.error(request, error.message)
-        return redirect(_plan_url(meetup_round, "run"))
-    if run.queue_unreachable:
-        messages.warning(request, runs.queue_unreachable_run_message(run=run))
-    elif run.newly_requested:
+        return redirect(_plan_url(pk, "run"))
+    run = requested.run
+    if requested.warning:
+        messages.warning(request, requested.warning)
+    elif requested.newly_requested:
         messages.success(request, f"Matching started (run #{run.pk}, seed {run.seed}).")
     else:
         messages.warning(
@@ -127,34 +145,32 @@ def round_run(request, pk: int):
             f"Run #{run.pk} is already working on this round; follow its progress below "
             "or cancel it to start another.",
         )
-    return redirect(_plan_url(meetup_round, "run"))
+    # With a published plan, the new one is reviewed beside it (?review=1).
+    return redirect(_plan_url(pk, "run", review=run.round.published_run_id is not None))
 
 
 @organizer_required
 @require_POST
 def run_cancel(request, pk: int):
-    run = get_object_or_404(
-        MatchingRun.objects.select_related("round"),
-        pk=pk,
-        round__conference__in=organized_conferences(user=request.user),
-    )
+    run = run_selectors.run_for_organizer(user=request.user, pk=pk)
     try:
-        runs.run_cancel(run=run, by=request.user)
+        runs.run_cancel(run_id=pk, by=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Run #{run.pk} is cancelled; the current plan is unchanged.")
-    return redirect(_plan_url(run.round, "run"))
+    return redirect(_plan_url(run.round_id, "run"))
 
 
 @organizer_required
 @require_POST
 def round_seat_move(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
+    review = meetup_round.published_run_id is not None
     form = SeatMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nobody was moved: choose a person and a table.")
-        return redirect(_plan_url(meetup_round, "move"))
+        return redirect(_plan_url(pk, "move", review=review))
     try:
         moved = seating.seat_move(
             by=request.user,
@@ -164,7 +180,7 @@ def round_seat_move(request, pk: int):
         )
     except ServiceError as error:
         messages.error(request, error.message)
-        return redirect(_plan_url(meetup_round, "move"))
+        return redirect(_plan_url(pk, "move", review=review))
     summary = ", ".join(
         f"{metric.label.lower()} {metric.value}"
         for metric in plans.metric_views(moved.metrics)[2:5]
@@ -173,83 +189,81 @@ def round_seat_move(request, pk: int):
         request,
         f"{moved.person_name} now sits at table {moved.table_label}. New figures: {summary}.",
     )
-    return redirect(_plan_url(meetup_round, f"table-{moved.table_id}"))
+    return redirect(_plan_url(pk, f"table-{moved.table_id}", review=review))
 
 
-def _workflow_view(action):
-    """A POST view that runs one round workflow service and says how it went.
+def transition_message(done: lifecycle.RoundTransition) -> tuple[int, str]:
+    """What the organizer is told after a move, as (message level, text)."""
+    if done.warning:
+        return messages.WARNING, done.warning
+    if done.action == RoundAction.PUBLISH:
+        if not done.changed:
+            if done.emails_queued:
+                return messages.SUCCESS, (
+                    f"This plan was already published; the {done.emails_queued} e-mails still "
+                    "owed to attendees are being sent."
+                )
+            return messages.SUCCESS, "This plan was already published; nobody was notified again."
+        if done.emails_queued:
+            return messages.SUCCESS, (
+                "The plan is published. Attendees are being told their table by e-mail "
+                f"({done.emails_queued} still to send)."
+            )
+        return messages.SUCCESS, "The plan is published. Everyone already knows their table."
+    if done.action == RoundAction.UNPUBLISH:
+        return messages.SUCCESS, (
+            "The plan is back in review. Attendees keep what they were told; when you publish "
+            "again, only those whose table changed hear from us."
+        )
+    if done.action == RoundAction.HELD:
+        created = done.encounters_created
+        return messages.SUCCESS, (
+            f"The round is marked held: {created} new encounter{'s' if created != 1 else ''} "
+            "recorded."
+        )
+    if done.action == RoundAction.CANCEL:
+        return messages.SUCCESS, (
+            "The round is cancelled. Anyone who was told a table hears that it is cancelled."
+        )
+    if done.action == RoundAction.RESTORE:
+        return messages.SUCCESS, "The round is a draft again; open it for RSVPs when it is ready."
+    if done.action == RoundAction.DRAFT:
+        return messages.SUCCESS, "The round is back to draft; attendees no longer see it."
+    return messages.SUCCESS, "The round is open for RSVPs."
 
-    ``action`` returns the message, or ``(level, message)`` when it is not plain success.
+
+def _transition_view(to: str):
+    """A POST view that moves the round to ``to`` through the lifecycle and says how it went.
+
+    ``run`` (publish) names the run the organizer reviewed, so what is published is what they
+    saw; without it the latest succeeded run is published.
     """
 
     @organizer_required
     @require_POST
     def view(request, pk: int):
-        meetup_round = round_for_organizer(user=request.user, pk=pk)
+        options = {}
+        run = request.POST.get("run", "")
+        if to == RoundStatus.PUBLISHED and run.isascii() and run.isdigit():
+            options["run_id"] = int(run)
         try:
-            outcome = action(meetup_round, request.user)
+            done = lifecycle.round_transition(round_id=pk, to=to, by=request.user, **options)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
-            level, message = outcome if isinstance(outcome, tuple) else (messages.SUCCESS, outcome)
-            messages.add_message(request, level, message)
-        return redirect(_plan_url(meetup_round))
+            messages.add_message(request, *transition_message(done))
+        return redirect(_plan_url(pk))
 
-    view.__name__ = action.__name__
+    view.__name__ = f"round_to_{to}"
     return view
 
 
-def _publish(meetup_round, user) -> str | tuple[int, str]:
-    was_published = meetup_round.status == RoundStatus.PUBLISHED
-    before = meetup_round.published_run_id
-    owed = notices.pending_notice_count(round=meetup_round) if was_published else 0
-    published = rounds.round_publish(round=meetup_round, by=user)
-    pending = notices.pending_notice_count(round=published)
-    if published.queue_unreachable:
-        return messages.WARNING, notices.queue_unreachable_notices_message(pending=pending)
-    if was_published and published.published_run_id == before:
-        if owed:
-            return (
-                f"This plan was already published; the {owed} e-mails still owed to "
-                "attendees are being sent."
-            )
-        return "This plan was already published; nobody was notified again."
-    return (
-        f"The plan is published. Attendees are being told their table by e-mail "
-        f"({pending} still to send)."
-        if pending
-        else "The plan is published. Everyone already knows their table."
-    )
-
-
-def _unpublish(meetup_round, user) -> str:
-    rounds.round_unpublish(round=meetup_round, by=user)
-    return (
-        "The plan is back in review. Attendees keep what they were told; when you publish "
-        "again, only those whose table changed hear from us."
-    )
-
-
-def _mark_held(meetup_round, user) -> str:
-    created = rounds.round_mark_held(round=meetup_round, by=user)
-    return (
-        f"The round is marked held: {created} new encounter{'s' if created != 1 else ''} recorded."
-    )
-
-
-def _cancel(meetup_round, user) -> str | tuple[int, str]:
-    cancelled = rounds.round_cancel(round=meetup_round, by=user)
-    if cancelled.queue_unreachable:
-        return messages.WARNING, notices.queue_unreachable_notices_message(
-            pending=0, cancelled=True
-        )
-    return "The round is cancelled. Anyone who was told a table hears that it is cancelled."
-
-
-round_publish = _workflow_view(_publish)
-round_unpublish = _workflow_view(_unpublish)
-round_held = _workflow_view(_mark_held)
-round_cancel = _workflow_view(_cancel)
+round_open = _transition_view(RoundStatus.OPEN)
+round_draft = _transition_view(RoundStatus.DRAFT)
+round_publish = _transition_view(RoundStatus.PUBLISHED)
+round_unpublish = _transition_view(RoundStatus.MATCHED)
+round_held = _transition_view(RoundStatus.HELD)
+round_cancel = _transition_view(RoundStatus.CANCELLED)
 
 
 def _json_download(data: dict, filename: str) -> HttpResponse:
@@ -273,8 +287,10 @@ def round_problem_export(request, pk: int):
 def round_plan_export(request, pk: int):
     meetup_round = round_for_organizer(user=request.user, pk=pk)
     try:
-        data = plans.solution_export(round=meetup_round)
+        exported = plans.solution_export(round=meetup_round)
     except ServiceError as error:
         messages.error(request, error.message)
-        return redirect(_plan_url(meetup_round))
-    return _json_download(data, f"round-{meetup_round.pk}-plan.json")
+        return redirect(_plan_url(pk))
+    chosen = exported.plan
+    name = f"round-{meetup_round.pk}-plan-run-{chosen.run.pk}-{chosen.kind.replace('_', '-')}"
+    return _json_download(exported.data, f"{name}.json")

@@ -19,7 +19,7 @@ from config import caches
 from config.db import update_rows
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
-from matching.services import rounds, seating
+from matching.services import lifecycle, seating
 from tests.attendees.helpers import sign_in
 from tests.factories import MeetupRoundFactory, OrganizerFactory
 
@@ -132,7 +132,7 @@ def test_unpublishing_hides_the_table_at_once(client, world):
     sign_in(client, world.ann)
     assert "Your table: T1" in page(client, world)
 
-    rounds.round_unpublish(round=world.round, by=None)
+    lifecycle.round_unpublish(round_id=world.round.pk, by=None)
 
     content = page(client, world)
     assert "Your table" not in content
@@ -144,11 +144,13 @@ def test_a_seat_moved_before_publishing_again_shows_the_new_table(client, world)
     sign_in(client, world.ann)
     assert "Your table: T1" in page(client, world)
 
-    rounds.round_unpublish(round=world.round, by=organizer)
+    lifecycle.round_unpublish(round_id=world.round.pk, by=organizer)
     world.run.refresh_from_db()
     seating.seat_move_in_run(run=world.run, person=world.ann, table=world.t2, by=organizer)
     world.round.refresh_from_db()
-    rounds.round_publish(round=world.round, by=organizer, run=world.run, notify=False)
+    lifecycle.round_publish(
+        round_id=world.round.pk, by=organizer, run_id=world.run.pk, notify=False
+    )
 
     content = page(client, world)
     assert "Your table: T2" in content
@@ -169,7 +171,7 @@ def test_publishing_another_run_shows_its_table(client, world):
     world.round.status = RoundStatus.MATCHED
     world.round.save(update_fields=["status"])
 
-    rounds.round_publish(round=world.round, by=None, run=other, notify=False)
+    lifecycle.round_publish(round_id=world.round.pk, by=None, run_id=other.pk, notify=False)
 
     content = page(client, world)
     assert "Your table: T2" in content

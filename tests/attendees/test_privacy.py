@@ -158,3 +158,15 @@ def test_a_blocked_person_and_an_unreturned_request_leave_no_trace_on_the_other_
     )
 
     assert _pages_of(client, world) == before
+
+
+def test_a_deleted_person_is_a_former_attendee_by_full_and_first_name():
+    from django.utils import timezone
+
+    from attendees.models import FORMER_ATTENDEE
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(full_name="Ann Lee", deleted_at=timezone.now())
+
+    # The first name used to be "A", cut from the label.
+    assert (person.display_name, person.first_name) == (FORMER_ATTENDEE, FORMER_ATTENDEE)

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from attendees.selectors.people import is_newcomer, newcomer_ids, tie_weights
+from attendees.selectors.people import is_newcomer, newcomer_ids, tie_weights_before_round
 from attendees.ties import encounter_weight, tie_weights_from
 from tests.factories import (
     AttendanceFactory,
@@ -55,7 +55,15 @@ def test_tie_weight_sums_encounters_of_an_unordered_pair():
 def test_tie_weights_reads_encounters_between_the_given_people_only():
     ann, bob, cy = PersonFactory(), PersonFactory(), PersonFactory()
     conference = ConferenceFactory(starts_on=TODAY, ends_on=TODAY)
-    meetup_round = MeetupRoundFactory(conference=conference)
+    evening = dt.datetime.combine(TODAY, dt.time(18), tzinfo=dt.UTC)
+    meetup_round = MeetupRoundFactory(
+        conference=conference, starts_at=evening, ends_at=evening + dt.timedelta(hours=2)
+    )
+    later = MeetupRoundFactory(
+        conference=conference,
+        starts_at=evening + dt.timedelta(hours=3),
+        ends_at=evening + dt.timedelta(hours=5),
+    )
     EncounterFactory(
         person_a=ann,
         person_b=bob,
@@ -67,7 +75,7 @@ def test_tie_weights_reads_encounters_between_the_given_people_only():
     EncounterFactory(person_a=ann, person_b=bob, conference=None, occurred_on=TODAY)
     EncounterFactory(person_a=ann, person_b=cy, conference=None, occurred_on=TODAY)
 
-    weights = tie_weights(person_ids=[ann.pk, bob.pk], as_of=TODAY)
+    weights = tie_weights_before_round(round=later, person_ids=[ann.pk, bob.pk])
 
     assert weights == {(min(ann.pk, bob.pk), max(ann.pk, bob.pk)): pytest.approx(3.0)}
 
@@ -91,10 +99,28 @@ def test_newcomer_has_no_earlier_attendance_and_no_earlier_encounter():
     AttendanceFactory(person=forced, conference=earlier)
 
     assert newcomer_ids(conference=now) == {fresh.pk, forced.pk}
+    # A table's worth of people asks the same rule.
     assert [
-        is_newcomer(person=p, conference=now)
+        p.pk in newcomer_ids(conference=now, person_ids=[p.pk])
         for p in (veteran, met_before, fresh, overridden, forced)
     ] == [False, False, True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("override", "attended_before", "met_before", "newcomer"),
+    [
+        (None, False, False, True),
+        (None, True, False, False),
+        (None, False, True, False),
+        (True, True, True, True),
+        (False, False, False, False),
+    ],
+)
+def test_the_newcomer_rule(override, attended_before, met_before, newcomer):
+    assert (
+        is_newcomer(override=override, attended_before=attended_before, met_before=met_before)
+        is newcomer
+    )
 
 
 @pytest.mark.django_db

@@ -166,7 +166,7 @@ def test_block_someone_privately(page, live_server, world):
 
 def test_the_matcher_respects_a_block_made_on_the_dashboard(page, live_server, world):
     from conferences.enums import RoundStatus
-    from matching.services.rounds import round_publish
+    from matching.services.lifecycle import round_publish
     from matching.services.runs import run_request
     from tests.factories import DrinkTableFactory, EncounterFactory, OrganizerFactory
 
@@ -189,9 +189,9 @@ def test_the_matcher_respects_a_block_made_on_the_dashboard(page, live_server, w
     page.get_by_role("button", name="Block Zoe Park").click()
     expect(page.get_by_role("button", name="Unblock Zoe Park")).to_be_visible()
 
-    run = run_request(round=second, by=organizer, seed=1, time_limit_s=2)
+    run = run_request(round_id=second.pk, by=organizer, seed=1, time_limit_s=2).run
     run.refresh_from_db()
-    round_publish(round=second, by=organizer, run=run)
+    round_publish(round_id=second.pk, by=organizer, run_id=run.pk)
 
     page.goto(f"/rounds/{second.pk}/")
     expect(page.get_by_role("heading", name=re.compile("Your table: S"))).to_be_visible()

@@ -36,7 +36,7 @@ def assert_recovered(meetup_round: MeetupRound, *, rsvps_before: list[tuple[int,
     )
     assert seat_statuses <= {RunStatus.SUCCEEDED}, "seats stored for a run that did not succeed"
 
-    run = runs.current_run(round=meetup_round)
+    run = runs.plan_run_for(round=meetup_round).run
     assert run is not None and run.status == RunStatus.SUCCEEDED
     seats = list(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
     going = sorted(problem_selectors.round_people(round=meetup_round).values_list("pk", flat=True))

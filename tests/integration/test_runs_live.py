@@ -20,7 +20,7 @@ from conferences.enums import RoundStatus
 from matching import tasks
 from matching.enums import RunStatus
 from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
-from matching.services import rounds, runs
+from matching.services import lifecycle, runs
 from tests.factories import OrganizerFactory, SitTogetherFactory
 from tests.matching.scenario import build_realistic_round, build_round
 
@@ -50,7 +50,7 @@ def test_trigger_publish_and_mark_held_with_a_real_worker(celery_worker, smtp_si
         organizer=organizer, label="live", starts_at=timezone.now() - dt.timedelta(hours=1)
     )
 
-    run = runs.run_request(round=scenario.round, by=organizer, time_limit_s=2, seed=5)
+    run = runs.run_request(round_id=scenario.round.pk, by=organizer, time_limit_s=2, seed=5).run
     run = finished(run, celery_worker)
 
     assert run.status == RunStatus.SUCCEEDED, run.error
@@ -61,7 +61,7 @@ def test_trigger_publish_and_mark_held_with_a_real_worker(celery_worker, smtp_si
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.MATCHED
 
-    rounds.round_publish(round=scenario.round, by=organizer)
+    lifecycle.round_publish(round_id=scenario.round.pk, by=organizer)
     wait_for(
         lambda: len(smtp_sink.messages) >= len(scenario.going),
         timeout_s=30,
@@ -74,7 +74,7 @@ def test_trigger_publish_and_mark_held_with_a_real_worker(celery_worker, smtp_si
     assert attachments == ["drink-table.ics"]
     assert SeatNotification.objects.filter(round=scenario.round).count() == len(scenario.going)
 
-    created = rounds.round_mark_held(round=scenario.round, by=organizer)
+    created = lifecycle.round_mark_held(round_id=scenario.round.pk, by=organizer).encounters_created
 
     tables: dict[int, list[int]] = {}
     for person_id, table_id in seats:
@@ -83,14 +83,16 @@ def test_trigger_publish_and_mark_held_with_a_real_worker(celery_worker, smtp_si
     encounters = Encounter.objects.filter(round=scenario.round, kind=EncounterKind.SEATED)
     assert created == len(pairs)
     assert set(encounters.values_list("person_a_id", "person_b_id")) == pairs
-    assert rounds.round_mark_held(round=scenario.round, by=organizer) == 0
+    assert (
+        lifecycle.round_mark_held(round_id=scenario.round.pk, by=organizer).encounters_created == 0
+    )
 
 
 def test_the_same_run_delivered_twice_gives_one_plan(celery_worker):
     scenario = build_round(label="twice", returning=30, newcomers=10, tables=8)
     rsvps = rsvp_snapshot()
 
-    run = runs.run_request(round=scenario.round, by=None, time_limit_s=2, seed=5)
+    run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=2, seed=5).run
     tasks.run_matching.apply_async(kwargs={"run_id": run.pk})  # a redelivery of the same run
     run = finished(run, celery_worker)
     wait_for(
@@ -114,7 +116,7 @@ def test_two_concurrent_triggers_make_one_run(celery_worker):
     def trigger():
         try:
             barrier.wait(timeout=10)
-            run = runs.run_request(round=scenario.round, by=None, time_limit_s=2, seed=5)
+            run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=2, seed=5).run
             results.append(run.pk)
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
@@ -143,7 +145,7 @@ def _big_round(label: str):
 def test_a_pool_process_killed_mid_run_is_retried_by_the_worker(celery_worker):
     scenario = _big_round("oom")
     rsvps = rsvp_snapshot()
-    run = runs.run_request(round=scenario.round, by=None, time_limit_s=8, seed=5)
+    run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=8, seed=5).run
 
     # Kill as soon as a pool process has claimed the run: it is building or solving the plan.
     wait_for(
@@ -180,7 +182,7 @@ def test_a_worker_killed_outright_is_recovered_when_the_organizer_looks(celery_w
     scenario = _big_round("crash")
     scenario.conference.organizers.add(organizer)
     rsvps = rsvp_snapshot()
-    run = runs.run_request(round=scenario.round, by=None, time_limit_s=8, seed=5)
+    run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=8, seed=5).run
     wait_for(
         lambda: MatchingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists(),
         timeout_s=60,
@@ -216,7 +218,9 @@ def test_an_infeasible_round_fails_with_the_engines_message(celery_worker):
         SitTogetherFactory(conference=scenario.conference, requester=first, requested=second)
         SitTogetherFactory(conference=scenario.conference, requester=second, requested=first)
 
-    run = finished(runs.run_request(round=scenario.round, by=None, time_limit_s=2), celery_worker)
+    run = finished(
+        runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=2).run, celery_worker
+    )
 
     assert run.status == RunStatus.FAILED
     assert run.error.startswith("The seating cannot be planned: together")
@@ -228,7 +232,9 @@ def test_an_infeasible_round_fails_with_the_engines_message(celery_worker):
 def test_a_portfolio_spreads_its_seeds_over_the_workers(celery_worker):
     scenario = build_round(label="portfolio", returning=60, newcomers=20, tables=16)
 
-    run = runs.run_request(round=scenario.round, by=None, time_limit_s=3, seed=100, portfolio=2)
+    run = runs.run_request(
+        round_id=scenario.round.pk, by=None, time_limit_s=3, seed=100, portfolio=2
+    ).run
     run = finished(run, celery_worker)
 
     assert run.status == RunStatus.SUCCEEDED, run.error

@@ -60,7 +60,7 @@ def test_the_task_is_enqueued_only_when_the_transaction_commits(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
+        run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=1).run
         run.refresh_from_db()
         assert run.status == RunStatus.QUEUED
     assert len(callbacks) == 1
@@ -73,12 +73,12 @@ def test_asking_again_while_a_run_is_active_returns_that_run(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
-        second = runs.run_request(round=scenario.round, by=None, time_limit_s=5)
+        first = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=1)
+        second = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=5)
 
     assert first.newly_requested is True
     assert second.newly_requested is False
-    assert second.pk == first.pk
+    assert second.run.pk == first.run.pk
     assert MatchingRun.objects.filter(round=scenario.round).count() == 1
     assert len(callbacks) == 2  # a queued run's task is sent again: its message may be lost
 
@@ -89,9 +89,13 @@ def test_asking_again_while_a_run_is_running_sends_nothing_more(
     running = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        again = runs.run_request(round=scenario.round, by=None)
+        again = runs.run_request(round_id=scenario.round.pk, by=None)
 
-    assert (again.pk, again.newly_requested, again.queue_unreachable) == (running.pk, False, False)
+    assert (again.run.pk, again.newly_requested, again.queue_unreachable) == (
+        running.pk,
+        False,
+        False,
+    )
     assert callbacks == []
 
 
@@ -131,7 +135,7 @@ def test_a_task_for_a_deleted_run_does_nothing(db):
 )
 def test_run_options_out_of_range_are_refused_with_the_field(scenario, options, field):
     with pytest.raises(ServiceError) as refused:
-        runs.run_request(round=scenario.round, by=None, **options)
+        runs.run_request(round_id=scenario.round.pk, by=None, **options)
     assert refused.value.field == field
     assert not MatchingRun.objects.exists()
 
@@ -152,7 +156,7 @@ def test_a_round_that_cannot_be_matched_refuses_a_run(scenario, status, words):
         )
     scenario.round.save()
     with pytest.raises(Conflict, match=words):
-        runs.run_request(round=scenario.round, by=None)
+        runs.run_request(round_id=scenario.round.pk, by=None)
 
 
 def test_a_random_seed_is_stored_so_the_plan_can_be_reproduced(scenario, solve):
@@ -256,7 +260,7 @@ def test_an_abandoned_run_out_of_attempts_fails_clearly(scenario, settings):
     settings.MATCHING_MAX_ATTEMPTS = 2
     run = _abandoned(scenario.round, attempts=2, silent_for_s=300)
 
-    assert runs.runs_sweep_stale(round=scenario.round) == 1
+    assert runs.runs_sweep_stale(round_id=scenario.round.pk) == 1
 
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
@@ -285,8 +289,8 @@ def test_cancelling_a_queued_run_means_its_task_does_nothing(
     scenario, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = runs.run_request(round=scenario.round, by=None, time_limit_s=1)
-    runs.run_cancel(run=run, by=scenario.organizer)
+        run = runs.run_request(round_id=scenario.round.pk, by=None, time_limit_s=1).run
+    runs.run_cancel(run_id=run.pk, by=scenario.organizer)
     callbacks[0]()
 
     run.refresh_from_db()
@@ -294,7 +298,7 @@ def test_cancelling_a_queued_run_means_its_task_does_nothing(
     assert run.error == "Cancelled by olivia."
     assert not Seat.objects.filter(run=run).exists()
     with pytest.raises(Conflict, match="already cancelled"):
-        runs.run_cancel(run=run, by=None)
+        runs.run_cancel(run_id=run.pk, by=None)
 
 
 def test_a_run_cancelled_while_solving_stops_and_stores_nothing(
@@ -306,7 +310,7 @@ def test_a_run_cancelled_while_solving_stops_and_stores_nothing(
 
     def cancelled_meanwhile(problem, *, should_stop, **kwargs):
         run = MatchingRun.objects.get(round=scenario.round)
-        runs.run_cancel(run=run, by=None)
+        runs.run_cancel(run_id=run.pk, by=None)
         noticed.append(_wait_until(should_stop))
         return real_solve(problem, should_stop=should_stop, **kwargs)
 
@@ -379,7 +383,7 @@ def test_a_portfolio_keeps_the_best_plan_of_its_seeds(scenario, solve, monkeypat
 def test_cancelling_a_portfolio_run_drops_its_seeds_plans(scenario):
     run = MatchingRun.objects.create(round=scenario.round, status=RunStatus.RUNNING, attempts=1)
     RunCandidate.objects.create(run=run, attempt=1, seed=5, solution={}, started_at=timezone.now())
-    runs.run_cancel(run=run, by=None)
+    runs.run_cancel(run_id=run.pk, by=None)
     assert not RunCandidate.objects.exists()
 
 

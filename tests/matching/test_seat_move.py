@@ -8,7 +8,7 @@ from attendees.models import RoundRSVP
 from config.exceptions import Conflict, ServiceError
 from matching import engine
 from matching.models import Seat
-from matching.services import rounds, seating
+from matching.services import lifecycle, seating
 from matching.services.problem import build_problem
 from tests.factories import BlockFactory, DrinkTableFactory, PersonFactory, SitTogetherFactory
 
@@ -186,7 +186,7 @@ def test_a_published_plan_is_not_changed_in_place(
 ):
     run = solve(scenario.round)
     with django_capture_on_commit_callbacks(execute=True):
-        rounds.round_publish(round=scenario.round, by=None)
+        lifecycle.round_publish(round_id=scenario.round.pk, by=None)
     person = scenario.newcomers[0]
 
     with pytest.raises(Conflict, match="Unpublish it before moving people"):

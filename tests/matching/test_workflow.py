@@ -12,9 +12,9 @@ from attendees.models import Encounter, RoundRSVP
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict
 from matching.models import Seat, SeatNotification
-from matching.selectors import plans
 from matching.selectors import runs as run_selectors
-from matching.services import notices, rounds, runs
+from matching.selectors import tables
+from matching.services import lifecycle, notices, runs
 from tests.matching.scenario import build_round
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def publish(django_capture_on_commit_callbacks):
     def publish(meetup_round, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            published = rounds.round_publish(round=meetup_round, by=None, **kwargs)
+            published = lifecycle.round_publish(round_id=meetup_round.pk, by=None, **kwargs)
         meetup_round.refresh_from_db()
         return published
 
@@ -83,7 +83,7 @@ def test_a_republished_plan_tells_only_those_whose_table_changed(scenario, solve
     )
     second = solve(scenario.round, seed=8)
     assert scenario.round.status == RoundStatus.PUBLISHED  # the first plan stays until published
-    assert run_selectors.current_run(round=scenario.round) == second
+    assert run_selectors.plan_run_for(round=scenario.round, review=True).run == second
 
     publish(scenario.round)
 
@@ -123,7 +123,7 @@ def test_a_notice_batch_delivered_twice_sends_nothing_more(scenario, solve, publ
 
 def test_publish_without_a_finished_run_is_refused(scenario):
     with pytest.raises(Conflict, match="run the matching first"):
-        rounds.round_publish(round=scenario.round, by=None)
+        lifecycle.round_publish(round_id=scenario.round.pk, by=None)
 
 
 def test_publish_without_notices_for_the_demo_sends_nothing(scenario, solve, publish):
@@ -137,23 +137,23 @@ def test_unpublish_takes_the_plan_back_to_review(scenario, solve, publish):
     solve(scenario.round)
     publish(scenario.round)
 
-    rounds.round_unpublish(round=scenario.round, by=None)
+    lifecycle.round_unpublish(round_id=scenario.round.pk, by=None)
 
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.MATCHED
     assert scenario.round.published_run is None
-    assert plans.published_seat_for(person=scenario.going[0], round=scenario.round) is None
+    assert tables.seat_for(person=scenario.going[0], round=scenario.round) is None
     with pytest.raises(Conflict):
-        rounds.round_unpublish(round=scenario.round, by=None)
+        lifecycle.round_unpublish(round_id=scenario.round.pk, by=None)
 
 
-def test_published_seat_for_gives_the_persons_table(scenario, solve, publish):
+def test_seat_for_gives_the_persons_table_once_published(scenario, solve, publish):
     run = solve(scenario.round)
     person = scenario.newcomers[1]
-    assert plans.published_seat_for(person=person, round=scenario.round) is None
+    assert tables.seat_for(person=person, round=scenario.round) is None
     publish(scenario.round)
 
-    seat = plans.published_seat_for(person=person, round=scenario.round)
+    seat = tables.seat_for(person=person, round=scenario.round)
 
     assert seat == Seat.objects.get(run=run, person=person)
 
@@ -176,7 +176,7 @@ def test_marking_held_records_a_seated_encounter_for_every_pair_once(past_round,
     run = solve(past_round.round)
     publish(past_round.round)
 
-    created = rounds.round_mark_held(round=past_round.round, by=None)
+    created = lifecycle.round_mark_held(round_id=past_round.round.pk, by=None).encounters_created
 
     pairs = expected_pairs(run)
     encounters = Encounter.objects.filter(round=past_round.round, kind=EncounterKind.SEATED)
@@ -185,7 +185,7 @@ def test_marking_held_records_a_seated_encounter_for_every_pair_once(past_round,
     assert {e.occurred_on for e in encounters} == {
         timezone.localtime(past_round.round.starts_at, past_round.conference.tzinfo).date()
     }
-    assert rounds.round_mark_held(round=past_round.round, by=None) == 0
+    assert lifecycle.round_mark_held(round_id=past_round.round.pk, by=None).encounters_created == 0
     assert encounters.count() == len(pairs)
     past_round.round.refresh_from_db()
     assert past_round.round.status == RoundStatus.HELD
@@ -196,27 +196,27 @@ def test_a_round_in_the_future_cannot_be_marked_held(scenario, solve, publish):
     solve(scenario.round)
     publish(scenario.round)
     with pytest.raises(Conflict, match="not started yet"):
-        rounds.round_mark_held(round=scenario.round, by=None)
+        lifecycle.round_mark_held(round_id=scenario.round.pk, by=None)
     assert not Encounter.objects.filter(round=scenario.round).exists()
 
 
 def test_an_unpublished_round_cannot_be_marked_held(past_round, solve):
     solve(past_round.round)
     with pytest.raises(Conflict, match="Publish the plan"):
-        rounds.round_mark_held(round=past_round.round, by=None)
+        lifecycle.round_mark_held(round_id=past_round.round.pk, by=None)
 
 
 def test_a_held_round_is_final(past_round, solve, publish):
     solve(past_round.round)
     publish(past_round.round)
-    rounds.round_mark_held(round=past_round.round, by=None)
+    lifecycle.round_mark_held(round_id=past_round.round.pk, by=None)
 
     with pytest.raises(Conflict):
-        rounds.round_cancel(round=past_round.round, by=None)
+        lifecycle.round_cancel(round_id=past_round.round.pk, by=None)
     with pytest.raises(Conflict):
-        rounds.round_publish(round=past_round.round, by=None)
+        lifecycle.round_publish(round_id=past_round.round.pk, by=None)
     with pytest.raises(Conflict):
-        runs.run_request(round=past_round.round, by=None)
+        runs.run_request(round_id=past_round.round.pk, by=None)
 
 
 def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
@@ -227,7 +227,7 @@ def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        rounds.round_cancel(round=scenario.round, by=None)
+        lifecycle.round_cancel(round_id=scenario.round.pk, by=None)
 
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.CANCELLED
@@ -235,13 +235,13 @@ def test_cancelling_a_published_round_tells_everyone_who_knew_their_table(
     assert {m.subject for m in mail.outbox} == {f"Cancelled: {scenario.round.name}"}
     assert not SeatNotification.objects.filter(round=scenario.round, table__isnull=False).exists()
     with pytest.raises(Conflict, match="already cancelled"):
-        rounds.round_cancel(round=scenario.round, by=None)
+        lifecycle.round_cancel(round_id=scenario.round.pk, by=None)
 
 
 def test_cancelling_a_round_stops_its_active_run(scenario, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        run = runs.run_request(round=scenario.round, by=None)
-    rounds.round_cancel(round=scenario.round, by=None)
+        run = runs.run_request(round_id=scenario.round.pk, by=None).run
+    lifecycle.round_cancel(round_id=scenario.round.pk, by=None)
     run.refresh_from_db()
     assert run.status == "cancelled"
     assert mail.outbox == []
@@ -254,7 +254,9 @@ def test_happy_path_from_trigger_to_published_plan_to_encounters(past_round, sol
     publish(past_round.round)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in past_round.going)
 
-    created = rounds.round_mark_held(round=past_round.round, by=past_round.organizer)
+    created = lifecycle.round_mark_held(
+        round_id=past_round.round.pk, by=past_round.organizer
+    ).encounters_created
 
     assert created == len(expected_pairs(run))
     past_round.round.refresh_from_db()

@@ -102,7 +102,8 @@ def test_the_plan_csv_lists_every_seat_by_table_then_name(client, planned):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="iste-2026-monday-drinks-plan.csv"'
+        'attachment; filename="iste-2026-monday-drinks-plan-'
+        f'run-{planned["run"].pk}-under-review.csv"'
     )
     people = planned["people"]
     assert rows_of(response) == [

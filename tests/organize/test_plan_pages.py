@@ -15,7 +15,7 @@ from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
 from matching.selectors import plans
-from matching.services import problem, rounds
+from matching.services import lifecycle, problem
 from tests.factories import BlockFactory, OrganizerFactory, UserFactory
 from tests.matching.scenario import build_round
 
@@ -108,7 +108,8 @@ def test_a_draft_round_says_how_to_get_to_matching(signed_in, scenario):
     scenario.round.status = RoundStatus.DRAFT
     scenario.round.save()
     page = signed_in.get(plan_url(scenario.round)).content.decode()
-    assert "This round is a draft. Open it for RSVPs in the admin" in page
+    assert "This round is a draft. Open it for RSVPs below" in page
+    assert reverse("organize:round_open", args=[scenario.round.pk]) in page
     assert reverse("organize:round_run", args=[scenario.round.pk]) not in page
 
 
@@ -361,7 +362,7 @@ def test_plan_page_queries_do_not_grow_with_the_number_of_tables(
     large = build_round(organizer=organizer, label="many", returning=60, newcomers=20, tables=16)
     for scenario in (small, large):
         solve(scenario.round)
-        rounds.round_publish(round=scenario.round, by=None, notify=False)
+        lifecycle.round_publish(round_id=scenario.round.pk, by=None, notify=False)
     client.get(reverse("organize:index"))  # the page header's cached "is an organizer"
 
     with django_assert_max_num_queries(25):

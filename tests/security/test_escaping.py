@@ -185,23 +185,28 @@ def test_the_calendar_file_keeps_hostile_text_inside_its_fields(client, world):
     ics = client.get(reverse("dashboard:round_calendar", args=[world.published.pk])).content
     lines = unfold(ics.decode())
     names = [line.split(":", 1)[0] for line in lines if line]
-    assert names == [
-        "BEGIN",
-        "VERSION",
-        "PRODID",
-        "CALSCALE",
-        "METHOD",
-        "BEGIN",
-        "UID",
-        "DTSTAMP",
-        "DTSTART",
-        "DTEND",
+    start, end = names.index("BEGIN"), len(names) - 1
+    assert (names[:5], names[end]) == (["BEGIN", "VERSION", "PRODID", "CALSCALE", "METHOD"], "END")
+    event = names[lines.index("BEGIN:VEVENT") + 1 : lines.index("END:VEVENT")]
+    zone = world.conference.time_zone
+    assert event == [
         "SUMMARY",
-        "LOCATION",
+        f"DTSTART;TZID={zone}",
+        f"DTEND;TZID={zone}",
+        "DTSTAMP",
+        "UID",
+        "SEQUENCE",
         "DESCRIPTION",
-        "END",
-        "END",
+        "LOCATION",
+        "URL",
     ]
+    # Every other line belongs to the calendar or its time zone: none was made by the text.
+    timezone_names = {"TZID", "COMMENT", "DTSTART", "RDATE", "TZNAME", "TZOFFSETFROM", "TZOFFSETTO"}
+    outside = [name for name in names if name not in event]
+    assert set(outside) <= {"BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "METHOD"} | (
+        timezone_names
+    ), outside
+    assert start == 0
     assert "\r" not in ics.decode().replace("\r\n", "")  # no bare line break inside a field
     location = next(line for line in lines if line.startswith("LOCATION:"))
     assert location.startswith("LOCATION:" + hostile("Terrace\\nX:Y").replace(",", "\\,"))

@@ -64,6 +64,8 @@ PAGES: dict[str, Target] = {
     "organize:round_plan_export": _round("published", "organizer"),
     "organize:round_run": _round("open", "organizer"),
     "organize:round_seat_move": _round("published", "organizer"),
+    "organize:round_open": _round("open", "organizer"),
+    "organize:round_draft": _round("open", "organizer"),
     "organize:round_publish": _round("published", "organizer"),
     "organize:round_unpublish": _round("published", "organizer"),
     "organize:round_held": _round("published", "organizer"),

@@ -228,19 +228,19 @@ ADMIN: dict[str, AdminCase] = {
         autocomplete=frozenset({"host"}),
     ),
     "conferences.meetupround": AdminCase(
-        fields=frozenset(
-            {"conference", "name", "starts_at", "ends_at", "location", "tables", "status"}
-        ),
-        add=lambda a: {"conference": a.conference.pk, **_round(a, status="draft")},
-        change=(lambda own: own.round, lambda a: _round(a, status="open")),
+        fields=frozenset({"conference", "name", "starts_at", "ends_at", "location", "tables"}),
+        add=lambda a: {"conference": a.conference.pk, **_round(a)},
+        change=(lambda own: own.round, lambda a: _round(a, name="Later drinks")),
         actions=frozenset(
             {
                 "delete_selected",
+                "open_rounds",
                 "run_matching",
                 "publish_plan",
                 "unpublish_plan",
                 "mark_held",
                 "cancel_rounds",
+                "draft_rounds",
             }
         ),
     ),
@@ -473,7 +473,14 @@ PAGES: dict[str, PageCase] = {
         body=lambda a: {"person": a.person.pk, "table": a.table.pk},
         fields=frozenset({"person", "table"}),
     ),
-    "organize:round_publish": PageCase(),
+    "organize:round_open": PageCase(),
+    "organize:round_draft": PageCase(),
+    # The run the organizer reviewed: another round's run is refused, however it is named.
+    "organize:round_publish": PageCase(
+        kwargs=lambda own: {"pk": own.matched.pk},
+        body=lambda a: {"run": a.run.pk},
+        fields=frozenset({"run"}),
+    ),
     "organize:round_unpublish": PageCase(),
     "organize:round_held": PageCase(),
     "organize:round_cancel": PageCase(),
