@@ -93,15 +93,24 @@ def measure(rows: int) -> dict:
 
         def import_file(label: str, data: bytes) -> dict:
             batch = import_batch_create(
-                conference=conference, kind="registrations", filename="b.csv", content=data, by=None
+                by=None,
+                conference_id=conference.pk,
+                kind="registrations",
+                filename="b.csv",
+                content=data,
             )
             preview, preview_t = timed(
-                f"{label}: preview", lambda: import_batch_preview(batch=batch, by=None)
+                f"{label}: preview", lambda: import_batch_preview(by=None, batch_id=batch.pk)
             )
             assert not preview.issues, preview.issues[:3]
             done, confirm_t = timed(
                 f"{label}: confirm (validate + write)",
-                lambda: import_batch_confirm(batch=batch, by=None, expected=preview.counts()),
+                lambda: import_batch_confirm(
+                    by=None,
+                    batch_id=batch.pk,
+                    expected=preview.counts(),
+                    mapping_token=preview.mapping_token,
+                ),
             )
             return {
                 "wall": preview_t["wall"] + confirm_t["wall"],
