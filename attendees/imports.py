@@ -512,8 +512,13 @@ class ImportPreview:
 
     @property
     def rejected(self) -> int:
-        lines = {issue.line for issue in self.issues}
+        """Lines of data with a problem (the header's problems are the file's, not a line's)."""
+        lines = {issue.line for issue in self.issues if issue.line is not None and issue.line > 1}
         return len(lines)
+
+    @property
+    def mapping_issues(self) -> bool:
+        return any(i.line == 1 and i.field in ImportField.values for i in self.issues)
 
     def counts(self) -> dict[str, int]:
         if self.applied and self.result is None:

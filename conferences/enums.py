@@ -51,14 +51,14 @@ class ImportField(models.TextChoices):
     """What a column of a registration file gives, in the import's column mapping."""
 
     EMAIL = "email", "E-mail"
-    EMAIL_FALLBACK = "email_fallback", "E-mail, where the e-mail column is blank"
+    EMAIL_FALLBACK = "email_fallback", "E-mail, if the other is blank"
     FULL_NAME = "full_name", "Full name"
-    FIRST_NAME = "first_name", "First name (joined with the last name)"
-    LAST_NAME = "last_name", "Last name (joined with the first name)"
+    FIRST_NAME = "first_name", "First name"
+    LAST_NAME = "last_name", "Last name"
     ORGANIZATION = "organization", "Organization"
-    ROLE = "role", "Role, from the ticket or attendee type"
+    ROLE = "role", "Role (from ticket type)"
     TOPICS = "topics", "Topics"
-    NEWCOMER = "newcomer", "Newcomer (yes / no / auto)"
+    NEWCOMER = "newcomer", "Newcomer (yes/no/auto)"
     IGNORE = "ignore", "Ignore this column"
 
 

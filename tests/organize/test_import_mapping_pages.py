@@ -229,7 +229,7 @@ def test_the_admin_preview_shows_the_mapping_and_links_to_the_page_that_changes_
     html = preview.content.decode()
 
     assert "This file is Eventbrite (attendee report)" in html
-    assert "<li>Ticket Type → Role, from the ticket or attendee type</li>" in html
+    assert "<li>Ticket Type → Role (from ticket type)</li>" in html
     assert "<li>Organizing Committee → Organizer</li>" in html
     assert f'href="{url("import_preview", batch)}">Change the mapping</a>' in html
     token = preview.context["preview"].mapping_token
