@@ -58,7 +58,8 @@ PREVIEW_KEEP = timedelta(days=1)
 PREVIEW_ROWS = 100
 DELIMITERS = (",", ";")
 PRESET_NAME_MAX = 80
-SAMPLES = 2
+SAMPLES = 2  # values shown for each column in the mapping
+SAMPLE_LINES = 200  # ... taken from the first lines
 
 
 @dataclass(frozen=True)
@@ -571,18 +572,18 @@ def _presets(conference_id: int) -> list[ImportPreset]:
 def _mapping_view(
     table: CsvTable, mapping: ColumnMapping, presets: list[ImportPreset]
 ) -> MappingView:
-    columns = []
-    for index, (header, key, target) in enumerate(
-        zip(table.headers, mapping.keys, mapping.fields, strict=True)
-    ):
-        samples: list[str] = []
-        for record in table.records:
-            value = " ".join(record[index].split())
-            if value and value not in samples:
-                samples.append(value)
-                if len(samples) == SAMPLES:
-                    break
-        columns.append(MappedColumn(index, header, key, target, tuple(samples)))
+    samples: list[list[str]] = [[] for _ in table.headers]
+    for record in table.records[:SAMPLE_LINES]:
+        for index, value in enumerate(record):
+            value = " ".join(value.split())
+            if value and len(samples[index]) < SAMPLES and value not in samples[index]:
+                samples[index].append(value)
+    columns = [
+        MappedColumn(index, header, key, target, tuple(samples[index]))
+        for index, (header, key, target) in enumerate(
+            zip(table.headers, mapping.keys, mapping.fields, strict=True)
+        )
+    ]
     role_index = mapping.index_of(ImportField.ROLE)
     ticket_types = tuple(
         TicketType(
