@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from conferences.enums import ImportKind, ImportStatus, RoundStatus
+from conferences.enums import ImportKind, ImportSource, ImportStatus, RoundStatus
 
 
 def validate_time_zone(value: str) -> None:
@@ -172,7 +172,9 @@ class ImportBatch(models.Model):
     """One CSV file an organizer uploaded: previewed first, then imported all at once.
 
     The file stays here between the preview and the confirmation, so what is imported is what
-    was uploaded (and validated again); it is emptied once imported.
+    was uploaded (and validated again); it is emptied once imported. ``mapping`` holds the
+    column mapping the organizer chose for a registration file (empty: guessed from its header;
+    attendees.import_mapping); once imported, the mapping it was imported with.
     """
 
     conference = models.ForeignKey(
@@ -196,6 +198,7 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
     unchanged_count = models.PositiveIntegerField(default=0)
+    mapping = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -215,3 +218,43 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import #{self.pk} ({self.get_status_display()})"
+
+
+class ImportPreset(models.Model):
+    """A named column mapping for registration files, saved for one conference and offered for
+    its next files: which field each column gives (by the column's header) and which role each
+    ticket or attendee type gets (attendees.import_mapping)."""
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="import_presets"
+    )
+    name = models.CharField(max_length=80)
+    source = models.CharField(
+        max_length=16, choices=ImportSource.choices, default=ImportSource.UNKNOWN
+    )
+    columns = models.JSONField(default=dict)
+    roles = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "import mapping"
+        constraints = [
+            models.UniqueConstraint(
+                "conference", Lower("name"), name="import_preset_name_unique_ci"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ImportSource.values), name="import_preset_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,7 +8,7 @@ demo, management commands): it sees everything.
 
 from django.db.models import QuerySet
 
-from conferences.models import Conference, DrinkTable, ImportBatch, MeetupRound
+from conferences.models import Conference, DrinkTable, ImportBatch, ImportPreset, MeetupRound
 from config.exceptions import NotFound
 
 
@@ -82,12 +82,34 @@ def rounds_for_organizer(*, user) -> QuerySet[MeetupRound]:
     return MeetupRound.objects.filter(conference__in=organized_conferences(user=user))
 
 
-def import_batch_for_organizer(*, user, pk: int, kind: str | None = None) -> ImportBatch:
-    """An import of one of the user's conferences (its file left unread); ``NotFound`` else."""
+def import_batch_for_organizer(
+    *, user, pk: int, kind: str | None = None, conference_id: int | None = None
+) -> ImportBatch:
+    """An import of one of the user's conferences (its file left unread); ``NotFound`` else.
+    ``kind`` and ``conference_id`` narrow it: another kind or conference is not found either."""
     batches = ImportBatch.objects.defer("content").select_related("conference")
     if kind is not None:
         batches = batches.filter(kind=kind)
+    if conference_id is not None:
+        batches = batches.filter(conference_id=conference_id)
     batch = batches.filter(pk=pk, conference__in=organized_conferences(user=user)).first()
     if batch is None:
         raise NotFound("There is no import of yours with this id.")
     return batch
+
+
+def import_presets_for_organizer(*, user, conference_id: int) -> QuerySet[ImportPreset]:
+    """The saved column mappings of one of the user's conferences (none for another's)."""
+    return ImportPreset.objects.filter(
+        conference_id=conference_id, conference__in=organized_conferences(user=user)
+    )
+
+
+def import_preset_for_organizer(*, user, pk: int, conference_id: int) -> ImportPreset:
+    """Saved mapping ``pk`` of conference ``conference_id`` if the user organizes it;
+    ``NotFound`` otherwise (the same answer for another conference's preset)."""
+    preset = import_presets_for_organizer(user=user, conference_id=conference_id).filter(pk=pk)
+    found = preset.select_related("conference").first()
+    if found is None:
+        raise NotFound("There is no saved column mapping of this conference with this id.")
+    return found

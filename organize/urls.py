@@ -56,6 +56,26 @@ urlpatterns = [
         conferences.import_confirm,
         name="import_confirm",
     ),
+    path(
+        "conferences/<slug:slug>/imports/<int:pk>/mapping/",
+        conferences.import_mapping,
+        name="import_mapping",
+    ),
+    path(
+        "conferences/<slug:slug>/imports/<int:pk>/mapping/save/",
+        conferences.import_preset_save,
+        name="import_preset_save",
+    ),
+    path(
+        "conferences/<slug:slug>/imports/<int:pk>/mapping/use/",
+        conferences.import_preset_apply,
+        name="import_preset_apply",
+    ),
+    path(
+        "conferences/<slug:slug>/import/mappings/<int:preset_pk>/delete/",
+        conferences.import_preset_delete,
+        name="import_preset_delete",
+    ),
     path("conferences/<slug:slug>/insights/", conferences.insights, name="insights"),
     path("rounds/<int:pk>/plan.csv", conferences.round_plan_csv, name="plan_csv"),
     path("rounds/<int:pk>/cards/", conferences.round_cards, name="table_cards"),

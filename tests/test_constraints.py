@@ -20,7 +20,7 @@ from attendees.models import (
     RoundRSVP,
     SitTogether,
 )
-from conferences.models import ImportBatch, MeetupRound, Series, Topic
+from conferences.models import ImportBatch, ImportPreset, MeetupRound, Series, Topic
 from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
 
 from .factories import (
@@ -296,6 +296,18 @@ def test_import_batch_fields_stay_valid(values):
     refuses(lambda: ImportBatch.objects.filter(pk=batch.pk).update(**values))
 
 
+def test_import_preset_names_are_unique_per_conference_ignoring_case():
+    conference = ConferenceFactory()
+    ImportPreset.objects.create(conference=conference, name="pretix", columns={})
+    refuses(lambda: ImportPreset.objects.create(conference=conference, name="PRETIX", columns={}))
+    ImportPreset.objects.create(conference=ConferenceFactory(), name="pretix", columns={})
+
+
+def test_import_preset_source_must_be_known():
+    preset = ImportPreset.objects.create(conference=ConferenceFactory(), name="x", columns={})
+    refuses(lambda: ImportPreset.objects.filter(pk=preset.pk).update(source="ticketmaster"))
+
+
 def test_portfolio_candidate_is_unique_per_run_attempt_and_seed():
     run = MatchingRunFactory(status="running", attempts=1)
     values = {"run": run, "attempt": 1, "seed": 7, "started_at": timezone.now()}
@@ -352,6 +364,10 @@ def test_every_model_constraint_has_a_test():
         "import_kind_valid": "test_import_batch_fields_stay_valid",
         "import_status_valid": "test_import_batch_fields_stay_valid",
         "import_applied_has_time": "test_import_batch_fields_stay_valid",
+        "import_preset_name_unique_ci": (
+            "test_import_preset_names_are_unique_per_conference_ignoring_case"
+        ),
+        "import_preset_source_valid": "test_import_preset_source_must_be_known",
         "candidate_unique_per_attempt": (
             "test_portfolio_candidate_is_unique_per_run_attempt_and_seed"
         ),

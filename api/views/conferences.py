@@ -310,7 +310,9 @@ class AttendanceViewSet(
         "`errors` names each row and field (`attendances[3].email`). People who signed in "
         "keep their own name, organization and topics.",
         request=AttendanceUpsertDocSerializer,
-        responses=UpsertResultSerializer,
+        # An upsert answers 200 whether it created, changed or kept rows (create's default,
+        # 201, would be documented otherwise).
+        responses={200: UpsertResultSerializer},
     )
     def create(self, request, conference_slug=None):
         serializer = AttendanceUpsertSerializer(data=request.data)

@@ -407,11 +407,11 @@ class CsvImportAdminMixin:
         if request.method == "POST" and form.is_valid():
             try:
                 batch = imports.import_batch_create(
-                    conference=form.cleaned_data["conference"],
+                    by=request.user,
+                    conference_id=form.cleaned_data["conference"].pk,
                     kind=self.import_kind,
                     filename=form.cleaned_data["file"].name,
                     content=form.content(),
-                    by=request.user,
                 )
             except ServiceError as error:
                 form.add_error("file", error.message)
@@ -428,25 +428,31 @@ class CsvImportAdminMixin:
     def import_preview_view(self, request, batch_id):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        batch = import_batch_for_organizer(user=request.user, pk=batch_id, kind=self.import_kind)
         status = 200
         if request.method == "POST":
             form = ImportConfirmForm(request.POST)
             if not form.is_valid():
+                import_batch_for_organizer(user=request.user, pk=batch_id, kind=self.import_kind)
                 raise PermissionDenied("Confirm the import from its preview.")
             try:
                 preview = imports.import_batch_confirm(
-                    batch=batch, by=request.user, expected=form.cleaned_data
+                    by=request.user,
+                    batch_id=batch_id,
+                    expected=form.counts(),
+                    mapping_token=form.cleaned_data["mapping"] or None,
+                    kind=self.import_kind,
                 )
             except Conflict as error:
                 self.message_user(request, error.message, messages.WARNING)
                 return redirect(request.path)
+            batch = preview.batch
             if preview.applied:
                 counts = preview.counts()
+                skipped = f", {preview.skipped} not imported" if preview.skipped else ""
                 self.message_user(
                     request,
                     f"Imported into {batch.conference}: {counts['created']} created, "
-                    f"{counts['updated']} updated, {counts['unchanged']} unchanged.",
+                    f"{counts['updated']} updated, {counts['unchanged']} unchanged{skipped}.",
                     messages.SUCCESS,
                 )
                 changelist = reverse(
@@ -456,13 +462,19 @@ class CsvImportAdminMixin:
                 return redirect(f"{changelist}?conference__id__exact={batch.conference_id}")
             status = 400
         else:
-            preview = imports.import_batch_preview(batch=batch, by=request.user)
+            preview = imports.import_batch_preview(
+                by=request.user, batch_id=batch_id, kind=self.import_kind
+            )
+        batch = preview.batch
         context = self._import_context(
             request,
             title=f"Preview: {batch.filename or 'your file'} into {batch.conference}",
             batch=batch,
             preview=preview,
-            confirm_form=ImportConfirmForm(initial=preview.counts()),
+            confirm_form=ImportConfirmForm(
+                initial={**preview.counts(), "mapping": preview.mapping_token}
+            ),
+            edit_url=reverse("organize:import_preview", args=[batch.conference.slug, batch.pk]),
         )
         return TemplateResponse(
             request, "admin/conferences/csv_import.html", context, status=status

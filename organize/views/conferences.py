@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -8,10 +8,21 @@ from attendees import imports
 from attendees.selectors.rounds import conferences_for_organizer
 from conferences.enums import ImportKind
 from conferences.models import ImportBatch
-from conferences.scoping import conference_for_organizer, round_for_organizer
+from conferences.scoping import (
+    conference_for_organizer,
+    import_batch_for_organizer,
+    round_for_organizer,
+)
 from config.exceptions import Conflict, NotFound, ServiceError
 from organize.exports import check_in_csv, plan_csv, round_plan
-from organize.forms.imports import ImportConfirmForm, ImportUploadForm
+from organize.forms.imports import (
+    ImportConfirmForm,
+    ImportMappingForm,
+    ImportPresetApplyForm,
+    ImportPresetForm,
+    ImportUploadForm,
+    RegistrationUploadForm,
+)
 from organize.insights import conference_insights, series_insights
 from organize.insights.charts import (
     came_back_chart,
@@ -33,6 +44,13 @@ def organize_index(request):
 
 
 # Imports ------------------------------------------------------------------------------------
+# Registration files go through a column mapping (attendees.imports): the preview shows it as
+# a form; with htmx each change comes back as the refreshed "import workspace" (mapping,
+# counts, problems, confirmation), and without JavaScript the same forms post and redirect.
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @require_GET
@@ -47,15 +65,21 @@ def import_template(request, kind):
 @organizer_required
 def import_upload(request, slug, kind):
     conference = conference_for_organizer(user=request.user, slug=slug)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    presets = []
+    if kind == ImportKind.REGISTRATIONS:
+        presets = imports.import_presets(by=request.user, conference_id=conference.pk)
+        form = RegistrationUploadForm(request.POST or None, request.FILES or None, presets=presets)
+    else:
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             batch = imports.import_batch_create(
-                conference=conference,
+                by=request.user,
+                conference_id=conference.pk,
                 kind=kind,
                 filename=form.cleaned_data["file"].name,
                 content=form.content(),
-                by=request.user,
+                preset_id=form.cleaned_data.get("preset"),
             )
         except ServiceError as error:
             form.add_error("file", error.message)
@@ -73,53 +97,207 @@ def import_upload(request, slug, kind):
             "kind_label": ImportKind(kind).label,
             "columns": imports.COLUMNS[kind],
             "form": form,
+            "presets": presets,
             "recent": recent,
             "nav": "organize",
         },
     )
 
 
-def _batch(request, slug, pk) -> ImportBatch:
-    conference = conference_for_organizer(user=request.user, slug=slug)
-    batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk, conference=conference)
-    batch.conference = conference
-    return batch
+def _workspace_context(request, preview, *, conference, notice="", notice_error=False, forms=None):
+    mapping = preview.mapping if not preview.applied else None
+    context = {
+        "conference": conference,
+        "batch": preview.batch,
+        "preview": preview,
+        "confirm_form": ImportConfirmForm(
+            initial={**preview.counts(), "mapping": preview.mapping_token}
+        ),
+        "notice": notice,
+        "notice_error": notice_error,
+        "nav": "organize",
+    }
+    if mapping is not None:
+        context.update(
+            mapping_form=ImportMappingForm(mapping=mapping),
+            preset_form=ImportPresetForm(initial={"name": mapping.preset}),
+            apply_form=ImportPresetApplyForm(presets=mapping.presets) if mapping.presets else None,
+        )
+    context.update(forms or {})
+    return context
 
 
-def _render_preview(request, preview, *, status=200):
-    batch = preview.batch
-    return render(
-        request,
-        "organize/import_preview.html",
-        {
-            "conference": batch.conference,
-            "batch": batch,
-            "preview": preview,
-            "confirm_form": ImportConfirmForm(initial=preview.counts()),
-            "nav": "organize",
-        },
-        status=status,
+def _render_preview(
+    request, preview, *, conference, status=200, notice="", notice_error=False, forms=None
+):
+    """The preview page, or for htmx only its workspace, which the forms on it replace."""
+    template = (
+        "organize/_import_workspace.html" if _is_htmx(request) else "organize/import_preview.html"
     )
+    context = _workspace_context(
+        request,
+        preview,
+        conference=conference,
+        notice=notice,
+        notice_error=notice_error,
+        forms=forms,
+    )
+    return render(request, template, context, status=status)
+
+
+def _after_change(request, *, conference, pk, preview=None, notice="", status=200, forms=None):
+    """After a change of the mapping: the refreshed workspace for htmx; else a message and
+    back to the preview page (a refusal is shown on the page itself)."""
+    if _is_htmx(request) or status != 200:
+        if preview is None:
+            preview = imports.import_batch_preview(
+                by=request.user, batch_id=pk, conference_id=conference.pk
+            )
+        return _render_preview(
+            request, preview, conference=conference, status=status, notice=notice, forms=forms
+        )
+    if notice:
+        messages.success(request, notice)
+    return redirect("organize:import_preview", slug=conference.slug, pk=pk)
 
 
 @require_GET
 @organizer_required
 def import_preview(request, slug, pk):
-    batch = _batch(request, slug, pk)
-    return _render_preview(request, imports.import_batch_preview(batch=batch, by=request.user))
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    preview = imports.import_batch_preview(
+        by=request.user, batch_id=pk, conference_id=conference.pk
+    )
+    return _render_preview(request, preview, conference=conference)
+
+
+def _refused(request, error: ServiceError, *, conference, pk):
+    status = 409 if isinstance(error, Conflict) else 400
+    if not _is_htmx(request):
+        messages.error(request, error.message)
+        return redirect("organize:import_preview", slug=conference.slug, pk=pk)
+    preview = imports.import_batch_preview(
+        by=request.user, batch_id=pk, conference_id=conference.pk
+    )
+    return _render_preview(
+        request,
+        preview,
+        conference=conference,
+        status=status,
+        notice=error.message,
+        notice_error=True,
+    )
+
+
+@require_POST
+@organizer_required
+def import_mapping(request, slug, pk):
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    try:
+        current = imports.import_batch_mapping(
+            by=request.user, batch_id=pk, conference_id=conference.pk
+        )
+        form = ImportMappingForm(request.POST, mapping=current)
+        if not form.is_valid():
+            raise ServiceError("Choose a field for each column and a role for each ticket type.")
+        preview = imports.import_batch_map(
+            by=request.user,
+            batch_id=pk,
+            fields=form.chosen_fields(),
+            roles=form.chosen_roles(),
+            conference_id=conference.pk,
+        )
+    except ServiceError as error:
+        return _refused(request, error, conference=conference, pk=pk)
+    return _after_change(
+        request, conference=conference, pk=pk, preview=preview, notice="Column mapping applied."
+    )
+
+
+@require_POST
+@organizer_required
+def import_preset_save(request, slug, pk):
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    form = ImportPresetForm(request.POST)
+    if not form.is_valid():
+        return _after_change(
+            request, conference=conference, pk=pk, status=400, forms={"preset_form": form}
+        )
+    try:
+        saved = imports.import_preset_save(
+            by=request.user,
+            batch_id=pk,
+            name=form.cleaned_data["name"],
+            conference_id=conference.pk,
+        )
+    except ServiceError as error:
+        if error.field == "name":
+            form.add_error("name", error.message)
+            return _after_change(
+                request, conference=conference, pk=pk, status=400, forms={"preset_form": form}
+            )
+        return _refused(request, error, conference=conference, pk=pk)
+    notice = (
+        f"Saved the mapping “{saved.name}”: the next file with these columns is read with it."
+        if saved.created
+        else f"Updated the saved mapping “{saved.name}”."
+    )
+    return _after_change(request, conference=conference, pk=pk, notice=notice)
+
+
+@require_POST
+@organizer_required
+def import_preset_apply(request, slug, pk):
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    try:
+        current = imports.import_batch_mapping(
+            by=request.user, batch_id=pk, conference_id=conference.pk
+        )
+        form = ImportPresetApplyForm(request.POST, presets=current.presets)
+        if not form.is_valid():
+            raise ServiceError("Choose one of the saved mappings of this conference.")
+        preview = imports.import_preset_apply(
+            by=request.user,
+            batch_id=pk,
+            preset_id=form.cleaned_data["preset"],
+            conference_id=conference.pk,
+        )
+    except ServiceError as error:
+        return _refused(request, error, conference=conference, pk=pk)
+    notice = f"The file is read with the saved mapping “{preview.mapping.preset}”."
+    return _after_change(request, conference=conference, pk=pk, preview=preview, notice=notice)
+
+
+@require_POST
+@organizer_required
+def import_preset_delete(request, slug, preset_pk):
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    deleted = imports.import_preset_delete(
+        by=request.user, preset_id=preset_pk, conference_id=conference.pk
+    )
+    messages.success(
+        request, f"Deleted the saved mapping “{deleted.name}”. Files read with it keep it."
+    )
+    return redirect("organize:import_registrations", slug=conference.slug)
 
 
 @require_POST
 @organizer_required
 def import_confirm(request, slug, pk):
-    batch = _batch(request, slug, pk)
+    conference = conference_for_organizer(user=request.user, slug=slug)
     form = ImportConfirmForm(request.POST)
-    expected = form.cleaned_data if form.is_valid() else None
-    if expected is None:
+    if not form.is_valid():
+        import_batch_for_organizer(user=request.user, pk=pk, conference_id=conference.pk)
         messages.error(request, "Confirm the import from its preview page.")
         return redirect("organize:import_preview", slug=slug, pk=pk)
     try:
-        preview = imports.import_batch_confirm(batch=batch, by=request.user, expected=expected)
+        preview = imports.import_batch_confirm(
+            by=request.user,
+            batch_id=pk,
+            expected=form.counts(),
+            mapping_token=form.cleaned_data["mapping"] or None,
+            conference_id=conference.pk,
+        )
     except Conflict as error:
         messages.warning(request, error.message)
         return redirect("organize:import_preview", slug=slug, pk=pk)
@@ -127,12 +305,18 @@ def import_confirm(request, slug, pk):
         messages.error(
             request, "Nothing was imported: fix the lines below and upload the file again."
         )
-        return _render_preview(request, preview, status=400)
+        return render(
+            request,
+            "organize/import_preview.html",
+            _workspace_context(request, preview, conference=conference),
+            status=400,
+        )
     counts = preview.counts()
+    skipped = f", {preview.skipped} not imported" if preview.skipped else ""
     messages.success(
         request,
         f"Imported: {counts['created']} created, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged.",
+        f"{counts['unchanged']} unchanged{skipped}.",
     )
     return redirect("organize:import_preview", slug=slug, pk=pk)
 

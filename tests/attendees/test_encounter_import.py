@@ -199,26 +199,26 @@ def test_the_csv_import_previews_then_imports_history(history):
     )
     organizer = history["organizer"]
     batch = import_batch_create(
-        conference=history["current"],
+        conference_id=history["current"].pk,
         kind=ImportKind.ENCOUNTERS,
         filename="history.csv",
         content=content,
         by=organizer,
     )
 
-    preview = import_batch_preview(batch=batch, by=organizer)
+    preview = import_batch_preview(batch_id=batch.pk, by=organizer)
     assert [(i.line, i.field) for i in preview.issues] == [(3, "email_b")]
     assert preview.can_confirm is False
 
     fixed = import_batch_create(
-        conference=history["current"],
+        conference_id=history["current"].pk,
         kind=ImportKind.ENCOUNTERS,
         filename="history.csv",
         content=content.replace(b"nobody", b"dee"),
         by=organizer,
     )
-    preview = import_batch_preview(batch=fixed, by=organizer)
-    done = import_batch_confirm(batch=fixed, by=organizer, expected=preview.counts())
+    preview = import_batch_preview(batch_id=fixed.pk, by=organizer)
+    done = import_batch_confirm(batch_id=fixed.pk, by=organizer, expected=preview.counts())
 
     assert done.counts() == {"created": 2, "updated": 0, "unchanged": 0}
     assert [(a, b, slug) for a, b, _, slug, _, _ in stored()] == [

@@ -83,7 +83,7 @@ def test_every_attendee_page_keeps_to_the_csp(page, live_server, world):
 
 def test_every_organizer_page_keeps_to_the_csp(page, live_server, world):
     batch = import_batch_create(
-        conference=world.conference,
+        conference_id=world.conference.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="people.csv",
         content=b"email,full_name\nnew@example.org,New Person\n",

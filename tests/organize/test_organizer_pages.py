@@ -71,7 +71,7 @@ def urls_for(conference, meetup, batch) -> list[str]:
 def test_another_organizers_conference_answers_404_everywhere(client, mine_and_theirs):
     theirs = mine_and_theirs["theirs"]
     batch = import_batch_create(
-        conference=theirs,
+        conference_id=theirs.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="theirs.csv",
         content=GOOD_FILE,
@@ -92,7 +92,7 @@ def test_another_organizers_conference_answers_404_everywhere(client, mine_and_t
 def test_own_pages_answer_and_strangers_are_kept_out(client, mine_and_theirs):
     mine = mine_and_theirs["mine"]
     batch = import_batch_create(
-        conference=mine,
+        conference_id=mine.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="mine.csv",
         content=GOOD_FILE,
@@ -169,7 +169,7 @@ def test_a_bad_file_shows_its_lines_and_cannot_be_confirmed(client, mine_and_the
 def test_a_stale_preview_is_not_confirmed(client, mine_and_theirs):
     client.force_login(mine_and_theirs["organizer"])
     batch = import_batch_create(
-        conference=mine_and_theirs["mine"],
+        conference_id=mine_and_theirs["mine"].pk,
         kind=ImportKind.REGISTRATIONS,
         filename="r.csv",
         content=GOOD_FILE,
@@ -251,7 +251,7 @@ def test_the_index_reads_a_fixed_number_of_queries(client, mine_and_theirs):
 def test_pages_hold_the_content_security_policy(client, mine_and_theirs, name):
     mine = mine_and_theirs["mine"]
     batch = import_batch_create(
-        conference=mine,
+        conference_id=mine.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="r.csv",
         content=b"email,full_name\nbad,Ann\n",
@@ -317,7 +317,7 @@ def test_the_admin_imports_history_and_hides_other_organizers_batches(client, mi
     for email in ("ann@example.org", "bo@example.org"):
         AttendanceFactory(person=PersonFactory(email=email), conference=mine)
     theirs_batch = import_batch_create(
-        conference=theirs,
+        conference_id=theirs.pk,
         kind=ImportKind.ENCOUNTERS,
         filename="theirs.csv",
         content=b"email_a,email_b,conference\n",
@@ -361,7 +361,7 @@ def test_import_pages_read_a_fixed_number_of_queries(client, mine_and_theirs):
         ]
         content = ("\n".join(lines) + "\nbad,Broken,\n").encode()
         return import_batch_create(
-            conference=mine,
+            conference_id=mine.pk,
             kind=ImportKind.REGISTRATIONS,
             filename=f"{rows}.csv",
             content=content,

@@ -8,7 +8,7 @@ somebody else's data. ``Stranger`` is an attendee and an organizer of a differen
 import pytest
 from rest_framework.test import APIClient
 
-from attendees.imports import import_batch_create
+from attendees.imports import import_batch_create, import_preset_save
 from attendees.models import EmailChange, LoginLink
 from attendees.tokens import api_token_create, hash_secret
 from conferences.enums import ImportKind, RoundStatus
@@ -70,14 +70,17 @@ class Victim:
             conference=self.conference, requester=self.vera, requested=self.vic
         )
         self.batch = import_batch_create(
-            conference=self.conference,
+            conference_id=self.conference.pk,
             kind=ImportKind.REGISTRATIONS,
             filename="victims.csv",
             content=b"email,full_name\nvera.new@example.org,Vera New\n",
             by=self.organizer,
         )
+        self.preset_id = import_preset_save(
+            by=self.organizer, batch_id=self.batch.pk, name="Vic's export"
+        ).preset_id
         self.encounter_batch = import_batch_create(
-            conference=self.conference,
+            conference_id=self.conference.pk,
             kind=ImportKind.ENCOUNTERS,
             filename="met.csv",
             content=b"email_a,email_b\n",

@@ -78,7 +78,7 @@ class Hostile:
         )
         EncounterFactory(person_a=self.ann, person_b=self.hal, conference=self.conference)
         self.batch = import_batch_create(
-            conference=self.conference,
+            conference_id=self.conference.pk,
             kind=ImportKind.REGISTRATIONS,
             filename=hostile("file") + ".csv",
             content=(

@@ -126,15 +126,19 @@ FORMS = [
     ("organize:round_held", "published", "organizer", [], "post"),
     ("organize:round_cancel", "open", "organizer", [], "post"),
     ("organize:run_cancel", "run", "organizer", [], "post"),
-    ("organize:import_registrations", "slug", "organizer", ["file"], "upload"),
+    ("organize:import_registrations", "slug", "organizer", ["file", "preset"], "upload"),
     ("organize:import_encounters", "slug", "organizer", ["file"], "upload"),
     (
         "organize:import_confirm",
         "batch",
         "organizer",
-        ["created", "updated", "unchanged"],
+        ["created", "updated", "unchanged", "mapping"],
         "post",
     ),
+    ("organize:import_mapping", "batch", "organizer", ["column-0", "column-1", "role-0"], "post"),
+    ("organize:import_preset_save", "batch", "organizer", ["name"], "post"),
+    ("organize:import_preset_apply", "batch", "organizer", ["preset"], "post"),
+    ("organize:import_preset_delete", "preset", "organizer", [], "post"),
 ]
 
 
@@ -149,6 +153,8 @@ def _kwargs(key: str | None, victim) -> dict:
         return {"slug": victim.conference.slug}
     if key == "batch":
         return {"slug": victim.conference.slug, "pk": victim.batch.pk}
+    if key == "preset":
+        return {"slug": victim.conference.slug, "preset_pk": victim.preset_id}
     return {"pk": getattr(victim, key).pk}
 
 

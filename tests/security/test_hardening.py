@@ -275,7 +275,7 @@ def test_a_csv_header_over_the_field_limit_previews_with_a_clear_error(client):
     organizer = OrganizerFactory(conferences=[conference])
     client.force_login(organizer)
     batch = import_batch_create(
-        conference=conference,
+        conference_id=conference.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="huge.csv",
         content=b"email," + b"x" * 200_000 + b"\nann@example.org,Ann\n",

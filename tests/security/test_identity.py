@@ -184,7 +184,7 @@ def test_someone_who_signed_in_or_is_registered_elsewhere_is_read_only_in_every_
         "/api/v1/conferences/beta/attendances/", {"attendances": rows}, format="json"
     )
     batch = import_batch_create(
-        conference=two.b,
+        conference_id=two.b.pk,
         kind=ImportKind.REGISTRATIONS,
         filename="r.csv",
         content=(

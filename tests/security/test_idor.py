@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attendees.models import ApiToken, Block, SitTogether
-from conferences.models import ImportBatch, MeetupRound
+from conferences.models import ImportBatch, ImportPreset, MeetupRound
 from matching.models import MatchingRun
 
 from .conftest import Stranger, Victim, api_client
@@ -88,6 +88,35 @@ PAGES: dict[str, Target] = {
         lambda v, s: [
             {"slug": v.conference.slug, "pk": v.batch.pk},
             {"slug": s.conference.slug, "pk": v.batch.pk},
+        ],
+    ),
+    "organize:import_mapping": Target(
+        "organizer",
+        lambda v, s: [
+            {"slug": v.conference.slug, "pk": v.batch.pk},
+            {"slug": s.conference.slug, "pk": v.batch.pk},
+        ],
+    ),
+    "organize:import_preset_save": Target(
+        "organizer",
+        lambda v, s: [
+            {"slug": v.conference.slug, "pk": v.batch.pk},
+            {"slug": s.conference.slug, "pk": v.batch.pk},
+        ],
+    ),
+    "organize:import_preset_apply": Target(
+        "organizer",
+        lambda v, s: [
+            {"slug": v.conference.slug, "pk": v.batch.pk},
+            {"slug": s.conference.slug, "pk": v.batch.pk},
+        ],
+    ),
+    "organize:import_preset_delete": Target(
+        "organizer",
+        lambda v, s: [
+            {"slug": v.conference.slug, "preset_pk": v.preset_id},
+            # my own conference in the path, somebody else's saved mapping as the id
+            {"slug": s.conference.slug, "preset_pk": v.preset_id},
         ],
     ),
     "organize:insights": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
@@ -241,7 +270,10 @@ def _snapshot(v: Victim) -> dict:
         "runs": sorted(MatchingRun.objects.values_list("pk", "status")),
         "blocks": Block.objects.filter(pk=v.block.pk).count(),
         "wishes": SitTogether.objects.filter(pk=v.wish.pk).count(),
-        "batches": sorted(ImportBatch.objects.values_list("pk", "status")),
+        "batches": [
+            (b.pk, b.status, b.mapping) for b in ImportBatch.objects.order_by("pk").defer("content")
+        ],
+        "presets": sorted(ImportPreset.objects.values_list("pk", "name", "updated_at")),
         "tokens": ApiToken.objects.filter(pk=v.token.pk, revoked_at__isnull=True).count()
         if hasattr(ApiToken, "revoked_at")
         else ApiToken.objects.filter(pk=v.token.pk).count(),

@@ -23,12 +23,15 @@ from dataclasses import dataclass, field
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory
 from django.urls import get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from attendees.imports import import_batch_create
 from attendees.models import Attendance, Person
-from conferences.enums import RoundStatus
+from conferences.enums import ImportKind, RoundStatus
+from conferences.models import ImportPreset
 from tests.factories import (
     AttendanceFactory,
     ConferenceFactory,
@@ -69,6 +72,18 @@ class Own:
         RoundRSVPFactory(person=self.sam, round=self.matched)
         RoundRSVPFactory(person=self.nick, round=self.matched)
         self.attendance = Attendance.objects.get(person=self.sam, conference=s.conference)
+        self.batch = import_batch_create(
+            by=s.organizer,
+            conference_id=s.conference.pk,
+            kind=ImportKind.REGISTRATIONS,
+            filename="own.csv",
+            content=b"Email address,Your name\nnick@elsewhere.example,Nick Own\n",
+        )
+        self.preset = ImportPreset.objects.create(
+            conference=s.conference,
+            name="Own form",
+            columns={"email address": "email", "your name": "full_name"},
+        )
 
 
 @dataclass
@@ -80,13 +95,30 @@ class Aim:
     table: object
     round: object
     run: object
+    preset: object
 
 
 def aims(v: Victim, own: Own) -> dict[str, Aim]:
     return {
-        "victim": Aim(v.conference, v.conference, v.vera, v.vic, v.tables[0], v.open, v.run),
+        "victim": Aim(
+            v.conference,
+            v.conference,
+            v.vera,
+            v.vic,
+            v.tables[0],
+            v.open,
+            v.run,
+            ImportPreset.objects.get(pk=v.preset_id),
+        ),
         "own": Aim(
-            own.conference, own.conference2, own.nick, own.sam, own.table2, own.round, own.run
+            own.conference,
+            own.conference2,
+            own.nick,
+            own.sam,
+            own.table2,
+            own.round,
+            own.run,
+            own.preset,
         ),
     }
 
@@ -487,10 +519,27 @@ PAGES: dict[str, PageCase] = {
     "organize:run_cancel": PageCase(),
     "organize:registrations_template": PageCase(),
     "organize:encounters_template": PageCase(),
-    "organize:import_registrations": PageCase(fields=frozenset({"file"})),
+    "organize:import_registrations": PageCase(
+        kwargs=lambda own: {"slug": own.conference.slug},
+        body=lambda a: {
+            "file": SimpleUploadedFile("r.csv", b"email,full_name\nnew@elsewhere.example,New\n"),
+            "preset": a.preset.pk,
+        },
+        fields=frozenset({"file", "preset"}),
+    ),
     "organize:import_encounters": PageCase(fields=frozenset({"file"})),
     "organize:import_preview": PageCase(),
-    "organize:import_confirm": PageCase(fields=frozenset({"created", "updated", "unchanged"})),
+    "organize:import_confirm": PageCase(
+        fields=frozenset({"created", "updated", "unchanged", "mapping"})
+    ),
+    "organize:import_mapping": PageCase(),  # column positions and ticket types, no ids
+    "organize:import_preset_save": PageCase(fields=frozenset({"name"})),
+    "organize:import_preset_apply": PageCase(
+        kwargs=lambda own: {"slug": own.conference.slug, "pk": own.batch.pk},
+        body=lambda a: {"preset": a.preset.pk},
+        fields=frozenset({"preset"}),
+    ),
+    "organize:import_preset_delete": PageCase(),
     "organize:insights": PageCase(),
     "organize:plan_csv": PageCase(),
     "organize:table_cards": PageCase(),
@@ -501,9 +550,12 @@ PAGES: dict[str, PageCase] = {
 PAGE_FORMS = {
     "organize:round_run": "organize.forms.runs.RunRequestForm",
     "organize:round_seat_move": "organize.forms.runs.SeatMoveForm",
-    "organize:import_registrations": "organize.forms.imports.ImportUploadForm",
+    "organize:import_registrations": "organize.forms.imports.RegistrationUploadForm",
     "organize:import_encounters": "organize.forms.imports.ImportUploadForm",
     "organize:import_confirm": "organize.forms.imports.ImportConfirmForm",
+    "organize:import_mapping": "organize.forms.imports.ImportMappingForm",
+    "organize:import_preset_save": "organize.forms.imports.ImportPresetForm",
+    "organize:import_preset_apply": "organize.forms.imports.ImportPresetApplyForm",
 }
 
 
