@@ -36,6 +36,7 @@ from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
+from conferences.scoping import is_organizer
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from dashboard.forms import (
@@ -78,6 +79,9 @@ def _back(request, default: str):
     return redirect(default)
 
 
+HEADER_PAGES = frozenset({"home", "network", "profile"})
+
+
 def attendee_required(view):
     """Signed in with an attendee profile; ``request.person`` is that profile.
 
@@ -89,7 +93,8 @@ def attendee_required(view):
     def wrapper(request, *args, **kwargs):
         person = person_for_user(user=request.user)
         if person is None:
-            status = 200 if request.resolver_match.url_name == "home" else 404
+            # The pages the header links to say so; pages of one thing are not found.
+            status = 200 if request.resolver_match.url_name in HEADER_PAGES else 404
             return render(request, "dashboard/no_profile.html", {"nav": "home"}, status=status)
         request.person = person
         return view(request, *args, **kwargs)
@@ -98,6 +103,11 @@ def attendee_required(view):
 
 
 # Signing in ------------------------------------------------------------------------------------
+
+
+def landing_for(user) -> str:
+    """Where signing in leads: an organizer to their conferences, an attendee to their rounds."""
+    return "organize:index" if is_organizer(user=user) else "dashboard:home"
 
 
 @never_cache
@@ -146,7 +156,7 @@ def login_link(request, token: str):
                 request, "dashboard/login_link.html", {"error": error.message}, status=400
             )
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        return redirect("dashboard:home")
+        return redirect(landing_for(user))
     if not login_link_usable(token=token):
         return render(
             request, "dashboard/login_link.html", {"error": services.LINK_UNUSABLE}, status=400
@@ -159,6 +169,9 @@ class StaffLoginView(auth_views.LoginView):
 
     template_name = "dashboard/staff_login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse(landing_for(self.request.user))
 
     def post(self, request, *args, **kwargs):
         try:

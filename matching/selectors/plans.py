@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,6 +201,15 @@ class TableView:
     def free(self) -> int:
         return max(0, self.table.capacity - len(self.seats))
 
+    @property
+    def small(self) -> bool:
+        """Fewer than 3 people, but someone: a table the organizer should look at."""
+        return 0 < len(self.seats) < 3
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(seat.warnings) for seat in self.seats) + (1 if self.small else 0)
+
 
 @dataclass
 class PlanView:
@@ -354,6 +365,87 @@ def plan_for(
         else 0,
         seated=len(seats),
     )
+
+
+def _natural_key(label: str) -> tuple:
+    """``A2`` before ``A10``: digits compare as numbers, the rest case-folded."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", label.casefold())
+        if part
+    )
+
+
+def _folded(text: str) -> str:
+    """``text`` case-folded, without accents: "José" is found by "jose"."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", text.casefold())
+        if not unicodedata.combining(char)
+    )
+
+
+@dataclass(frozen=True)
+class PlanSearch:
+    """The tables of a plan an organizer asked to see, and who matched."""
+
+    tables: list[TableView]
+    found_people: frozenset[int]  # people whose name matched the query, seated or not
+    unseated: list[Person]  # people without a seat whose name matched (all of them without query)
+    query: str
+    warnings_only: bool
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.query) or self.warnings_only
+
+
+def plan_search(*, plan: PlanView, query: str = "", warnings_only: bool = False) -> PlanSearch:
+    """The tables matching ``query`` (a part of a person's name or of a table's label, accents
+    and case ignored) and, with ``warnings_only``, only tables with a warning."""
+    needle = _folded(query.strip())
+    found: set[int] = set()
+    tables = []
+    for view in plan.tables:
+        if warnings_only and not view.warning_count:
+            continue
+        if needle:
+            people = {seat.pk for seat in view.seats if needle in _folded(seat.name)}
+            if not people and needle not in _folded(view.table.label):
+                continue
+            found |= people
+        tables.append(view)
+    unseated = plan.unseated
+    if needle:
+        unseated = [person for person in unseated if needle in _folded(person.display_name)]
+        found |= {person.pk for person in unseated}
+    return PlanSearch(
+        tables=tables,
+        found_people=frozenset(found),
+        unseated=unseated,
+        query=query.strip(),
+        warnings_only=warnings_only,
+    )
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    table: DrinkTable
+    seated: int
+    free: int
+
+
+def move_targets(*, plan: PlanView, query: str = "") -> list[MoveTarget]:
+    """The plan's tables in alphabetical order of their labels (A2 before A10), for the move
+    dialog; ``query`` keeps those whose label or location contains it."""
+    needle = _folded(query.strip())
+    targets = [
+        MoveTarget(table=view.table, seated=len(view.seats), free=view.free)
+        for view in plan.tables
+        if not needle or needle in _folded(f"{view.table.label} {view.table.location}")
+    ]
+    targets.sort(key=lambda target: (_natural_key(target.table.label), target.table.pk))
+    return targets
 
 
 def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:
