@@ -57,6 +57,7 @@ def prepare(people: int) -> dict:
     from django.core.management import call_command
     from django.test import Client
 
+    from conferences.enums import RoundStatus
     from conferences.models import MeetupRound
     from matching.models import Seat
     from matching.selectors import plans
