@@ -68,8 +68,13 @@ def prepare(people: int) -> dict:
     call_command("migrate", verbosity=0, interactive=False)
     label = f"{LABEL}{people}"
     organizer = OrganizerFactory(username=f"bench-{label}")
+    # The round the scenario opened, not the earlier one it published.
     meetup_round = (
-        MeetupRound.objects.filter(conference__slug=f"now-{label}").order_by("pk").first()
+        MeetupRound.objects.filter(
+            conference__slug=f"now-{label}", status__in=[RoundStatus.OPEN, RoundStatus.MATCHED]
+        )
+        .order_by("pk")
+        .first()
     )
     if meetup_round is None:
         started = time.perf_counter()
