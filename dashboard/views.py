@@ -36,7 +36,7 @@ from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
-from conferences.scoping import is_organizer
+from conferences.scoping import is_organizer_cached
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from dashboard.forms import (
@@ -107,7 +107,7 @@ def attendee_required(view):
 
 def landing_for(user) -> str:
     """Where signing in leads: an organizer to their conferences, an attendee to their rounds."""
-    return "organize:index" if is_organizer(user=user) else "dashboard:home"
+    return "organize:index" if is_organizer_cached(user=user) else "dashboard:home"
 
 
 @never_cache
