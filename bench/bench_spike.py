@@ -67,6 +67,11 @@ CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=150.0, help="arrivals a second (150)")
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="several rates measured in turn, e.g. 150,20 (each --seconds long)",
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="arrivals for (60)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
@@ -432,7 +437,8 @@ def main() -> int:
         return 1
     database, broker = service_urls()
     ensure_database(database)
-    people = int(args.rate * args.seconds)
+    rates = [float(rate) for rate in args.rates.split(",")] if args.rates else [args.rate]
+    sizes = [int(rate * args.seconds) for rate in rates]
     env = {
         **os.environ,
         "DATABASE_URL": database,
@@ -444,13 +450,29 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)
-    round_id, tokens = prepare(people)
-    warmup, measured = tokens[:WARMUP_PEOPLE], tokens[WARMUP_PEOPLE:]
+    round_id, tokens = prepare(sum(sizes))
+    warmup, rest = tokens[:WARMUP_PEOPLE], tokens[WARMUP_PEOPLE:]
     production = {
         **env,
         "DJANGO_SETTINGS_MODULE": "config.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     }
+    server_shape = (
+        f"{args.workers} gthread workers x {args.threads} threads"
+        if args.worker_class == "gthread"
+        else f"{args.workers} sync workers"
+    )
+    lines = [
+        f"New attendees arriving at a fixed rate for {args.seconds:g} s (an open model: each "
+        "arrival on schedule whatever the answers), each a different person behind the same IP "
+        "address: the sign-in link's page, the sign-in (a first one: it makes the account), "
+        "the round page, the calendar file. A published round of "
+        f"{len(tokens)} attendees at tables of 8. gunicorn with the production settings, "
+        f"{server_shape}, PostgreSQL, Redis (cache and sessions), all on this machine; load "
+        f"from {args.generators} processes, each an asyncio loop with a pooled aiohttp client. "
+        "Each rate gets people who have not signed in yet; a request is an error past "
+        f"{REQUEST_TIMEOUT_S:g} s.",
+    ]
     with tempfile.TemporaryDirectory(prefix="bench-spike-") as workdir:
         static_root = str(Path(workdir) / "static")
         production["DJANGO_STATIC_ROOT"] = static_root
@@ -462,55 +484,26 @@ def main() -> int:
             # Warm-up: other people, a few a second, so each worker has its templates and its
             # database connection; not measured.
             launch(1, base, round_id, warmup, 20.0, time.time() + 0.5, Path(workdir))
-            start = time.time() + 2.0
-            print(
-                f"{len(measured)} arrivals at {args.rate:g} a second from {args.generators} "
-                f"generator processes",
-                flush=True,
-            )
-            outcomes = launch(
-                args.generators, base, round_id, measured, args.rate, start, Path(workdir)
-            )
+            for rate, size in zip(rates, sizes, strict=True):
+                measured, rest = rest[:size], rest[size:]
+                time.sleep(5)  # the previous rate's stragglers are answered
+                start = time.time() + 2.0
+                print(
+                    f"{len(measured)} arrivals at {rate:g} a second from {args.generators} "
+                    "generator processes",
+                    flush=True,
+                )
+                outcomes = launch(
+                    args.generators, base, round_id, measured, rate, start, Path(workdir)
+                )
+                lines += ["", *rate_lines(rate, args, outcomes, start)]
+                print("\n".join(lines[-12:]), flush=True)
         finally:
             server.terminate()
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-    table, summary = summarize(outcomes, args, start)
-    server_shape = (
-        f"{args.workers} gthread workers x {args.threads} threads"
-        if args.worker_class == "gthread"
-        else f"{args.workers} sync workers"
-    )
-    p95_all = summary["figures"].get("all", (0, float("inf"), 0))[1]
-    met = p95_all <= TARGET_P95_MS and summary["failed"] == 0
-    lines = [
-        f"{summary['arrivals']} new attendees arriving at {args.rate:g} a second for "
-        f"{args.seconds:g} s (an open model: each arrival on schedule whatever the answers), "
-        "each a different person behind the same IP address: the sign-in link's page, the "
-        "sign-in (a first one: it makes the account), the round page, the calendar file. "
-        f"gunicorn with the production settings, {server_shape}, PostgreSQL, Redis (cache and "
-        f"sessions), all on this machine; load from {args.generators} processes, each an "
-        "asyncio loop with a pooled aiohttp client.",
-        "",
-        *table,
-        "",
-        f"- Arrivals: {summary['arrivals']}, achieved rate {summary['achieved']:.1f} a second "
-        f"(asked {args.rate:g}); the generators started arrivals at most "
-        f"{summary['late_max']:.0f} ms late (p99 {summary['late_p99']:.0f} ms).",
-        f"- Errors: {summary['failed']}"
-        + (
-            " (" + ", ".join(f"{key}: {count}" for key, count in summary["errors"].items()) + ")"
-            if summary["errors"]
-            else ""
-        )
-        + ".",
-        f"- Target: p95 <= {TARGET_P95_MS:.0f} ms on every request and 0 errors: "
-        + ("**met**." if met else f"**not met** (p95 {p95_all:.0f} ms)."),
-    ]
-    for line in lines:
-        print(line)
     if not args.no_save:
         results_write(
             "spike",
@@ -520,6 +513,32 @@ def main() -> int:
             f"{service_label(broker)}",
         )
     return 0
+
+
+def rate_lines(rate: float, args, outcomes: list[dict], start: float) -> list[str]:
+    table, summary = summarize(outcomes, args, start)
+    p95_all = summary["figures"].get("all", (0, float("inf"), 0))[1]
+    met = p95_all <= TARGET_P95_MS and summary["failed"] == 0
+    return [
+        f"### {rate:g} arrivals a second",
+        "",
+        *table,
+        "",
+        f"- Arrivals: {summary['arrivals']}, achieved rate {summary['achieved']:.1f} a second "
+        f"(asked {rate:g}); the generators started arrivals at most "
+        f"{summary['late_max']:.0f} ms late (p99 {summary['late_p99']:.0f} ms).",
+        f"- Errors: {summary['failed']}"
+        + (
+            " ("
+            + ", ".join(f"{key}: {count}" for key, count in sorted(summary["errors"].items()))
+            + ")"
+            if summary["errors"]
+            else ""
+        )
+        + ".",
+        f"- Target: p95 <= {TARGET_P95_MS:.0f} ms on every request and 0 errors: "
+        + ("**met**." if met else f"**not met** (p95 {p95_all:.0f} ms)."),
+    ]
 
 
 if __name__ == "__main__":
