@@ -144,10 +144,9 @@ def _move_person(plan: plans.PlanView, person_id: int | None) -> tuple[int, str,
     """(id, name, where they sit now) of the person the move dialog was opened for."""
     if person_id is None:
         return None
-    for view in plan.tables:
-        for seat in view.seats:
-            if seat.pk == person_id:
-                return seat.pk, seat.name, f"table {view.table.label}"
+    for view in plan.tables:  # names only: a table's reasons are worked out when shown
+        if person_id in view.names:
+            return person_id, view.names[person_id], f"table {view.table.label}"
     for person in plan.unseated:
         if person.pk == person_id:
             return person.pk, person.display_name, "no seat"
