@@ -49,6 +49,13 @@ class Person(models.Model):
     show_organization = models.BooleanField(
         default=True, help_text="Show the organization to tablemates."
     )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text="Pages, e-mails and calendar texts in this language; blank: the browser's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
 

@@ -498,6 +498,7 @@ PROFILE_FIELDS = {
     "needs_accessible_seating",
     "opted_out",
     "show_organization",
+    "language",
 }
 
 
@@ -527,6 +528,16 @@ def person_update(*, person: Person, data: dict) -> Person:
                 raise ServiceError("Answer yes or no.", field=name)
             setattr(person, name, data[name])
             changed.append(name)
+    if "language" in data:
+        language = str(data["language"] or "")
+        codes = [code for code, _name in settings.LANGUAGES]
+        if language and language not in codes:
+            raise ServiceError(
+                f"Choose one of these languages: {', '.join(codes)}, or none for your browser's.",
+                field="language",
+            )
+        person.language = language
+        changed.append("language")
     topics = None
     if "topics" in data:
         ids = [t.pk if isinstance(t, Topic) else t for t in data["topics"] or []]

@@ -1,6 +1,7 @@
 """Forms of the attendee dashboard: they parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
 
 from attendees.enums import RSVPStatus
 from attendees.models import Person
@@ -38,6 +39,12 @@ class RSVPForm(forms.Form):
 
 
 class ProfileForm(NoColonMixin, forms.ModelForm):
+    language = forms.ChoiceField(
+        choices=[("", "The language of my browser"), *settings.LANGUAGES],
+        required=False,
+        label="Language",
+        help_text="For these pages, your e-mails and your calendar entries.",
+    )
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.order_by("name"),
         required=False,
@@ -56,6 +63,7 @@ class ProfileForm(NoColonMixin, forms.ModelForm):
             "topics",
             "needs_accessible_seating",
             "opted_out",
+            "language",
         ]
         labels = {
             "full_name": "Name",

@@ -38,6 +38,7 @@ from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
+from config.i18n import activate_person_language
 from dashboard.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -92,6 +93,7 @@ def attendee_required(view):
             status = 200 if request.resolver_match.url_name == "home" else 404
             return render(request, "dashboard/no_profile.html", {"nav": "home"}, status=status)
         request.person = person
+        activate_person_language(request, person)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -424,6 +426,7 @@ def profile(request):
         except ServiceError as error:
             form.add_error(error.field, error.message)
         else:
+            activate_person_language(request, person)
             messages.success(request, "Your profile is saved.")
             return redirect("dashboard:profile")
     return _profile_page(request, form=form, status=400 if form.errors else 200)
