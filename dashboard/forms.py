@@ -43,8 +43,10 @@ class ProfileForm(NoColonMixin, forms.ModelForm):
     language = forms.ChoiceField(
         choices=[("", _("The language of my browser")), *settings.LANGUAGES],
         required=False,
-        label=_("Language"),
-        help_text=_("For these pages, your e-mails and your calendar entries."),
+        label=_("Pages, e-mails and calendar entries in"),
+        help_text=_(
+            "Until you choose, pages follow your browser's language and e-mails are in English."
+        ),
     )
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.order_by("name"),
