@@ -258,3 +258,30 @@ def test_a_cancelled_round_is_announced_in_each_recipients_language(
     (message,) = [m for m in mail.outbox if m.to == [person.email]]
     assert message.subject == f"Abgesagt: {scenario.round.name}"
     assert f"{scenario.round.name} ({WHEN['de']}) ist abgesagt" in message.body
+
+
+def test_an_error_page_speaks_the_readers_language(client, ann):
+    ann.language = "fr"
+    ann.save(update_fields=["language"])
+    sign_in(client, ann)
+
+    response = client.get(reverse("dashboard:round", args=[987654]))
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Page introuvable</h1>" in html
+    assert ">Aller à vos soirées</a>" in html
+
+
+def test_the_network_names_a_former_attendee_in_the_readers_language(client, world, ann):
+    from attendees.services import account_delete
+
+    account_delete(person=world.dana)
+    ann.language = "es"
+    ann.save(update_fields=["language"])
+    sign_in(client, ann)
+
+    html = client.get(reverse("dashboard:network")).content.decode()
+
+    assert "Un antiguo asistente" in html
+    assert "A former attendee" not in html
