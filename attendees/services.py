@@ -697,6 +697,7 @@ def account_delete(*, person: Person) -> None:
         person.needs_accessible_seating = False
         person.opted_out = True
         person.show_organization = False
+        person.language = ""
         person.deleted_at = timezone.now()
         person.user = None
         person.save()
