@@ -37,7 +37,7 @@ PAGES = {
     ),
     "fr": (
         "Votre table : T1",
-        "jeudi 2 mai à 19:00–21:00",
+        "jeudi 2 mai, 19:00–21:00",
         "Vous vous êtes rencontrés à NECC 2008 et ISTE 2011",
         "Mes soirées",
     ),

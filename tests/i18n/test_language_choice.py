@@ -24,7 +24,7 @@ WHEN = {
     "en": "Thursday 2 May, 19:00–21:00",
     "es": "jueves 2 de mayo, 19:00–21:00",
     "de": "Donnerstag, 2. Mai, 19:00–21:00",
-    "fr": "jeudi 2 mai à 19:00–21:00",
+    "fr": "jeudi 2 mai, 19:00–21:00",
 }
 MY_ROUNDS = {"en": "My rounds", "es": "Mis rondas", "de": "Meine Runden", "fr": "Mes soirées"}
 
