@@ -19,9 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from attendees import services
+from attendees import services, tokens
 from attendees.models import Person
 from attendees.selectors.encounters import met_confirmed_ids
 from attendees.selectors.network import network_for
@@ -34,7 +39,7 @@ from attendees.selectors.people import (
 from attendees.selectors.rounds import round_for
 from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
-from conferences.calendar import TableEvent, seat_location, table_event_ics
+from conferences.calendar import TableEvent, seat_location, table_event_ics, table_events_ics
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
@@ -49,6 +54,7 @@ from dashboard.forms import (
     SearchForm,
     SitTogetherForm,
 )
+from matching.selectors.calendar import feed_events_for
 from matching.selectors.export import person_export
 from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
 from matching.services import encounters
@@ -342,6 +348,74 @@ def round_calendar(request, pk: int):
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="drink-tables-{meetup_round.pk}.ics"'
+    return response
+
+
+# Calendar subscription -------------------------------------------------------------------------
+
+
+def _feed_urls(request, token: str) -> dict[str, str]:
+    """The subscription's address: ``webcal://`` opens a calendar app, ``https://`` is for
+    calendars that ask for a plain link."""
+    https = request.build_absolute_uri(reverse("dashboard:calendar_feed", args=[token]))
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def calendar(request):
+    """Make, reset or turn off the calendar subscription; its address is shown once."""
+    person = request.person
+    urls, status, done = None, 200, ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            reset = tokens.calendar_feed_for(person=person) is not None
+            _, token = tokens.calendar_feed_create(person=person)
+            urls = _feed_urls(request, token)
+            done = (
+                "Your calendar link is new: the old one no longer works. Subscribe again with "
+                "this one."
+                if reset
+                else "Your calendar link is ready."
+            )
+        elif action == "revoke":
+            if tokens.calendar_feed_revoke(person=person):
+                messages.success(request, "Your calendar link is turned off; it no longer works.")
+            return redirect("dashboard:calendar")
+        else:
+            status = 400
+            messages.error(request, "Choose to make a new calendar link or to turn it off.")
+    feed = tokens.calendar_feed_for(person=person)
+    response = render(
+        request,
+        "dashboard/calendar.html",
+        {"feed": feed, "urls": urls, "done": done, "nav": "profile"},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # the address is shown once
+    return response
+
+
+@require_safe
+def calendar_feed(request, token: str):
+    """The calendar subscription itself: no session, the secret in the URL."""
+    try:
+        person = tokens.calendar_feed_person(token=token, ip=client_ip(request))
+    except tokens.FeedRateLimited as error:
+        response = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(error.retry_after_s)
+        return response
+    if person is None:
+        raise Http404("No such calendar: the link is wrong, or it was reset or turned off.")
+    response = HttpResponse(
+        table_events_ics(feed_events_for(person=person)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="drink-tables.ics"'
+    # Private to the one who holds the link; calendar apps read it again by themselves.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 

@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from attendees.models import Person, first_name_of
-from conferences.calendar import TableEvent, seat_location, table_event_ics
+from conferences.calendar import (
+    TableEvent,
+    names_sentence,
+    seat_location,
+    table_description,
+    table_event_ics,
+)
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from config.db import locked
@@ -160,9 +166,6 @@ def notices_enqueue(round_id: int) -> Dispatch:
 # The e-mails
 
 
-MAX_NAMES = 7
-
-
 def _when(meetup_round: MeetupRound) -> str:
     zone = meetup_round.conference.tzinfo
     starts = timezone.localtime(meetup_round.starts_at, zone)
@@ -170,16 +173,7 @@ def _when(meetup_round: MeetupRound) -> str:
     return f"{dateformat.format(starts, 'l j F, H:i')}–{dateformat.format(ends, 'H:i')}"
 
 
-def _names(first_names: list[str]) -> str:
-    if not first_names:
-        return "You are the first at this table; others may join."
-    shown = first_names[:MAX_NAMES]
-    more = len(first_names) - len(shown)
-    if more:
-        return ", ".join(shown) + f" and {more} more"
-    if len(shown) == 1:
-        return shown[0]
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+_names = names_sentence
 
 
 def build_notice(
@@ -260,7 +254,7 @@ def _table_message(
                 person_id=person.pk,
                 table_label=table.label,
                 location=location,
-                description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+                description=table_description(table_label=table.label, first_names=others),
             )
         ),
         "text/calendar",

@@ -107,6 +107,7 @@ FORMS = [
     ("dashboard:together_withdraw", "wish", "attendee", ["next"], "post"),
     ("dashboard:met", "held", "attendee", ["people"], "post"),
     ("dashboard:delete", None, "attendee", ["confirm"], "post"),
+    ("dashboard:calendar", None, "attendee", ["action"], "post"),
     ("dashboard:sign_out_everywhere", None, "attendee", [], "post"),
     ("dashboard:logout", None, "attendee", ["next"], "post"),
     ("dashboard:round", "held", "attendee", ["q"], "get"),
@@ -251,6 +252,7 @@ NO_INPUT = {
     "dashboard:home",
     "dashboard:login_sent",
     "dashboard:round_calendar",
+    "dashboard:calendar_feed",  # the secret in the path, nothing else read
     "dashboard:network",
     "dashboard:data",
     "dashboard:export",

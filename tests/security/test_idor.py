@@ -51,6 +51,10 @@ PAGES: dict[str, Target] = {
     "dashboard:email_confirm": Target(
         None, lambda v, s: [{"token": v.email_change.token_hash}], frozenset({400, 405})
     ),
+    # The feed's secret is in the path: the stored hash of the victim's must open nothing.
+    "dashboard:calendar_feed": Target(
+        None, lambda v, s: [{"token": v.feed.token_hash}], frozenset({404, 405})
+    ),
     "dashboard:round": Target("attendee", lambda v, s: [{"pk": v.published.pk}, {"pk": v.held.pk}]),
     "dashboard:rsvp": _round("open"),
     "dashboard:round_calendar": _round("published"),
