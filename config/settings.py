@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.sweep_pending_notices",
         "schedule": 300.0,
     },
+    "matching-sweep-pending-met-prompts": {
+        "task": "matching.sweep_pending_met_prompts",
+        "schedule": 900.0,
+    },
 }
 
 # Matching runs.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rounds/<int:pk>/rsvp/", views.rsvp, name="rsvp"),
     path("rounds/<int:pk>/table.ics", views.round_calendar, name="round_calendar"),
     path("rounds/<int:pk>/met/", views.met, name="met"),
+    path("rounds/<int:pk>/met/<int:person>/undo/", views.met_undo, name="met_undo"),
     path("rounds/<int:pk>/met/search/", views.met_search, name="met_search"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("network/", views.network, name="network"),

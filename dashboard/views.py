@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import (
@@ -212,7 +212,11 @@ def home(request):
         if a.conference.ends_on >= today
     ]
     current.reverse()  # soonest first
-    past = [a.conference for a in attendances if a.conference.ends_on < today]
+    past = [
+        (a.conference, by_conference.get(a.conference_id, []))
+        for a in attendances
+        if a.conference.ends_on < today
+    ]
     tonight = next(
         (
             r
@@ -246,6 +250,7 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
     confirmed = met_confirmed_ids(person=person, round=meetup_round)
     elsewhere = confirmed - {mate.person_id for mate in tablemates}
     others = Person.objects.filter(pk__in=elsewhere).order_by("full_name") if elsewhere else []
+    editable = encounters.met_editable(round=meetup_round)
     return {
         "meetup_round": meetup_round,
         "met_people": [
@@ -253,7 +258,15 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             for mate in tablemates
             if not mate.former
         ],
-        "met_others": [other.display_name for other in others],
+        "met_others": [{"id": other.pk, "name": other.display_name} for other in others],
+        "met_editable": editable,
+        "met_until": dateformat.format(
+            timezone.localtime(
+                encounters.met_editable_until(round=meetup_round), meetup_round.conference.tzinfo
+            ),
+            "j F",
+        ),
+        "met_closed": "" if editable else encounters.met_closed_reason(round=meetup_round),
     }
 
 
@@ -447,6 +460,30 @@ def met(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, "Thanks! We noted who you met.")
+    return redirect("dashboard:round", pk=meetup_round.pk)
+
+
+@attendee_required
+@require_POST
+def met_undo(request, pk: int, person: int):
+    """Take back a "we met" (a tick made by mistake), for a while after the round."""
+    me = request.person
+    meetup_round = _my_round(request, pk)
+    error, done = None, ""
+    try:
+        if encounters.met_undo(person=me, round=meetup_round, other_id=person):
+            done = "Taken back."
+    except ServiceError as exc:
+        error = exc.message
+    if _is_htmx(request):
+        tablemates = tablemates_for(person=me, round=meetup_round)
+        context = _met_context(me, meetup_round, tablemates)
+        context.update({"error": error, "undone": done, "was_there": True})
+        return render(request, "dashboard/_met.html", context, status=409 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
     return redirect("dashboard:round", pk=meetup_round.pk)
 
 

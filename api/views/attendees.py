@@ -63,7 +63,7 @@ from conferences.models import Conference, MeetupRound, Topic
 from config.exceptions import ServiceError
 from matching.selectors.export import person_export
 from matching.selectors.tables import rounds_for, seat_for, tablemates_for
-from matching.services.encounters import met_record
+from matching.services.encounters import met_encounter_undo, met_record
 
 NO_PROFILE = (
     "No attendee profile is linked to your account. Attendees sign in with the e-mail address "
@@ -306,13 +306,26 @@ class EncounterPagination(DefaultCursorPagination):
         summary="My encounters",
         description="Everyone I sat with, met or was imported as knowing, newest first. "
         "Follow `next` for more (cursor pagination).",
-    )
+    ),
+    destroy=extend_schema(
+        summary="Take back a “we met”",
+        description="Deletes a `met` encounter of mine (for both people of the pair) until "
+        "`undo_until`, 14 days after its round; after that, and for `seated` or `imported` "
+        "encounters, 409 says why.",
+    ),
 )
-class MyEncounterViewSet(MyPersonMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyEncounterViewSet(
+    MyPersonMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     queryset = Encounter.objects.none()
     serializer_class = EncounterSerializer
     filterset_class = EncounterFilter
     pagination_class = EncounterPagination
+    lookup_value_converter = "int"
+
+    def destroy(self, request, *args, **kwargs):
+        met_encounter_undo(person=self.person, encounter_id=int(kwargs["pk"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_queryset(self):
         if self.fake():

@@ -38,6 +38,7 @@ from matching.models import MatchingRun, RunCandidate, SeatNotification
 from matching.selectors.plans import would_notify_count
 from matching.selectors.runs import PlanRun, latest_succeeded_run, plan_run_for
 from matching.services.encounters import encounters_record_round
+from matching.services.met_prompts import met_prompts_enqueue, met_prompts_pending
 from matching.services.notices import (
     notices_enqueue,
     pending_notices,
@@ -190,6 +191,12 @@ class RoundTransition:
         """What the organizer must know when the e-mails wait for the task queue."""
         if not self.queue_unreachable:
             return None
+        if self.action == RoundAction.HELD:
+            return (
+                "Done, but the task queue (Redis) is not reachable, so the e-mails asking "
+                f"{self.emails_queued} attendees who they met have not gone out yet. They go "
+                "out by themselves once the queue is back."
+            )
         return queue_unreachable_notices_message(
             pending=self.emails_queued, cancelled=self.action == RoundAction.CANCEL
         )
@@ -332,8 +339,10 @@ def _unpublish(meetup_round: MeetupRound, move: Move, by) -> Effect:
 
 
 def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
-    """After the evening: a ``seated`` encounter for every pair who shared a table. Marking a
-    held round held again records only what is missing (nothing, the second time)."""
+    """After the evening: a ``seated`` encounter for every pair who shared a table, and each
+    seated attendee is e-mailed once (after the commit) to ask who they met. Marking a held
+    round held again records only what is missing (nothing, the second time) and sends only the
+    e-mails still owed."""
     changed = move.source != S.HELD
     if changed:
         if meetup_round.starts_at > timezone.now():
@@ -342,7 +351,17 @@ def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
             )
         _write_status(meetup_round, move.target, held_at=timezone.now())
     created = encounters_record_round(round=meetup_round)
-    return _result(meetup_round, move, move.source, changed=changed, encounters_created=created)
+    owed = len(met_prompts_pending(meetup_round))
+    dispatch = met_prompts_enqueue(meetup_round.pk) if owed else None
+    return _result(
+        meetup_round,
+        move,
+        move.source,
+        dispatch,
+        changed=changed,
+        encounters_created=created,
+        emails_queued=owed,
+    )
 
 
 def _cancel(meetup_round: MeetupRound, move: Move, by) -> Effect:
@@ -521,7 +540,8 @@ def allowed_actions(
                 S.HELD,
                 "Mark held",
                 f"Mark {name} held? Everyone who shared a table is recorded as having sat "
-                "together; a held round cannot change any more.",
+                "together, and each of them is e-mailed once to ask who they met; a held round "
+                "cannot change any more.",
             )
         )
     if status == S.OPEN:

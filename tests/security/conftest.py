@@ -65,6 +65,14 @@ class Victim:
             RoundRSVPFactory(person=person, round=self.open)
         self.run = MatchingRunFactory(round=self.open, status=RunStatus.QUEUED)
         EncounterFactory(person_a=self.vera, person_b=self.vic, conference=self.conference)
+        # Vera said she met Vic at the held round (an answer she may still take back).
+        self.met = EncounterFactory(
+            person_a=self.vera,
+            person_b=self.vic,
+            conference=self.conference,
+            round=self.held,
+            kind="met",
+        )
         self.block = BlockFactory(blocker=self.vera, blocked=self.vic)
         self.wish = SitTogetherFactory(
             conference=self.conference, requester=self.vera, requested=self.vic

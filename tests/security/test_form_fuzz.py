@@ -106,6 +106,7 @@ FORMS = [
     ("dashboard:together", None, "attendee", ["person", "conference", "next"], "post"),
     ("dashboard:together_withdraw", "wish", "attendee", ["next"], "post"),
     ("dashboard:met", "held", "attendee", ["people"], "post"),
+    ("dashboard:met_undo", "met", "attendee", [], "post"),
     ("dashboard:delete", None, "attendee", ["confirm"], "post"),
     ("dashboard:calendar", None, "attendee", ["action"], "post"),
     ("dashboard:sign_out_everywhere", None, "attendee", [], "post"),
@@ -152,6 +153,8 @@ def _kwargs(key: str | None, victim) -> dict:
         return {"token": "vera-email-secret"}
     if key == "slug":
         return {"slug": victim.conference.slug}
+    if key == "met":
+        return {"pk": victim.held.pk, "person": victim.vic.pk}
     if key == "batch":
         return {"slug": victim.conference.slug, "pk": victim.batch.pk}
     if key == "preset":

@@ -713,6 +713,7 @@ API: dict[tuple[str, str], ApiCase] = {
         who="attendee",
     ),
     ("delete", "/api/v1/me/blocks/{id}/"): ApiCase(),
+    ("delete", "/api/v1/me/encounters/{id}/"): ApiCase(),
     ("post", "/api/v1/me/rounds/{id}/met/"): ApiCase(
         frozenset({"people"}),
         path=lambda own, s: f"/api/v1/me/rounds/{own.round.pk}/met/",
