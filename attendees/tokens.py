@@ -9,7 +9,6 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -91,13 +90,12 @@ def calendar_feed_person(*, token: str, ip: str | None) -> Person | None:
 
     The secret is looked up by its hash, so the lookup takes the same path whatever part of
     it is right. Raises ``FeedRateLimited`` when the feed was read more than
-    ``CALENDAR_FEED_RATE_PER_FEED`` times this hour, or the address ``ip`` sent more than
-    ``CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP`` unknown secrets. A feed read now is marked so (at
-    most once a minute).
+    ``CALENDAR_FEED_RATE_PER_FEED`` times this hour, or when the address ``ip`` sent more than
+    ``CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP`` unknown secrets this hour and sends another. A good
+    secret is never held back by others' bad ones: at a venue, stale subscriptions (links that
+    were reset) behind the same address must not stop everyone's calendar. A feed read now is
+    marked so (at most once a minute).
     """
-    ip_key = f"calfeed:bad-ip:{ip or 'unknown'}"
-    if (cache.get(ip_key) or 0) >= settings.CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP:
-        raise FeedRateLimited(TOO_MANY_FEED_READS, retry_after_s=RATE_WINDOW_S)
     feed = None
     if token and len(token) <= FEED_TOKEN_MAX_LENGTH:
         feed = (
@@ -106,7 +104,10 @@ def calendar_feed_person(*, token: str, ip: str | None) -> Person | None:
             .first()
         )
     if feed is None:
-        rate_count(ip_key)
+        if rate_count(f"calfeed:bad-ip:{ip or 'unknown'}") > (
+            settings.CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP
+        ):
+            raise FeedRateLimited(TOO_MANY_BAD_SECRETS, retry_after_s=RATE_WINDOW_S)
         return None
     if rate_count(f"calfeed:feed:{feed.pk}") > settings.CALENDAR_FEED_RATE_PER_FEED:
         raise FeedRateLimited(TOO_MANY_FEED_READS, retry_after_s=RATE_WINDOW_S)
@@ -119,4 +120,8 @@ def calendar_feed_person(*, token: str, ip: str | None) -> Person | None:
 TOO_MANY_FEED_READS = (
     "This calendar was read too often in the last hour. Calendar apps read it again by "
     "themselves; try again in an hour."
+)
+TOO_MANY_BAD_SECRETS = (
+    "Too many calendar links that do not work came from your address. Check the link on your "
+    "Drink Tables calendar page (a new link replaces the old one), or try again in an hour."
 )

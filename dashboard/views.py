@@ -260,6 +260,7 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
         ],
         "met_others": [{"id": other.pk, "name": other.display_name} for other in others],
         "met_editable": editable,
+        "met_confirmed_count": len(confirmed),
         "met_until": dateformat.format(
             timezone.localtime(
                 encounters.met_editable_until(round=meetup_round), meetup_round.conference.tzinfo

@@ -144,3 +144,12 @@ def sign_in_user(person):
     person.user = user
     person.save(update_fields=["user"])
     return user
+
+
+def test_a_closed_round_without_answers_says_so(client, world):
+    world.hold()
+    age_round(world, 30)
+    sign_in(client, world.ann)
+    html = client.get(reverse("dashboard:round", args=[world.round.pk])).content.decode()
+    assert "You did not note anyone you met at this round." in html
+    assert "can no longer change" in html
