@@ -48,8 +48,16 @@ def api_token_revoke(*, token: ApiToken) -> None:
 # Calendar subscriptions ----------------------------------------------------------------------
 
 FEED_PREFIX = "dtcal_"
+FEED_PATH = "/calendar/{token}.ics"
 # Longest secret a feed URL may carry; anything longer is no secret of ours (and is not hashed).
 FEED_TOKEN_MAX_LENGTH = 100
+
+
+def calendar_feed_urls(*, token: str, base_url: str) -> dict[str, str]:
+    """The subscription's address: ``webcal`` opens a calendar app, ``https`` (or ``http``) is
+    for calendars that ask for a web address."""
+    https = base_url.rstrip("/") + FEED_PATH.format(token=token)
+    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
 
 
 def calendar_feed_for(*, person: Person) -> CalendarFeed | None:

@@ -368,13 +368,6 @@ def round_calendar(request, pk: int):
 # Calendar subscription -------------------------------------------------------------------------
 
 
-def _feed_urls(request, token: str) -> dict[str, str]:
-    """The subscription's address: ``webcal://`` opens a calendar app, ``https://`` is for
-    calendars that ask for a plain link."""
-    https = request.build_absolute_uri(reverse("dashboard:calendar_feed", args=[token]))
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
-
-
 @attendee_required
 @require_http_methods(["GET", "POST"])
 def calendar(request):
@@ -386,7 +379,7 @@ def calendar(request):
         if action == "create":
             reset = tokens.calendar_feed_for(person=person) is not None
             _, token = tokens.calendar_feed_create(person=person)
-            urls = _feed_urls(request, token)
+            urls = tokens.calendar_feed_urls(token=token, base_url=request.build_absolute_uri("/"))
             done = (
                 "Your calendar link is new: the old one no longer works. Subscribe again with "
                 "this one."

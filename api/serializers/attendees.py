@@ -447,3 +447,30 @@ class ExportSerializer(serializers.Serializer):
     encounters = _ExportEncounter(many=True)
     blocks = _ExportBlock(many=True, help_text="The blocks I made.")
     sit_together_requests = _ExportSitTogether(many=True, help_text="The requests I made.")
+
+
+# Calendar subscription -------------------------------------------------------------------------
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    subscribed = serializers.SerializerMethodField(help_text="Whether I have a calendar link.")
+    prefix = serializers.CharField(
+        allow_null=True, help_text="The first characters of the link's secret, to recognise it."
+    )
+    created_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    last_used_at = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="When a calendar last read the feed (to the minute).",
+    )
+
+    def get_subscribed(self, feed) -> bool:
+        return bool(getattr(feed, "pk", None))
+
+
+class CalendarFeedCreatedSerializer(CalendarFeedSerializer):
+    webcal = serializers.CharField(help_text="`webcal://…`: opens a calendar app. Shown once.")
+    url = serializers.CharField(
+        help_text="The same feed over HTTPS, for calendars that ask for a web address."
+    )

@@ -706,6 +706,8 @@ API: dict[tuple[str, str], ApiCase] = {
     ),
     ("delete", "/api/v1/me/"): ApiCase(),
     ("post", "/api/v1/me/email/"): ApiCase(frozenset({"email"})),  # an address, no id
+    ("post", "/api/v1/me/calendar/"): ApiCase(),  # my own subscription: no id, no body
+    ("delete", "/api/v1/me/calendar/"): ApiCase(),
     ("post", "/api/v1/me/blocks/"): ApiCase(
         frozenset({"person"}),
         path=lambda own, s: "/api/v1/me/blocks/",
