@@ -210,7 +210,7 @@ def round_transition(*, round_id: int, to: str, by, **options: Any) -> RoundTran
     otherwise); None is the system (tasks, the demo, commands). A move the lifecycle does not
     have raises ``Conflict`` with ``refusal``'s message; a guard that fails raises ``Conflict``
     too. Options: ``run_id`` (publish: which succeeded run, by default the latest) and
-    ``notify`` (publish: False sends no e-mail, for the demo).
+    ``notify`` (publish and held: False sends no e-mail, for the demo).
     """
     unknown = set(options) - {"run_id", "notify"}
     if unknown:
@@ -235,8 +235,12 @@ def round_transition(*, round_id: int, to: str, by, **options: Any) -> RoundTran
             raise Conflict(refusal(previous, target))
         if move.action in SYSTEM_ACTIONS and by is not None:
             raise Conflict(refusal(previous, target))
-        if options and move.action != RoundAction.PUBLISH:
+        if set(options) - {"notify"} and move.action != RoundAction.PUBLISH:
             raise TypeError(f"{sorted(options)} apply to publishing only, not to {move.action}")
+        if options and move.action not in (RoundAction.PUBLISH, RoundAction.HELD):
+            raise TypeError(
+                f"{sorted(options)} apply to publishing and holding, not to {move.action}"
+            )
         result, dispatch = _EFFECTS[move.action](meetup_round, move, by, **options)
     if dispatch is not None and dispatch.failed:  # known once the transaction has committed
         result = dataclasses.replace(result, queue_unreachable=True)
@@ -338,7 +342,7 @@ def _unpublish(meetup_round: MeetupRound, move: Move, by) -> Effect:
     return _result(meetup_round, move, move.source)
 
 
-def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
+def _held(meetup_round: MeetupRound, move: Move, by, notify: bool = True) -> Effect:
     """After the evening: a ``seated`` encounter for every pair who shared a table, and each
     seated attendee is e-mailed once (after the commit) to ask who they met. Marking a held
     round held again records only what is missing (nothing, the second time) and sends only the
@@ -351,7 +355,7 @@ def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
             )
         _write_status(meetup_round, move.target, held_at=timezone.now())
     created = encounters_record_round(round=meetup_round)
-    owed = len(met_prompts_pending(meetup_round))
+    owed = len(met_prompts_pending(meetup_round)) if notify else 0
     dispatch = met_prompts_enqueue(meetup_round.pk) if owed else None
     return _result(
         meetup_round,
@@ -429,8 +433,8 @@ def round_unpublish(*, round_id: int, by) -> RoundTransition:
     return round_transition(round_id=round_id, to=S.MATCHED, by=by)
 
 
-def round_mark_held(*, round_id: int, by) -> RoundTransition:
-    return round_transition(round_id=round_id, to=S.HELD, by=by)
+def round_mark_held(*, round_id: int, by, notify: bool = True) -> RoundTransition:
+    return round_transition(round_id=round_id, to=S.HELD, by=by, notify=notify)
 
 
 def round_cancel(*, round_id: int, by) -> RoundTransition:

@@ -24,7 +24,7 @@ from conferences.models import MeetupRound
 from config.db import locked
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import MetPrompt, Seat
-from matching.services.encounters import MET_EDITABLE_FOR, met_editable_until
+from matching.services.encounters import MET_EDITABLE_FOR, met_editable, met_editable_until
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +38,9 @@ class PromptBatch:
 
 
 def met_prompts_pending(meetup_round: MeetupRound) -> list[int]:
-    """Ids of the people seated in the held round's plan who were not asked yet."""
-    if meetup_round.status != RoundStatus.HELD or meetup_round.published_run_id is None:
+    """Ids of the people seated in the held round's plan who were not asked yet; nobody once
+    the answers can no longer change (a round marked held weeks later asks nobody)."""
+    if meetup_round.published_run_id is None or not met_editable(round=meetup_round):
         return []
     asked = set(MetPrompt.objects.filter(round=meetup_round).values_list("person_id", flat=True))
     seated = Seat.objects.filter(run_id=meetup_round.published_run_id).values_list(

@@ -107,3 +107,28 @@ def test_the_mark_held_confirmation_says_attendees_are_asked(published_past_roun
     offers = lifecycle.allowed_actions(round=published_past_round.round, user=None)
     [held] = [offer for offer in offers if offer.action == "held"]
     assert "e-mailed once to ask who they met" in held.confirm
+
+
+def test_a_round_marked_held_after_its_answers_closed_asks_nobody(
+    published_past_round, django_capture_on_commit_callbacks
+):
+    meetup_round = published_past_round.round
+    length = meetup_round.ends_at - meetup_round.starts_at
+    meetup_round.ends_at = timezone.now() - dt.timedelta(days=15)
+    meetup_round.starts_at = meetup_round.ends_at - length
+    meetup_round.save(update_fields=["starts_at", "ends_at"])
+    done = hold(meetup_round, django_capture_on_commit_callbacks)
+    assert done.emails_queued == 0
+    assert mail.outbox == []
+
+
+def test_the_demo_marks_held_without_emails(
+    published_past_round, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        done = lifecycle.round_mark_held(
+            round_id=published_past_round.round.pk, by=None, notify=False
+        )
+    assert done.emails_queued == 0
+    assert mail.outbox == []
+    assert not MetPrompt.objects.exists()
