@@ -275,13 +275,14 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             if not mate.former
         ],
         "met_others": [{"id": other.pk, "name": other.display_name} for other in others],
+        "met_others_names": ", ".join(other.display_name for other in others),
         "met_editable": editable,
         "met_confirmed_count": len(confirmed),
         "met_until": dateformat.format(
             timezone.localtime(
                 encounters.met_editable_until(round=meetup_round), meetup_round.conference.tzinfo
             ),
-            "j F",
+            _("j F"),
         ),
         "met_closed": "" if editable else encounters.met_closed_reason(round=meetup_round),
     }
