@@ -211,3 +211,25 @@ def door_search(*, round: MeetupRound, query: str) -> list[DoorPerson]:
         )
         for p in people
     ]
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """What changed in a published round since publishing, for the plan page."""
+
+    waiting: list[Waiting]
+    released: list[Released]
+    merges: list[MergeSuggestion]
+
+
+def plan_changes(*, round: MeetupRound) -> PlanChanges | None:
+    """None unless the round is published (or held: what happened stays visible)."""
+    if round.published_run_id is None or round.status not in ("published", "held"):
+        return None
+    return PlanChanges(
+        waiting=waiting_list(round=round),
+        released=releases(round=round),
+        merges=door_counts(round=round).merges
+        if round.status == "published" and timezone.now() >= round.starts_at + SMALL_TABLE_AFTER
+        else [],
+    )

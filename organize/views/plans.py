@@ -14,9 +14,10 @@ from conferences.enums import RoundStatus
 from conferences.scoping import round_for_organizer
 from config.exceptions import ServiceError
 from matching.enums import RoundAction
+from matching.selectors import live as live_selectors
 from matching.selectors import plans
 from matching.selectors import runs as run_selectors
-from matching.services import lifecycle, problem, runs, seating
+from matching.services import lifecycle, live, problem, runs, seating
 from organize.forms.runs import RunRequestForm, SeatMoveForm
 from organize.permissions import organizer_required
 
@@ -85,6 +86,8 @@ def round_plan(request, pk: int):
         "run_form": RunRequestForm(),
         "move_person": int(move) if move.isascii() and move.isdigit() else None,
         "latest": plan.latest_run,
+        "changes": live_selectors.plan_changes(round=meetup_round),
+        "alerts": live.alerts_open(round=meetup_round),
     }
     return render(request, "organize/round_plan.html", context)
 
