@@ -474,7 +474,6 @@ def walk_in(
         raise ServiceError("Give the person's id, or their e-mail and full name.", field="email")
     with transaction.atomic():
         meetup_round = _lock_round(meetup_round.pk)
-        _require_published(meetup_round, "Seating a walk-in")
         if person_id is not None:
             person = person_for_organizer(user=by, pk=person_id)
             if not Attendance.objects.filter(
@@ -485,6 +484,7 @@ def walk_in(
                     field="person",
                 )
         else:
+            _require_published(meetup_round, "Seating a walk-in")
             result = attendances_upsert(
                 conference=meetup_round.conference,
                 rows=[{"email": email, "full_name": full_name}],
@@ -500,6 +500,7 @@ def walk_in(
             )
         if person.deleted_at is not None:
             raise ServiceError("This account was deleted.", field="person")
+        _require_published(meetup_round, "Seating a walk-in")
         rsvp_set(person=person, round=meetup_round, status=RSVPStatus.GOING, after_publish=True)
         RoundRSVP.objects.filter(
             person=person, round=meetup_round, checked_in_at__isnull=True
