@@ -185,25 +185,23 @@ def round_tie(weight: float) -> float:
 
 def tablemate_ties(*, round: MeetupRound) -> dict[tuple[int, int], float]:
     """Ties (before the round, ``encounters_before_round``'s rule) between people who share a
-    table in its published plan: one query that joins each encounter to both people's seats."""
+    table in its published plan: one query joining each encounter to both people's seats."""
     run_id = round.published_run_id
     encounters = (
-        Encounter.objects.filter(person_a__seats__run_id=run_id, occurred_on__lte=round.local_date)
+        Encounter.objects.filter(
+            person_a__seats__run_id=run_id,
+            person_b__seats__run_id=run_id,
+            person_a__seats__table_id=F("person_b__seats__table_id"),
+            occurred_on__lte=round.local_date,
+        )
         .exclude(round_id=round.pk)
         .exclude(round__starts_at__gt=round.starts_at)
         .exclude(round__starts_at=round.starts_at, round_id__gt=round.pk)
-        .annotate(
-            table_a=Subquery(_seat_of(run_id, "person_a_id")),
-            table_b=Subquery(_seat_of(run_id, "person_b_id")),
-        )
-        .filter(table_b=F("table_a"))
+        .order_by()
         .values_list("person_a_id", "person_b_id", "kind", "occurred_on")
     )
-    return tie_weights_from(encounters.iterator(chunk_size=5000), as_of=round.local_date)
-
-
-def _seat_of(run_id: int, field: str):
-    return Seat.objects.filter(run_id=run_id, person_id=OuterRef(field)).values("table_id")[:1]
+    # A list, not a server-side cursor: a round's tablemate ties are few.
+    return tie_weights_from(list(encounters), as_of=round.local_date)
 
 
 def _ties_of(*, round: MeetupRound, person_id: int) -> dict[tuple[int, int], float]:
