@@ -23,8 +23,19 @@ SMALL_TABLE = 3
 SMALL_TABLE_AFTER = dt.timedelta(minutes=20)
 
 
+def _waiting(round: MeetupRound):
+    """The round's waiting list without anyone the published plan seats (a plan published
+    again after the list began may have seated them)."""
+    entries = WaitingEntry.objects.filter(round=round)
+    if round.published_run_id:
+        entries = entries.exclude(
+            person__seats__run_id=round.published_run_id,
+        )
+    return entries
+
+
 def is_waiting(*, round: MeetupRound, person: Person) -> bool:
-    return WaitingEntry.objects.filter(round=round, person=person).exists()
+    return _waiting(round).filter(person=person).exists()
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ class Released:
 def waiting_list(*, round: MeetupRound) -> list[Waiting]:
     return [
         Waiting(entry.person_id, entry.person.display_name, entry.created_at, entry.reason)
-        for entry in WaitingEntry.objects.filter(round=round).select_related("person")
+        for entry in _waiting(round).select_related("person")
     ]
 
 

@@ -327,7 +327,15 @@ def _fill_from_waiting(meetup_round: MeetupRound) -> int:
     if not meetup_round.auto_seat_late:
         return 0
     seated = 0
+    already = set(
+        Seat.objects.filter(run_id=meetup_round.published_run_id).values_list(
+            "person_id", flat=True
+        )
+    )
     for entry in WaitingEntry.objects.filter(round=meetup_round).select_related("person"):
+        if entry.person_id in already:  # a plan published again seated them
+            entry.delete()
+            continue
         if entry.person.opted_out or entry.person.deleted_at is not None:
             continue
         insertion = _insertion(meetup_round, entry.person_id)
@@ -405,7 +413,12 @@ def waiting_place(*, by, round_id: int, person_id: int, table_id: int | None = N
             .select_related("person")
             .first()
         )
-        if entry is None:
+        if (
+            entry is None
+            or Seat.objects.filter(
+                run_id=meetup_round.published_run_id, person_id=person_id
+            ).exists()
+        ):
             raise ServiceError("This person is not on the round's waiting list.", field="person")
         insertion = _insertion(meetup_round, entry.person_id)
         if table_id is None:

@@ -310,3 +310,20 @@ def test_tablemate_ties_are_the_ties_between_people_at_one_table(published):
 
     assert live.tablemate_ties(round=published.round) == expected
     assert Encounter.objects.exists()
+
+
+def test_someone_a_new_plan_seated_is_no_longer_shown_waiting(published, commit):
+    from matching.selectors.live import is_waiting, waiting_list
+
+    seated = published.newcomers[0]
+    WaitingEntry.objects.create(round=published.round, person=seated)
+
+    assert waiting_list(round=published.round) == []
+    assert is_waiting(round=published.round, person=seated) is False
+    commit(
+        live.rsvp_answer,
+        person=published.returning[0],
+        round=published.round,
+        status="not_going",
+    )
+    assert not WaitingEntry.objects.filter(person=seated).exists()
