@@ -56,6 +56,7 @@ REFUSAL_WORDS = {
     "pinned": "hosts another table",
     "together": "sits with the person they asked for",
 }
+ONE_ROUND = (1,)
 NOTHING_FITS = (
     "No table has a free seat that keeps the rules (room, accessible seating, nobody they sat "
     "with earlier at this conference, private requests)."
@@ -148,11 +149,14 @@ def live_problem(*, round: MeetupRound, person_id: int) -> tuple[engine.Problem,
                 newcomer=pk in newcomers,
                 topics=tuple(topics.get(pk, ())),
                 accessible=pk == person_id and bool(person.get("needs_accessible_seating")),
+                attends=ONE_ROUND,  # given, so the Problem need not fill it in (2,000 copies)
             )
             for pk in everyone
         ),
         tables=tuple(
-            engine.Table(id=table_key(t.pk), capacity=t.capacity, accessible=t.accessible)
+            engine.Table(
+                id=table_key(t.pk), capacity=t.capacity, accessible=t.accessible, rounds=ONE_ROUND
+            )
             for t in tables
         ),
         ties=tuple(
