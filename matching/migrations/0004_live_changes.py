@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendees', '0006_rsvp_checked_in'),
+        ('attendees', '0007_rsvp_checked_in'),
         ('conferences', '0006_round_auto_seat_late'),
         ('matching', '0003_seat_table_restrict'),
     ]
