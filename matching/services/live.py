@@ -21,6 +21,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from attendees.emails import email_canonical
 from attendees.enums import RSVPStatus
@@ -377,23 +378,32 @@ def rsvp_answer(*, person: Person, round: MeetupRound, status: str) -> Placement
             reason = _seat_or_wait(meetup_round, person, automatic=True)
             placement = _placement(meetup_round, person)
             message = (
-                f"You are going. Your table is {placement.table_label}; an e-mail with the "
-                "calendar entry is on its way."
+                gettext(
+                    "You are going. Your table is %(table)s; an e-mail with the calendar entry "
+                    "is on its way."
+                )
+                % {"table": placement.table_label}
                 if placement.seated
-                else "You are going. Every table is full right now, so you are on the waiting "
-                "list: you get an e-mail with your table as soon as a seat frees up."
+                else gettext(
+                    "You are going. Every table is full right now, so you are on the waiting "
+                    "list: you get an e-mail with your table as soon as a seat frees up."
+                )
                 if meetup_round.auto_seat_late and not reason.startswith("Opted")
-                else "You are going. The organizers will choose your table; you get an e-mail "
-                "with it."
+                else gettext(
+                    "You are going. The organizers will choose your table; you get an e-mail "
+                    "with it."
+                )
             )
         else:
             released = _release(meetup_round, person)
             _fill_from_waiting(meetup_round)
             message = (
-                "Thanks for telling us. Your seat is released and a calendar cancellation is "
-                "on its way by e-mail."
+                gettext(
+                    "Thanks for telling us. Your seat is released and a calendar cancellation "
+                    "is on its way by e-mail."
+                )
                 if released
-                else "Thanks for telling us: you are not going."
+                else gettext("Thanks for telling us: you are not going.")
             )
             placement = _placement(meetup_round, person)
         notices_enqueue(meetup_round.pk)
@@ -628,11 +638,10 @@ def block_create_live(*, person: Person, blocked_id: int) -> BlockOutcome:
             transaction.on_commit(lambda alert_id=alert.pk: _alert_mail(alert_id))
     if flagged:
         names = ", ".join(r.name for r in flagged)
-        message = (
-            f"You blocked {result.blocked_name}. {result.blocked_name} is at your table at "
-            f"{names}; the organizers have been asked to move one of you. They are not told "
-            "who asked."
-        )
+        message = gettext(
+            "You blocked %(name)s. %(name)s is at your table at %(rounds)s; the organizers have "
+            "been asked to move one of you. They are not told who asked."
+        ) % {"name": result.blocked_name, "rounds": names}
     else:
         message = f"You blocked {result.blocked_name}. You will not be seated together."
     return BlockOutcome(result.block_id, result.blocked_name, message, len(flagged))
