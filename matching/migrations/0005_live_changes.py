@@ -7,9 +7,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendees', '0007_rsvp_checked_in'),
+        ('attendees', '0008_rsvp_checked_in'),
         ('conferences', '0006_round_auto_seat_late'),
-        ('matching', '0003_seat_table_restrict'),
+        ('matching', '0004_met_prompts'),
     ]
 
     operations = [
