@@ -133,6 +133,8 @@ class RoundRSVP(models.Model):
     round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="rsvps")
     status = models.CharField(max_length=10, choices=RSVPStatus.choices)
     updated_at = models.DateTimeField(auto_now=True)
+    # Arrived at the round's venue (the organizers' door page); None: not (yet).
+    checked_in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "RSVP"

@@ -482,14 +482,17 @@ def email_change_confirm(*, token: str) -> EmailChangeRequested:
 # Rounds ----------------------------------------------------------------------------------------
 
 
-def rsvp_set(*, person: Person, round: MeetupRound, status: str) -> RoundRSVP:
+def rsvp_set(
+    *, person: Person, round: MeetupRound, status: str, after_publish: bool = False
+) -> RoundRSVP:
     """Say whether the person goes to the round.
 
     Changes are taken while the round is in ``RSVP_OPEN_STATUSES``: draft, open and matched.
     ``matched`` still takes changes because nobody has been told a table yet: the organizer
     sees the changed RSVPs and runs the matching again before publishing. Once the plan is
-    published the table is set; the attendee is asked to tell the organizers instead. Draft
-    rounds are not announced, so attendees cannot answer them here.
+    published a change moves seats, so only ``matching.services.live`` (which seats or
+    releases the person under the round's lock) passes ``after_publish``. Draft rounds are not
+    announced, so attendees cannot answer them here.
     """
     if status not in RSVPStatus.values:
         raise ServiceError(gettext("Answer going or not going."), field="status")
@@ -501,7 +504,9 @@ def rsvp_set(*, person: Person, round: MeetupRound, status: str) -> RoundRSVP:
         )
     if round.status == RoundStatus.DRAFT:
         raise ServiceError(gettext("This round has not been announced yet."))
-    if round.status not in RSVP_OPEN_STATUSES:
+    if round.status not in RSVP_OPEN_STATUSES and not (
+        after_publish and round.status == RoundStatus.PUBLISHED
+    ):
         if round.status == RoundStatus.CANCELLED:
             raise Conflict(gettext("This round was cancelled."))
         raise Conflict(

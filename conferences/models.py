@@ -142,6 +142,14 @@ class MeetupRound(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     held_at = models.DateTimeField(null=True, blank=True)
+    auto_seat_late = models.BooleanField(
+        "seat late RSVPs automatically",
+        default=True,
+        help_text=(
+            "After publishing, someone who says they are going (or walks in) is seated at once "
+            "at the best table with room. Off: they join the waiting list for you to place."
+        ),
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -59,8 +59,9 @@ from dashboard.forms import (
 )
 from matching.selectors.calendar import feed_events_for
 from matching.selectors.export import person_export
+from matching.selectors.live import is_waiting
 from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
-from matching.services import encounters
+from matching.services import encounters, live
 
 
 def _is_htmx(request) -> bool:
@@ -300,6 +301,9 @@ def round_detail(request, pk: int):
         "table": mine.table if mine else None,
         "tablemates": tablemates,
         "nav": "home",
+        "waiting": mine is None
+        and meetup_round.status == RoundStatus.PUBLISHED
+        and is_waiting(round=meetup_round, person=person),
     }
     if meetup_round.status == RoundStatus.HELD:
         context.update(_met_context(person, meetup_round, tablemates))
@@ -324,13 +328,21 @@ def rsvp(request, pk: int):
         error, status = _("Answer going or not going."), 400
     else:
         try:
-            answer = services.rsvp_set(
+            placement = live.rsvp_answer(
                 person=request.person, round=meetup_round, status=form.cleaned_data["status"]
             )
         except ServiceError as exc:
             error, status = exc.message, _error_status(exc)
         else:
-            meetup_round.my_rsvp = answer.status
+            meetup_round.my_rsvp = form.cleaned_data["status"]
+            if placement.message:  # after publishing: seated, waiting or released
+                messages.success(request, placement.message)
+                page = reverse("dashboard:round", args=[meetup_round.pk])
+                if _is_htmx(request):  # the page changes (table, waiting list): load it again
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = page
+                    return response
+                return _back(request, page)
     if _is_htmx(request):
         return render(
             request,
@@ -678,15 +690,18 @@ def blocks(request):
     try:
         if not form.is_valid():
             raise ServiceError(services.NOT_AN_ATTENDEE, field="person")
-        blocked = services.block_create(
+        blocked = live.block_create_live(
             person=request.person, blocked_id=form.cleaned_data["person"]
         )
     except ServiceError as exc:
         error = exc.message
     else:
-        done = _("You blocked %(name)s. You will not be seated together.") % {
-            "name": blocked.blocked_name
-        }
+        if blocked.tables_flagged:  # they sit at my table tonight: say so
+            done = blocked.message
+        else:
+            done = _("You blocked %(name)s. You will not be seated together.") % {
+                "name": blocked.blocked_name
+            }
     return _blocks_answer(request, error, done)
 
 

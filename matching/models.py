@@ -127,6 +127,72 @@ class RunCandidate(models.Model):
         return f"seed {self.seed} of run #{self.run_id}"
 
 
+class WaitingEntry(models.Model):
+    """Someone going to a published round who has no seat yet: no table had room for them (or
+    the organizers seat late RSVPs by hand). Seated first come, first served."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="waiting")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Why they wait, for the organizer: the tables were full, or automatic seating is off.
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="waiting_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} waiting for {self.round}"
+
+
+class SeatRelease(models.Model):
+    """A seat of a published plan given up after publishing ("I can't come", or an organizer
+    took the RSVP back): the plan page shows it until the round is held."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="releases")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="+")
+    released_at = models.DateTimeField(auto_now_add=True)
+    # Who took the seat from the waiting list, if anyone.
+    taken_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-released_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} released a seat at {self.table}"
+
+
+class TableAlert(models.Model):
+    """Two people at one table of a published plan, one of whom blocked the other after
+    publishing. Private: the pair is kept to know when the alert is resolved, and never shown;
+    the organizers see only the table, and a suggested move."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="alerts")
+    table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="+")
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "person_a", "person_b"],
+                condition=Q(resolved_at__isnull=True),
+                name="alert_open_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"table {self.table} of {self.round} needs a change"
+
+
 class MetPrompt(models.Model):
     """The e-mail asking a seated attendee who they met, after their round was held: sent once."""
 

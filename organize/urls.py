@@ -3,7 +3,7 @@
 from django.urls import path
 
 from conferences.enums import ImportKind
-from organize.views import conferences, plans
+from organize.views import conferences, live, plans
 
 app_name = "organize"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("rounds/<int:pk>/held/", plans.round_held, name="round_held"),
     path("rounds/<int:pk>/cancel/", plans.round_cancel, name="round_cancel"),
     path("runs/<int:pk>/cancel/", plans.run_cancel, name="run_cancel"),
+    path("rounds/<int:pk>/door/", live.door, name="door"),
+    path("rounds/<int:pk>/door/check-in/", live.door_check_in, name="door_check_in"),
+    path("rounds/<int:pk>/door/walk-in/", live.door_walk_in, name="door_walk_in"),
+    path("rounds/<int:pk>/waiting/place/", live.waiting_place, name="waiting_place"),
+    path("rounds/<int:pk>/auto-seat/", live.round_auto_seat, name="round_auto_seat"),
+    path("rounds/<int:pk>/alerts/move/", live.alert_move, name="alert_move"),
     path(
         "imports/registrations-template.csv",
         conferences.import_template,

@@ -21,7 +21,15 @@ from attendees.models import (
     SitTogether,
 )
 from conferences.models import ImportBatch, ImportPreset, MeetupRound, Series, Topic
-from matching.models import MatchingRun, MetPrompt, RunCandidate, Seat, SeatNotification
+from matching.models import (
+    MatchingRun,
+    MetPrompt,
+    RunCandidate,
+    Seat,
+    SeatNotification,
+    TableAlert,
+    WaitingEntry,
+)
 
 from .factories import (
     AttendanceFactory,
@@ -316,6 +324,25 @@ def test_portfolio_candidate_is_unique_per_run_attempt_and_seed():
     RunCandidate.objects.create(**{**values, "attempt": 2})
 
 
+def test_a_person_waits_once_per_round():
+    meetup_round = MeetupRoundFactory()
+    person = PersonFactory()
+    WaitingEntry.objects.create(round=meetup_round, person=person)
+    refuses(lambda: WaitingEntry.objects.create(round=meetup_round, person=person))
+    WaitingEntry.objects.create(round=MeetupRoundFactory(), person=person)
+
+
+def test_one_open_alert_per_pair_and_round():
+    meetup_round = MeetupRoundFactory()
+    a, b = PersonFactory(), PersonFactory()
+    table = DrinkTableFactory(conference=meetup_round.conference)
+    values = {"round": meetup_round, "table": table, "person_a": a, "person_b": b}
+    alert = TableAlert.objects.create(**values)
+    refuses(lambda: TableAlert.objects.create(**values))
+    TableAlert.objects.filter(pk=alert.pk).update(resolved_at=timezone.now())
+    TableAlert.objects.create(**values)  # a resolved alert does not count
+
+
 def test_met_prompt_is_unique_per_round_and_person():
     seat = SeatFactory()
     values = {"round": seat.run.round, "person": seat.person, "sent_at": timezone.now()}
@@ -380,6 +407,8 @@ def test_every_model_constraint_has_a_test():
         "candidate_unique_per_attempt": (
             "test_portfolio_candidate_is_unique_per_run_attempt_and_seed"
         ),
+        "waiting_unique": "test_a_person_waits_once_per_round",
+        "alert_open_unique": "test_one_open_alert_per_pair_and_round",
     }
     assert tested - set(covered) == set()
     for test_name in covered.values():

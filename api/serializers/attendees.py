@@ -182,6 +182,12 @@ class MyRoundSerializer(serializers.ModelSerializer):
     table = serializers.SerializerMethodField(
         help_text="My table once the plan is published, else null."
     )
+    waiting = serializers.BooleanField(
+        source="my_waiting",
+        read_only=True,
+        help_text="Going to a published round without a table yet: on its waiting list, "
+        "seated (and e-mailed) as soon as a seat frees up.",
+    )
 
     class Meta:
         model = MeetupRound
@@ -196,6 +202,7 @@ class MyRoundSerializer(serializers.ModelSerializer):
             "rsvp",
             "rsvp_open",
             "table",
+            "waiting",
         ]
         read_only_fields = fields
 

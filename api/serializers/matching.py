@@ -246,6 +246,61 @@ class SeatMoveSerializer(StrictSerializer):
     )
 
 
+class WalkInSerializer(StrictSerializer):
+    """Someone registered for the conference (``person``), or someone new by e-mail and name."""
+
+    person = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Id of a person registered for the round's conference.",
+    )
+    email = serializers.EmailField(
+        required=False, max_length=254, help_text="A new walk-in's e-mail (with `full_name`)."
+    )
+    full_name = serializers.CharField(
+        required=False, max_length=200, help_text="A new walk-in's full name (with `email`)."
+    )
+
+    def validate(self, data):
+        if "person" in data and ("email" in data or "full_name" in data):
+            raise serializers.ValidationError(
+                {"person": ["Give either `person` or `email` and `full_name`, not both."]}
+            )
+        if "person" not in data and not (data.get("email") and data.get("full_name")):
+            missing = [name for name in ("email", "full_name") if not data.get(name)]
+            raise serializers.ValidationError(
+                {
+                    name: ["Required without `person`: give `email` and `full_name`."]
+                    for name in missing
+                }
+            )
+        return data
+
+
+class WalkInSeatedSerializer(serializers.Serializer):
+    person = serializers.IntegerField(source="person_id", help_text="The walk-in's person id.")
+    name = serializers.CharField(source="person_name")
+    table = serializers.SerializerMethodField(help_text="The table they sit at.")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "label": {"type": "string"},
+                "location": {"type": "string"},
+            },
+            "required": ["id", "label", "location"],
+        }
+    )
+    def get_table(self, placement) -> dict:
+        return {
+            "id": placement.table_id,
+            "label": placement.table_label,
+            "location": placement.table_location,
+        }
+
+
 class PublishSerializer(StrictSerializer):
     run = serializers.IntegerField(
         min_value=1,

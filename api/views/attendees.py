@@ -52,11 +52,9 @@ from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
 from attendees.services import (
     account_delete,
-    block_create,
     block_delete,
     email_change_request,
     person_update,
-    rsvp_set,
     sit_together_request,
     sit_together_withdraw,
 )
@@ -74,6 +72,7 @@ from config.i18n import activate_person_language
 from matching.selectors.export import person_export
 from matching.selectors.tables import rounds_for, seat_for, tablemates_for
 from matching.services.encounters import met_encounter_undo, met_record
+from matching.services.live import block_create_live, rsvp_answer
 
 NO_PROFILE = (
     "No attendee profile is linked to your account. Attendees sign in with the e-mail address "
@@ -309,7 +308,10 @@ class MyRoundViewSet(
 
     @extend_schema(
         summary="Answer a round's RSVP",
-        description="Going or not going; it can change until the round is matched.",
+        description="Going or not going; it can change until the round is held. After the "
+        "plan is published, `going` seats me at the best table with room (or puts me on the "
+        'waiting list: `waiting`), and `not_going` ("I can\'t come") releases my seat; '
+        "either way I get an e-mail (my table, or a calendar cancellation).",
         request=RSVPSerializer,
         responses=MyRoundSerializer,
     )
@@ -318,7 +320,7 @@ class MyRoundViewSet(
         round = self._round()
         serializer = RSVPSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        rsvp_set(person=self.person, round=round, status=serializer.validated_data["status"])
+        rsvp_answer(person=self.person, round=round, status=serializer.validated_data["status"])
         return Response(MyRoundSerializer(self._round()).data)
 
     @extend_schema(
@@ -438,14 +440,18 @@ class MyBlockViewSet(
     @extend_schema(
         summary="Block someone",
         description="An attendee of one of my conferences; also withdraws my sit-together "
-        "requests to them. Blocking twice changes nothing.",
+        "requests to them. Blocking twice changes nothing. When they sit at my table in a "
+        "published round still ahead, the organizers are asked to move one of us (they are "
+        "not told who asked; the other person is never told).",
         request=PersonChoiceSerializer,
         responses={201: BlockSerializer},
     )
     def create(self, request):
         serializer = PersonChoiceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = block_create(person=self.person, blocked_id=serializer.validated_data["person"])
+        created = block_create_live(
+            person=self.person, blocked_id=serializer.validated_data["person"]
+        )
         block = self.get_queryset().get(pk=created.block_id)
         return Response(BlockSerializer(block).data, status=status.HTTP_201_CREATED)
 

@@ -24,6 +24,8 @@ from api.serializers.matching import (
     RunStartedSerializer,
     SeatMoveSerializer,
     SolutionFileSerializer,
+    WalkInSeatedSerializer,
+    WalkInSerializer,
 )
 from api.views.conferences import organizer_rounds
 from conferences.enums import RoundStatus
@@ -33,6 +35,7 @@ from config.exceptions import ServiceError
 from matching.models import MatchingRun
 from matching.selectors.plans import plan_for, solution_export
 from matching.services.lifecycle import round_transition
+from matching.services.live import walk_in
 from matching.services.problem import problem_export
 from matching.services.runs import run_cancel, run_request
 from matching.services.seating import seat_move
@@ -179,6 +182,32 @@ class RoundViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         run = MatchingRun.objects.get(pk=moved.run_id)
         return Response(PlanSerializer(plan_for(round=round, run=run)).data)
+
+    @extend_schema(
+        summary="Seat a walk-in",
+        description='At the door, after publishing: `{"person": id}` (registered for the '
+        'conference) or `{"email": ..., "full_name": ...}` (registered first). They are '
+        "going, checked in and seated at once at the best table with room (hard constraints "
+        "kept, best by the matcher's goals), whatever the round's automatic seating says; "
+        "they get an e-mail with their table. 201 with the table; 409 with the reason when no "
+        "table fits (nothing changes) or the plan is not published.",
+        request=WalkInSerializer,
+        responses={201: WalkInSeatedSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="walk-ins", url_name="walk-ins")
+    def walk_ins(self, request, pk=None):
+        round = self.get_object()
+        serializer = WalkInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        placed = walk_in(
+            by=request.user,
+            round_id=round.pk,
+            person_id=data.get("person"),
+            email=data.get("email", ""),
+            full_name=data.get("full_name", ""),
+        )
+        return Response(WalkInSeatedSerializer(placed).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Publish the plan",

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db.models import (
     Case,
+    Exists,
     OuterRef,
     QuerySet,
     Subquery,
@@ -23,7 +24,7 @@ from attendees.selectors.rounds import visible_rounds
 from conferences.enums import PLAN_VISIBLE_STATUSES
 from conferences.models import DrinkTable, MeetupRound
 from config import caches
-from matching.models import Seat
+from matching.models import Seat, WaitingEntry
 
 
 def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
@@ -31,7 +32,8 @@ def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
 
     Draft rounds are the organizers' work in progress and stay hidden. Each round carries
     ``my_rsvp`` (a RSVPStatus value or None), ``rsvp_open`` and, once the plan is published,
-    ``my_table_id``, ``my_table_label`` and ``my_table_location`` (None when not seated).
+    ``my_table_id``, ``my_table_label`` and ``my_table_location`` (None when not seated), and
+    ``my_waiting`` (on the waiting list of a published round).
     """
     my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
 
@@ -50,6 +52,7 @@ def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
             my_table_id=table("table_id"),
             my_table_label=table("table__label"),
             my_table_location=table("table__location"),
+            my_waiting=Exists(WaitingEntry.objects.filter(round_id=OuterRef("pk"), person=person)),
         )
         .order_by("starts_at", "pk")
     )

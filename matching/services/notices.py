@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
-from attendees.models import Person, first_name_of
+from attendees.enums import RSVPStatus
+from attendees.models import Person, RoundRSVP, first_name_of
 from conferences.calendar import (
     TableEvent,
+    event_sequence,
     names_sentence,
     seat_location,
     table_description,
@@ -189,7 +191,12 @@ def build_notice(
     """
     people = Person.objects.in_bulk([change.person_id for change in changes])
     table_ids = {change.table_id for change in changes if change.table_id is not None}
-    tables = DrinkTable.objects.in_bulk(table_ids)
+    released_ids = {
+        change.previous_table_id
+        for change in changes
+        if change.table_id is None and change.previous_table_id is not None
+    }
+    tables = DrinkTable.objects.in_bulk(table_ids | released_ids)
     mates: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if table_ids:
         for table_id, person_id, full_name, deleted_at in (
@@ -217,7 +224,8 @@ def build_notice(
             elif round.status == RoundStatus.CANCELLED:
                 messages.append(_cancelled_message(round, person))
             else:
-                messages.append(_unseated_message(round, person))
+                previous = tables.get(change.previous_table_id)
+                messages.append(_unseated_message(round, person, previous))
     return messages, told
 
 
@@ -295,21 +303,58 @@ def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessag
     )
 
 
-def _unseated_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
-    return EmailMessage(
+def _unseated_message(
+    meetup_round: MeetupRound, person: Person, previous: DrinkTable | None = None
+) -> EmailMessage:
+    """ "No table any more": their RSVP changed to not going ("I can't come"), or a new plan
+    left them out. Carries a calendar cancellation of the table they had been told."""
+    not_going = RoundRSVP.objects.filter(
+        person=person, round=meetup_round, status=RSVPStatus.NOT_GOING
+    ).exists()
+    reason = (
+        gettext(
+            "You told us you can't come to %(round)s (%(when)s), so your table is released. "
+            "Thanks for letting us know: someone else can take the seat."
+        )
+        % {"round": meetup_round.name, "when": _when(meetup_round)}
+        if not_going
+        else gettext(
+            "The seating for %(round)s changed and you no longer have a table. If you are still "
+            "coming, say so on your Drink Tables page and you get a seat as soon as one is free."
+        )
+        % {"round": meetup_round.name}
+    )
+    message = EmailMessage(
         subject=gettext("Your table at %(round)s was released") % {"round": meetup_round.name},
         body="\n".join(
             [
                 gettext("Hello %(name)s,") % {"name": person.first_name},
                 "",
-                gettext(
-                    "The seating for %(round)s changed and you no longer have a table (for "
-                    "example because your RSVP changed). If you are still coming, update your "
-                    "RSVP on your Drink Tables page and the organizers will find you a seat."
-                )
-                % {"round": meetup_round.name},
+                reason,
+                "",
+                gettext("The attached calendar file takes the evening out of your calendar."),
             ]
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],
     )
+    if previous is not None:
+        location = seat_location(
+            table_location=previous.location, round_location=meetup_round.location
+        )
+        message.attach(
+            "drink-table-cancelled.ics",
+            table_event_ics(
+                TableEvent(
+                    round=meetup_round,
+                    person_id=person.pk,
+                    table_label=previous.label,
+                    location=location,
+                    description=f"Drink Tables: your seat at table {previous.label} is released.",
+                ),
+                method="CANCEL",
+                sequence=event_sequence(round=meetup_round, at=timezone.now()),
+            ),
+            "text/calendar",
+        )
+    return message

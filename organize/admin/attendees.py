@@ -230,8 +230,11 @@ class RoundRSVPAdmin(OrganizerScopedAdmin):
     autocomplete_fields = ["person"]
     list_select_related = ["person", "round__conference"]
 
+    fields = ["person", "round", "status", "checked_in_at"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["person", "round"] if obj is not None else []
+        # Checking in happens at the door page (organize:door).
+        return ["person", "round", "checked_in_at"] if obj is not None else ["checked_in_at"]
 
     def service_save(self, request, form, *, change, parent=None):
         data = form.cleaned_data

@@ -239,8 +239,16 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     date_hierarchy = "starts_at"
     filter_horizontal = ["tables"]
     # The status moves only through the actions below, which call the round lifecycle
-    # (matching.services.lifecycle): never through the form.
-    readonly_fields = ["status", "plan_link", "published_run", "published_at", "held_at"]
+    # (matching.services.lifecycle): never through the form. Automatic seating of late RSVPs
+    # is switched on the plan page, which also seats the waiting list when it is turned on.
+    readonly_fields = [
+        "status",
+        "plan_link",
+        "published_run",
+        "published_at",
+        "held_at",
+        "auto_seat_late",
+    ]
     list_select_related = ["conference"]
     actions = [
         "open_rounds",

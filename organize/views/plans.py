@@ -17,9 +17,10 @@ from conferences.enums import RoundStatus
 from conferences.scoping import round_for_organizer
 from config.exceptions import ServiceError
 from matching.enums import RoundAction
+from matching.selectors import live as live_selectors
 from matching.selectors import plans
 from matching.selectors import runs as run_selectors
-from matching.services import lifecycle, problem, runs, seating
+from matching.services import lifecycle, live, problem, runs, seating
 from organize.forms.runs import RunRequestForm, SeatMoveForm
 from organize.permissions import organizer_required
 
@@ -136,6 +137,8 @@ def round_plan(request, pk: int):
         else [],
         "move_query": request.GET.get("tq", "")[:QUERY_MAX_LENGTH],
         "latest": plan.latest_run,
+        "changes": live_selectors.plan_changes(round=meetup_round),
+        "alerts": live.alerts_open(round=meetup_round),
     }
     return render(request, "organize/round_plan.html", context)
 

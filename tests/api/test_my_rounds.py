@@ -8,6 +8,7 @@ from django.utils import timezone
 from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import Block, Encounter, RoundRSVP
 from conferences.enums import RoundStatus
+from conferences.models import MeetupRound
 from tests.factories import (
     ConferenceFactory,
     DrinkTableFactory,
@@ -48,6 +49,7 @@ def test_my_rounds_show_my_answer_and_my_table_once_published(
         "rsvp": "not_going",
         "rsvp_open": True,
         "table": None,
+        "waiting": False,
     }
     assert (results[1]["rsvp"], results[1]["rsvp_open"], results[1]["table"]) == (
         None,
@@ -94,17 +96,28 @@ def test_rsvp_going_then_not_going(attendee, attendee_client, conference):
     ]
 
 
-def test_rsvp_is_validated_and_closes_once_the_plan_is_published(
-    attendee, attendee_client, conference
-):
+def test_rsvp_is_validated_and_closes_once_the_round_is_held(attendee, attendee_client, conference):
     round = MeetupRoundFactory(conference=conference)
     body = assert_error(attendee_client.put(f"{URL}{round.pk}/rsvp/", {"status": "maybe"}), 400)
     assert body["errors"] == {"status": ['"maybe" is not a valid choice.']}
     assert_error(attendee_client.put(f"{URL}{round.pk}/rsvp/", {}), 400, "status")
-    published = seated_round(conference, {})
-    body = assert_error(attendee_client.put(f"{URL}{published.pk}/rsvp/", {"status": "going"}), 409)
+    held = seated_round(conference, {})
+    MeetupRound.objects.filter(pk=held.pk).update(status=RoundStatus.HELD)
+    body = assert_error(attendee_client.put(f"{URL}{held.pk}/rsvp/", {"status": "going"}), 409)
     assert "tell the organizers" in body["detail"]
     assert not RoundRSVP.objects.exists()
+
+
+def test_going_after_publishing_without_a_free_seat_puts_me_on_the_waiting_list(
+    attendee, attendee_client, conference
+):
+    published = seated_round(conference, {})  # no tables: nothing has room
+
+    response = attendee_client.put(f"{URL}{published.pk}/rsvp/", {"status": "going"})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["rsvp"], body["table"], body["waiting"]) == ("going", None, True)
 
 
 def test_rounds_of_other_conferences_and_drafts_are_not_found(attendee_client, conference):

@@ -92,6 +92,9 @@ def test_the_rsvp_form_works_without_javascript(client, world, open_round):
 
 
 def test_a_refused_rsvp_is_explained_in_the_fragment(client, world):
+    from conferences.models import MeetupRound
+
+    MeetupRound.objects.filter(pk=world.round.pk).update(status="held")
     sign_in(client, world.ann)
     url = reverse("dashboard:rsvp", args=[world.round.pk])
 
@@ -99,6 +102,22 @@ def test_a_refused_rsvp_is_explained_in_the_fragment(client, world):
 
     assert "already set" in response.content.decode()
     assert RoundRSVP.objects.get(round=world.round, person=world.ann).status == "going"
+
+
+def test_i_cant_come_after_publishing_releases_the_seat_and_reloads_the_page(client, world):
+    from matching.models import Seat
+
+    sign_in(client, world.ann)
+    url = reverse("dashboard:rsvp", args=[world.round.pk])
+
+    response = client.post(url, {"status": "not_going"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == reverse("dashboard:round", args=[world.round.pk])
+    assert RoundRSVP.objects.get(round=world.round, person=world.ann).status == "not_going"
+    assert not Seat.objects.filter(run=world.round.published_run, person=world.ann).exists()
+    page = client.get(response["HX-Redirect"]).content.decode()
+    assert "Your seat is released" in page
 
 
 def test_add_to_calendar_gives_my_table_in_an_ics_file(client, world):

@@ -545,6 +545,26 @@ PAGES: dict[str, PageCase] = {
     "organize:table_cards": PageCase(),
     "organize:check_in": PageCase(),
     "organize:check_in_csv": PageCase(),
+    "organize:door": PageCase(),  # GET: a search within the round's own conference
+    "organize:door_check_in": PageCase(
+        kwargs=lambda own: {"pk": own.matched.pk},
+        body=lambda a: {"person": a.person.pk, "checked_in": "on"},
+        fields=frozenset({"person", "checked_in"}),
+    ),
+    # The person is looked up (in the organizer's scope) before the round's status is checked.
+    "organize:door_walk_in": PageCase(
+        kwargs=lambda own: {"pk": own.matched.pk},
+        body=lambda a: {"person": a.person.pk},
+        fields=frozenset({"person", "email", "full_name"}),
+    ),
+    "organize:waiting_place": PageCase(
+        kwargs=lambda own: {"pk": own.matched.pk},
+        body=lambda a: {"person": a.person.pk, "table": a.table.pk},
+        fields=frozenset({"person", "table"}),
+    ),
+    "organize:round_auto_seat": PageCase(fields=frozenset({"on"})),
+    # An alert id is looked up among the round's own alerts (tests/matching/test_live.py).
+    "organize:alert_move": PageCase(fields=frozenset({"alert"})),
 }
 # The forms behind the organizer pages, by the page that posts them.
 PAGE_FORMS = {
@@ -556,6 +576,11 @@ PAGE_FORMS = {
     "organize:import_mapping": "organize.forms.imports.ImportMappingForm",
     "organize:import_preset_save": "organize.forms.imports.ImportPresetForm",
     "organize:import_preset_apply": "organize.forms.imports.ImportPresetApplyForm",
+    "organize:door_check_in": "organize.forms.live.CheckInForm",
+    "organize:door_walk_in": "organize.forms.live.WalkInForm",
+    "organize:waiting_place": "organize.forms.live.WaitingPlaceForm",
+    "organize:round_auto_seat": "organize.forms.live.AutoSeatForm",
+    "organize:alert_move": "organize.forms.live.AlertMoveForm",
 }
 
 
@@ -746,6 +771,11 @@ API: dict[tuple[str, str], ApiCase] = {
         frozenset({"portfolio", "seed", "time_limit_s"})
     ),
     ("post", "/api/v1/rounds/{id}/unpublish/"): ApiCase(),
+    ("post", "/api/v1/rounds/{id}/walk-ins/"): ApiCase(
+        frozenset({"person", "email", "full_name"}),
+        path=lambda own, s: f"/api/v1/rounds/{own.matched.pk}/walk-ins/",
+        body=lambda a: {"person": a.person.pk},
+    ),
     ("post", "/api/v1/runs/{id}/cancel/"): ApiCase(),
     ("post", "/api/v1/tokens/"): ApiCase(frozenset({"name"})),
     ("delete", "/api/v1/tokens/{id}/"): ApiCase(),
