@@ -713,6 +713,13 @@ API: dict[tuple[str, str], ApiCase] = {
         who="attendee",
     ),
     ("delete", "/api/v1/me/blocks/{id}/"): ApiCase(),
+    ("post", "/api/v1/me/contacts/"): ApiCase(
+        frozenset({"person", "email", "link"}),  # e-mail and link are the asker's own card
+        path=lambda own, s: "/api/v1/me/contacts/",
+        body=lambda a: {"person": a.person.pk},
+        who="attendee",
+    ),
+    ("delete", "/api/v1/me/contacts/{id}/"): ApiCase(),
     ("post", "/api/v1/me/rounds/{id}/met/"): ApiCase(
         frozenset({"people"}),
         path=lambda own, s: f"/api/v1/me/rounds/{own.round.pk}/met/",
