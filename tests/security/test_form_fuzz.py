@@ -129,6 +129,7 @@ FORMS = [
     ("organize:round_held", "published", "organizer", [], "post"),
     ("organize:round_cancel", "open", "organizer", [], "post"),
     ("organize:run_cancel", "run", "organizer", [], "post"),
+    ("organize:insights_whatif", "slug", "organizer", [], "post"),
     ("organize:import_registrations", "slug", "organizer", ["file", "preset"], "upload"),
     ("organize:import_encounters", "slug", "organizer", ["file"], "upload"),
     (
@@ -268,6 +269,7 @@ NO_INPUT = {
     "organize:check_in",
     "organize:check_in_csv",
     "organize:insights",
+    "organize:insights_whatif_status",
     "organize:import_preview",
 }
 

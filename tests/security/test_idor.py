@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attendees.models import ApiToken, Block, ContactOffer, SitTogether
 from conferences.models import ImportBatch, ImportPreset, MeetupRound
-from matching.models import MatchingRun
+from matching.models import MatchingRun, WhatIfSimulation
 
 from .conftest import Stranger, Victim, api_client
 
@@ -125,6 +125,10 @@ PAGES: dict[str, Target] = {
         ],
     ),
     "organize:insights": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
+    "organize:insights_whatif": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
+    "organize:insights_whatif_status": Target(
+        "organizer", lambda v, s: [{"slug": v.conference.slug}]
+    ),
     "organize:plan_csv": _round("published", "organizer"),
     "organize:table_cards": _round("published", "organizer"),
     "organize:check_in": _round("published", "organizer"),
@@ -276,6 +280,7 @@ def _snapshot(v: Victim) -> dict:
         "runs": sorted(MatchingRun.objects.values_list("pk", "status")),
         "blocks": Block.objects.filter(pk=v.block.pk).count(),
         "wishes": SitTogether.objects.filter(pk=v.wish.pk).count(),
+        "whatifs": WhatIfSimulation.objects.count(),
         "contact_offers": sorted(
             ContactOffer.objects.values_list("from_person_id", "to_person_id")
         ),
