@@ -38,6 +38,7 @@ class WhatIfRow:
     ties: Figure
     woven_in: Figure
     returned: Figure
+    last: bool = False  # the last simulated edition: nobody can return after it
 
     @property
     def edition_label(self) -> str:
@@ -87,6 +88,7 @@ def whatif_view(simulation: WhatIfSimulation | None) -> WhatIfView | None:
                     ties=_figure(result, policy, index, "newcomer_ties_to_returning"),
                     woven_in=_figure(result, policy, index, "woven_in_share"),
                     returned=_figure(result, policy, index, "newcomer_return_rate"),
+                    last=index == result["editions"] - 1,
                 )
             )
     categories = [
