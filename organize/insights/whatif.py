@@ -63,8 +63,8 @@ def _figure(result: dict, policy: str, index: int, key: str) -> Figure:
     for scenario in ("default", "low", "high"):
         rows = result["scenarios"].get(scenario, {}).get(policy, [])
         values.append(rows[index].get(key) if index < len(rows) else None)
-    value, *bounds = values
-    known = [v for v in bounds if v is not None]
+    value = values[0]
+    known = [v for v in values if v is not None]
     return Figure(
         value=value,
         low=min(known) if known else None,
@@ -112,7 +112,8 @@ def whatif_view(simulation: WhatIfSimulation | None) -> WhatIfView | None:
         description=(
             "For each simulated edition and seating policy, the mean number of lasting ties an "
             "edition's newcomer holds to returning attendees afterwards; the whiskers span the "
-            "low and high settings of the assumed parameters. The table below has the numbers."
+            "lowest to the highest over the default, low and high settings of the assumed "
+            "parameters. The table below has the numbers."
         ),
         categories=categories,
         series=series,
