@@ -271,25 +271,3 @@ def test_delete_my_account(page, live_server, world):
     expect(page.get_by_role("status")).to_contain_text("Your account is deleted.")
     world.ann.refresh_from_db()
     assert world.ann.deleted_at is not None
-
-
-def test_my_circle_on_a_phone_links_people_and_highlights_who_i_welcomed(page, live_server, world):
-    world.hold()
-    sign_in(page, live_server, user_of(world.ann))
-    page.goto("/network/")
-
-    circle = page.locator("#network-circle")
-    expect(circle).to_have_attribute("data-people", "3")
-    expect(circle).to_have_attribute("data-links", "1")  # Dana and Omar met at ISTE 2011
-    expect(circle.locator("text", has_text="Nia Obi")).to_contain_text("you welcomed them")
-    # Every name is inside the drawing, none cut at the right edge.
-    overflow = page.evaluate(
-        """() => {
-          const svg = document.querySelector('.circle-chart').getBoundingClientRect();
-          return [...document.querySelectorAll('.circle-name')]
-            .filter((t) => t.getBoundingClientRect().right > svg.right + 1)
-            .map((t) => t.textContent);
-        }"""
-    )
-    assert overflow == []
-    check_page(page, "11-network-circle")
