@@ -541,6 +541,8 @@ PAGES: dict[str, PageCase] = {
     ),
     "organize:import_preset_delete": PageCase(),
     "organize:insights": PageCase(),
+    "organize:insights_whatif": PageCase(),
+    "organize:insights_whatif_status": PageCase(),
     "organize:plan_csv": PageCase(),
     "organize:table_cards": PageCase(),
     "organize:check_in": PageCase(),
