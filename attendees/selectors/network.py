@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Min, Q
+from django.utils.translation import get_language, gettext
 
 from attendees.enums import EncounterKind
 from attendees.models import (
@@ -69,9 +70,10 @@ class Network:
 def network_for(*, person: Person) -> Network:
     """The people the person has met, by edition, and how that circle grew over the years.
 
-    Cached like "my table" (``config.caches``).
+    Cached like "my table" (``config.caches``), one entry per language ("a former attendee").
     """
-    return caches.cached(caches.TABLES, f"network:{person.pk}", lambda: _network(person))
+    key = f"network:{person.pk}:{get_language()}"
+    return caches.cached(caches.TABLES, key, lambda: _network(person))
 
 
 def _network(person: Person) -> Network:
@@ -104,7 +106,7 @@ def _network(person: Person) -> Network:
             group.contacts.append(contact)
             group.new += int(first_time)
     for group in groups.values():
-        group.contacts.sort(key=lambda c: (c.name == FORMER_ATTENDEE, c.name, c.person_id))
+        group.contacts.sort(key=lambda c: (c.name == gettext(FORMER_ATTENDEE), c.name, c.person_id))
     growth = []
     if contacts:
         new_by_year: dict[int, int] = {}

@@ -10,13 +10,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from attendees.models import Person, first_name_of
 from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from config.db import locked
+from config.i18n import language_of
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import Seat, SeatNotification
 
@@ -164,22 +166,27 @@ MAX_NAMES = 7
 
 
 def _when(meetup_round: MeetupRound) -> str:
+    """The evening in the conference's time, in the words and order of the active language."""
     zone = meetup_round.conference.tzinfo
     starts = timezone.localtime(meetup_round.starts_at, zone)
     ends = timezone.localtime(meetup_round.ends_at, zone)
-    return f"{dateformat.format(starts, 'l j F, H:i')}–{dateformat.format(ends, 'H:i')}"
+    # The same format the round pages use (templates/dashboard/_round_when.html).
+    return f"{dateformat.format(starts, gettext('l j F, H:i'))}–{dateformat.format(ends, 'H:i')}"
 
 
 def _names(first_names: list[str]) -> str:
     if not first_names:
-        return "You are the first at this table; others may join."
+        return gettext("You are the first at this table; others may join.")
     shown = first_names[:MAX_NAMES]
     more = len(first_names) - len(shown)
     if more:
-        return ", ".join(shown) + f" and {more} more"
+        return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
+            "names": ", ".join(shown),
+            "count": more,
+        }
     if len(shown) == 1:
         return shown[0]
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(shown[:-1]), "last": shown[-1]}
 
 
 def build_notice(
@@ -209,14 +216,17 @@ def build_notice(
         told.append((change.person_id, change.table_id))
         if person is None or not person.email or person.deleted_at:
             continue
-        if change.table_id is not None:
-            table = tables[change.table_id]
-            others = [name for pid, name in mates[table.pk] if pid != person.pk]
-            messages.append(_table_message(round, person, table, others, moved=change.told_before))
-        elif round.status == RoundStatus.CANCELLED:
-            messages.append(_cancelled_message(round, person))
-        else:
-            messages.append(_unseated_message(round, person))
+        with translation.override(language_of(person)):  # the recipient's language
+            if change.table_id is not None:
+                table = tables[change.table_id]
+                others = [name for pid, name in mates[table.pk] if pid != person.pk]
+                messages.append(
+                    _table_message(round, person, table, others, moved=change.told_before)
+                )
+            elif round.status == RoundStatus.CANCELLED:
+                messages.append(_cancelled_message(round, person))
+            else:
+                messages.append(_unseated_message(round, person))
     return messages, told
 
 
@@ -225,26 +235,33 @@ def _table_message(
 ) -> EmailMessage:
     location = seat_location(table_location=table.location, round_location=meetup_round.location)
     conference = meetup_round.conference.name
+    words = {"round": meetup_round.name, "table": table.label}
     subject = (
-        f"Your table changed: {table.label} at {meetup_round.name}"
+        gettext("Your table changed: %(table)s at %(round)s") % words
         if moved
-        else f"Your table at {meetup_round.name}: {table.label}"
+        else gettext("Your table at %(round)s: %(table)s") % words
     )
     lines = [
-        f"Hello {person.first_name},",
+        gettext("Hello %(name)s,") % {"name": person.first_name},
         "",
         (
-            f"The seating for {meetup_round.name} changed: you now sit at table {table.label}."
+            gettext("The seating for %(round)s changed: you now sit at table %(table)s.") % words
             if moved
-            else f"You sit at table {table.label} at {meetup_round.name}."
+            else gettext("You sit at table %(table)s at %(round)s.") % words
         ),
         "",
-        f"Where: {location} ({conference})" if location else f"Where: {conference}",
-        f"When: {_when(meetup_round)} ({meetup_round.conference.time_zone})",
-        f"At your table: {_names(others)}",
+        (
+            gettext("Where: %(place)s (%(conference)s)")
+            % {"place": location, "conference": conference}
+            if location
+            else gettext("Where: %(conference)s") % {"conference": conference}
+        ),
+        gettext("When: %(when)s (%(zone)s)")
+        % {"when": _when(meetup_round), "zone": meetup_round.conference.time_zone},
+        gettext("At your table: %(names)s") % {"names": _names(others)},
         "",
-        "The attached calendar file adds the evening to your calendar.",
-        "See who they are and why you sit together on your Drink Tables page.",
+        gettext("The attached calendar file adds the evening to your calendar."),
+        gettext("See who they are and why you sit together on your Drink Tables page."),
     ]
     message = EmailMessage(
         subject=subject,
@@ -260,7 +277,8 @@ def _table_message(
                 person_id=person.pk,
                 table_label=table.label,
                 location=location,
-                description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+                description=gettext("Drink Tables: table %(table)s. At your table: %(names)s")
+                % {"table": table.label, "names": _names(others)},
             )
         ),
         "text/calendar",
@@ -270,13 +288,16 @@ def _table_message(
 
 def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
     return EmailMessage(
-        subject=f"Cancelled: {meetup_round.name}",
+        subject=gettext("Cancelled: %(round)s") % {"round": meetup_round.name},
         body="\n".join(
             [
-                f"Hello {person.first_name},",
+                gettext("Hello %(name)s,") % {"name": person.first_name},
                 "",
-                f"{meetup_round.name} ({_when(meetup_round)}) is cancelled, so your table is "
-                "released. Please remove it from your calendar.",
+                gettext(
+                    "%(round)s (%(when)s) is cancelled, so your table is released. Please "
+                    "remove it from your calendar."
+                )
+                % {"round": meetup_round.name, "when": _when(meetup_round)},
             ]
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -286,14 +307,17 @@ def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessag
 
 def _unseated_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
     return EmailMessage(
-        subject=f"Your table at {meetup_round.name} was released",
+        subject=gettext("Your table at %(round)s was released") % {"round": meetup_round.name},
         body="\n".join(
             [
-                f"Hello {person.first_name},",
+                gettext("Hello %(name)s,") % {"name": person.first_name},
                 "",
-                f"The seating for {meetup_round.name} changed and you no longer have a table "
-                "(for example because your RSVP changed). If you are still coming, update your "
-                "RSVP on your Drink Tables page and the organizers will find you a seat.",
+                gettext(
+                    "The seating for %(round)s changed and you no longer have a table (for "
+                    "example because your RSVP changed). If you are still coming, update your "
+                    "RSVP on your Drink Tables page and the organizers will find you a seat."
+                )
+                % {"round": meetup_round.name},
             ]
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,

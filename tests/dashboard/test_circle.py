@@ -115,5 +115,5 @@ def test_the_network_page_draws_the_circle_without_a_script(client, world):
     html = client.get(reverse("dashboard:network")).content.decode()
 
     assert 'data-people="3" data-links="1"' in html
-    assert "were newcomers you welcomed at your table" in html
+    assert "of them was a newcomer you welcomed at your table" in html
     assert " style=" not in html

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendees', '0005_canonical_emails'),
+        ('attendees', '0006_person_language'),
     ]
 
     operations = [
