@@ -49,6 +49,7 @@ urlpatterns = [
         attendees_api.MyContactDetailView.as_view(),
         name="my-contact-detail",
     ),
+    path("me/calendar/", attendees_api.MyCalendarView.as_view(), name="my-calendar"),
     path("me/network/", attendees_api.MyNetworkView.as_view(), name="my-network"),
     path("people/", attendees_api.PeopleSearchView.as_view(), name="people"),
     path(

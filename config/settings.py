@@ -186,6 +186,9 @@ SESSION_ENGINE = (
 )
 ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
+# The site's address as attendees reach it, for absolute links in e-mails and calendars.
+SITE_URL = env("SITE_URL") or "http://127.0.0.1:8000/"
+
 # E-mail: console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL") or "Drink Tables <tables@drinktables.example>"
 EMAIL_HOST = env("EMAIL_HOST")
@@ -241,6 +244,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.sweep_pending_notices",
         "schedule": 300.0,
     },
+    "matching-sweep-pending-met-prompts": {
+        "task": "matching.sweep_pending_met_prompts",
+        "schedule": 900.0,
+    },
 }
 
 # Matching runs.
@@ -272,6 +279,11 @@ if not 0 <= MATCHING_FRIEND_THRESHOLD < float("inf"):
 LOGIN_LINK_TTL_S = 15 * 60
 LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
 LOGIN_LINK_RATE_PER_IP = 20  # per hour
+# Calendar subscriptions: reads of one feed per hour (calendar apps read every 15 minutes to
+# a day), and requests with an unknown or revoked feed secret per client address per hour
+# (a stale subscription reads about 4 times an hour; a venue shares one address).
+CALENDAR_FEED_RATE_PER_FEED = int(env("CALENDAR_FEED_RATE_PER_FEED") or 60)
+CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP = int(env("CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP") or 300)
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
 # the per-IP limits and the API throttles use it (config.http.client_ip). 0: use REMOTE_ADDR.
 NUM_PROXIES = int(env("DJANGO_NUM_PROXIES") or 0)

@@ -170,3 +170,20 @@ class WhatIfSimulation(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+
+class MetPrompt(models.Model):
+    """The e-mail asking a seated attendee who they met, after their round was held: sent once."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="met_prompts")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "“who did you meet” e-mail"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="met_prompt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"asked {self.person} who they met at {self.round}"

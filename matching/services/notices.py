@@ -11,10 +11,16 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import dateformat, timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from attendees.models import Person, first_name_of
-from conferences.calendar import TableEvent, seat_location, table_event_ics
+from conferences.calendar import (
+    TableEvent,
+    names_sentence,
+    seat_location,
+    table_description,
+    table_event_ics,
+)
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from config.db import locked
@@ -162,9 +168,6 @@ def notices_enqueue(round_id: int) -> Dispatch:
 # The e-mails
 
 
-MAX_NAMES = 7
-
-
 def _when(meetup_round: MeetupRound) -> str:
     """The evening in the conference's time, in the words and order of the active language."""
     zone = meetup_round.conference.tzinfo
@@ -174,19 +177,7 @@ def _when(meetup_round: MeetupRound) -> str:
     return f"{dateformat.format(starts, gettext('l j F, H:i'))}–{dateformat.format(ends, 'H:i')}"
 
 
-def _names(first_names: list[str]) -> str:
-    if not first_names:
-        return gettext("You are the first at this table; others may join.")
-    shown = first_names[:MAX_NAMES]
-    more = len(first_names) - len(shown)
-    if more:
-        return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
-            "names": ", ".join(shown),
-            "count": more,
-        }
-    if len(shown) == 1:
-        return shown[0]
-    return gettext("%(names)s and %(last)s") % {"names": ", ".join(shown[:-1]), "last": shown[-1]}
+_names = names_sentence
 
 
 def build_notice(
@@ -277,8 +268,7 @@ def _table_message(
                 person_id=person.pk,
                 table_label=table.label,
                 location=location,
-                description=gettext("Drink Tables: table %(table)s. At your table: %(names)s")
-                % {"table": table.label, "names": _names(others)},
+                description=table_description(table_label=table.label, first_names=others),
             )
         ),
         "text/calendar",

@@ -110,7 +110,9 @@ FORMS = [
     ("dashboard:contact_card", None, "attendee", ["email", "link", "next"], "post"),
     ("dashboard:contact_offer", None, "attendee", ["person", "next"], "post"),
     ("dashboard:contact_withdraw", "contact", "attendee", ["next"], "post"),
+    ("dashboard:met_undo", "met", "attendee", [], "post"),
     ("dashboard:delete", None, "attendee", ["confirm"], "post"),
+    ("dashboard:calendar", None, "attendee", ["action"], "post"),
     ("dashboard:sign_out_everywhere", None, "attendee", [], "post"),
     ("dashboard:logout", None, "attendee", ["next"], "post"),
     ("dashboard:round", "held", "attendee", ["q"], "get"),
@@ -156,6 +158,8 @@ def _kwargs(key: str | None, victim) -> dict:
         return {"token": "vera-email-secret"}
     if key == "slug":
         return {"slug": victim.conference.slug}
+    if key == "met":
+        return {"pk": victim.held.pk, "person": victim.vic.pk}
     if key == "batch":
         return {"slug": victim.conference.slug, "pk": victim.batch.pk}
     if key == "preset":
@@ -256,6 +260,7 @@ NO_INPUT = {
     "dashboard:home",
     "dashboard:login_sent",
     "dashboard:round_calendar",
+    "dashboard:calendar_feed",  # the secret in the path, nothing else read
     "dashboard:network",
     "dashboard:data",
     "dashboard:export",

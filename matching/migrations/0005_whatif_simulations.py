@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('conferences', '0005_import_mappings'),
-        ('matching', '0003_seat_table_restrict'),
+        ('matching', '0004_met_prompts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attendees', '0006_person_language'),
+        ('attendees', '0007_merge_0006_calendar_feed_0006_person_language'),
     ]
 
     operations = [
