@@ -320,6 +320,47 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
+class ContactCard(models.Model):
+    """The contact details a person shares with the people they offer them to ("stay in
+    touch"): an e-mail (their sign-in address unless they change it) and one link."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="contact_card")
+    email = models.EmailField(max_length=254)
+    link = models.URLField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"contact card #{self.pk}"
+
+
+class ContactOffer(models.Model):
+    """One person offers their contact card to someone they sat with at a held round or met.
+
+    The details are shown only when both offered to each other and neither blocked the other
+    (``attendees.selectors.contacts``); until then the other side is not told.
+    """
+
+    from_person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="contact_offers_made"
+    )
+    to_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_person", "to_person"], name="contact_offer_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_person=F("to_person")), name="contact_offer_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["to_person", "from_person"], name="contact_offer_to_from")]
+
+    def __str__(self) -> str:
+        return f"contact offer #{self.pk}"
+
+
 class CalendarFeed(models.Model):
     """A person's private calendar subscription (``webcal://…``): a feed of all their tables.
 

@@ -37,6 +37,8 @@ from attendees.models import (
     Attendance,
     Block,
     CalendarFeed,
+    ContactCard,
+    ContactOffer,
     EmailChange,
     Encounter,
     LoginLink,
@@ -715,7 +717,7 @@ def account_delete(*, person: Person) -> None:
     Others' encounters with them survive (their tie weights and networks stay right), and so do
     seats in rounds already held and registrations at past conferences (the organizers'
     figures). Everything else about them goes: profile, topics, RSVPs, blocks and requests in
-    both directions, seats in rounds not yet held, registrations for conferences still to come,
+    both directions, contact cards and offers both ways, seats in rounds not yet held, registrations for conferences still to come,
     sign-in links and the user account with its API tokens. An organizer's or superuser's
     account is only unlinked, never deleted here, so a conference is not left without its
     organizer.
@@ -730,6 +732,8 @@ def account_delete(*, person: Person) -> None:
         RoundRSVP.objects.filter(person=person).delete()
         Block.objects.filter(Q(blocker=person) | Q(blocked=person)).delete()
         SitTogether.objects.filter(Q(requester=person) | Q(requested=person)).delete()
+        ContactOffer.objects.filter(Q(from_person=person) | Q(to_person=person)).delete()
+        ContactCard.objects.filter(person=person).delete()
         person_erasing.send(sender=Person, person=person)
         Attendance.objects.filter(person=person, conference__ends_on__gte=today).delete()
         DrinkTable.objects.filter(host=person).update(host=None)

@@ -262,6 +262,19 @@ if MATCHING_MAX_TIME_LIMIT_S + 120 >= CELERY_BROKER_VISIBILITY_TIMEOUT_S:
         "or a long run would be delivered to a second worker."
     )
 
+# Two people count as friends for the matcher (the welcome circle, the anchor goal, circle
+# strength) when their tie weight (attendees.ties) is at least this: docs/design.md §3.
+try:
+    MATCHING_FRIEND_THRESHOLD = float(env("MATCHING_FRIEND_THRESHOLD") or 0.6)
+except ValueError:
+    raise ImproperlyConfigured(
+        "MATCHING_FRIEND_THRESHOLD must be a number such as 0.6 (0: every past encounter counts)."
+    ) from None
+if not 0 <= MATCHING_FRIEND_THRESHOLD < float("inf"):
+    raise ImproperlyConfigured(
+        "MATCHING_FRIEND_THRESHOLD must be 0 or more (0: every past encounter counts)."
+    )
+
 # Sign-in links.
 LOGIN_LINK_TTL_S = 15 * 60
 # Sign-in link limits, per hour (reasoning: docs/security.md, "Sign-in at a venue"). One address

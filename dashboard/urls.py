@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dashboard import views
+from dashboard import contacts, views
 
 app_name = "dashboard"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("rounds/<int:pk>/met/search/", views.met_search, name="met_search"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("network/", views.network, name="network"),
+    path("network/contacts/card/", contacts.contact_card, name="contact_card"),
+    path("network/contacts/offer/", contacts.contact_offer, name="contact_offer"),
+    path("network/contacts/<int:pk>/withdraw/", contacts.contact_withdraw, name="contact_withdraw"),
+    path("network/contacts/<int:pk>.vcf", contacts.contact_vcard, name="contact_vcard"),
     path("profile/", views.profile, name="profile"),
     path("profile/email/", views.email_change, name="email_change"),
     path("profile/email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),

@@ -547,7 +547,7 @@ def network(request):
     return render(
         request,
         "dashboard/network.html",
-        {"network": my_network, "graph": my_network.graph(), "nav": "network"},
+        {"network": my_network, "nav": "network"},
     )
 
 

@@ -193,6 +193,51 @@ class TableAlert(models.Model):
         return f"table {self.table} of {self.round} needs a change"
 
 
+class WhatIfSimulation(models.Model):
+    """A "what if" for an organizer's series: the simulation of docs/outcomes.md started from
+    a conference's real people, ties and tables, for several seating policies and a low and a
+    high setting of the assumed parameters (``matching.services.whatif``). The durable state
+    of its Celery task, like ``MatchingRun``."""
+
+    conference = models.ForeignKey(
+        "conferences.Conference", on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="whatif_progress_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="whatif_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["conference"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="one_active_whatif_per_conference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"What-if #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+
 class MetPrompt(models.Model):
     """The e-mail asking a seated attendee who they met, after their round was held: sent once."""
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from config.queue import task_send
 from matching.enums import ACTIVE_RUN_STATUSES
 from matching.models import MatchingRun
-from matching.services import met_prompts, notices, portfolio, runs
+from matching.services import met_prompts, notices, portfolio, runs, whatif
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,21 @@ def send_round_notices(self, *, round_id: int) -> int:
             break
     logger.info("round %s: %s notices sent", round_id, sent)
     return sent
+
+
+@shared_task(
+    name="matching.run_whatif",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=RUN_SOFT_TIME_LIMIT_S,
+    time_limit=RUN_HARD_TIME_LIMIT_S,
+    ignore_result=True,
+)
+def run_whatif(*, simulation_id: int) -> str:
+    """Simulate a queued what-if and store its result; a duplicate delivery changes nothing."""
+    outcome = whatif.whatif_execute(simulation_id=simulation_id)
+    logger.info("what-if %s: %s", simulation_id, outcome)
+    return outcome
 
 
 @shared_task(name="matching.sweep_pending_met_prompts", ignore_result=True)

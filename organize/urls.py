@@ -83,6 +83,16 @@ urlpatterns = [
         name="import_preset_delete",
     ),
     path("conferences/<slug:slug>/insights/", conferences.insights, name="insights"),
+    path(
+        "conferences/<slug:slug>/insights/what-if/",
+        conferences.insights_whatif,
+        name="insights_whatif",
+    ),
+    path(
+        "conferences/<slug:slug>/insights/what-if/status/",
+        conferences.insights_whatif_status,
+        name="insights_whatif_status",
+    ),
     path("rounds/<int:pk>/plan.csv", conferences.round_plan_csv, name="plan_csv"),
     path("rounds/<int:pk>/cards/", conferences.round_cards, name="table_cards"),
     path("rounds/<int:pk>/check-in/", conferences.round_check_in, name="check_in"),

@@ -14,6 +14,7 @@ from attendees.models import (
     ApiToken,
     Attendance,
     Block,
+    ContactOffer,
     Encounter,
     LoginLink,
     Person,
@@ -29,6 +30,7 @@ from matching.models import (
     SeatNotification,
     TableAlert,
     WaitingEntry,
+    WhatIfSimulation,
 )
 
 from .factories import (
@@ -272,6 +274,31 @@ def test_one_active_run_per_round(status):
     MatchingRunFactory(round=run.round, status="failed")
 
 
+def test_contact_offer_is_unique_and_never_to_oneself():
+    first, second = PersonFactory(), PersonFactory()
+    ContactOffer.objects.create(from_person=first, to_person=second)
+    refuses(lambda: ContactOffer.objects.create(from_person=first, to_person=second))
+    refuses(lambda: ContactOffer.objects.create(from_person=first, to_person=first))
+    ContactOffer.objects.create(from_person=second, to_person=first)  # the other way is fine
+
+
+def test_whatif_fields_stay_in_range():
+    simulation = WhatIfSimulation.objects.create(conference=ConferenceFactory())
+    rows = WhatIfSimulation.objects.filter(pk=simulation.pk)
+    refuses(lambda: rows.update(progress=101))
+    refuses(lambda: rows.update(status="lost"))
+
+
+@pytest.mark.parametrize("status", ["queued", "running"])
+def test_one_active_whatif_per_conference(status):
+    conference = ConferenceFactory()
+    WhatIfSimulation.objects.create(conference=conference, status=status)
+    refuses(lambda: WhatIfSimulation.objects.create(conference=conference, status="queued"))
+    refuses(lambda: WhatIfSimulation.objects.create(conference=conference, status="running"))
+    WhatIfSimulation.objects.create(conference=conference, status="succeeded")
+    WhatIfSimulation.objects.create(conference=conference, status="failed")
+
+
 def test_seat_is_unique_per_run_and_person():
     seat = SeatFactory()
     other_table = DrinkTableFactory(conference=seat.table.conference)
@@ -409,6 +436,11 @@ def test_every_model_constraint_has_a_test():
         ),
         "waiting_unique": "test_a_person_waits_once_per_round",
         "alert_open_unique": "test_one_open_alert_per_pair_and_round",
+        "contact_offer_unique": "test_contact_offer_is_unique_and_never_to_oneself",
+        "contact_offer_not_self": "test_contact_offer_is_unique_and_never_to_oneself",
+        "whatif_progress_range": "test_whatif_fields_stay_in_range",
+        "whatif_status_valid": "test_whatif_fields_stay_in_range",
+        "one_active_whatif_per_conference": "test_one_active_whatif_per_conference",
     }
     assert tested - set(covered) == set()
     for test_name in covered.values():

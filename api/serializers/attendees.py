@@ -471,6 +471,69 @@ class ExportSerializer(serializers.Serializer):
     sit_together_requests = _ExportSitTogether(many=True, help_text="The requests I made.")
 
 
+# Stay in touch ---------------------------------------------------------------------------------
+
+
+class ContactCardSerializer(serializers.Serializer):
+    email = serializers.CharField(help_text="The e-mail I share (my sign-in address by default).")
+    link = serializers.CharField(help_text="One web address I share; empty for none.")
+
+
+class SharedContactSerializer(serializers.Serializer):
+    person = serializers.SerializerMethodField()
+    organization = serializers.CharField(help_text="Empty when they do not show it.")
+    email = serializers.CharField()
+    link = serializers.CharField(help_text="Empty when they share none.")
+
+    @extend_schema_field(PublicNameSerializer)
+    def get_person(self, contact) -> dict:
+        return {"id": contact.person_id, "name": contact.name}
+
+
+class ContactsSerializer(serializers.Serializer):
+    card = ContactCardSerializer(help_text="What I share with the people I offer it to.")
+    mutual = SharedContactSerializer(
+        many=True, help_text="People who offered me their details and to whom I offered mine."
+    )
+    offered = serializers.SerializerMethodField(
+        help_text="People I offered my details to who have not offered theirs (they see "
+        "nothing until they do)."
+    )
+
+    @extend_schema_field(PublicNameSerializer(many=True))
+    def get_offered(self, contacts) -> list[dict]:
+        return [{"id": pk, "name": name} for pk, name in contacts.offered]
+
+
+class ContactOfferCreateSerializer(StrictSerializer):
+    person = serializers.IntegerField(
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="Id of someone I sat with at a round that took place, or marked as met.",
+    )
+    email = serializers.CharField(
+        required=False,
+        max_length=254,
+        help_text="Changes the e-mail I share (for every offer); my sign-in address by default.",
+    )
+    link = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Changes the one link I share (http or https; empty for none).",
+    )
+
+
+class ContactOfferSerializer(serializers.Serializer):
+    person = serializers.SerializerMethodField()
+    mutual = serializers.BooleanField(help_text="They offered theirs too: see `GET me/contacts/`.")
+    card = ContactCardSerializer(help_text="What I share with them.")
+
+    @extend_schema_field(PublicNameSerializer)
+    def get_person(self, row) -> dict:
+        return {"id": row.person_id, "name": row.name}
+
+
 # Calendar subscription -------------------------------------------------------------------------
 
 

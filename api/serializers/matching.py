@@ -15,7 +15,7 @@ from matching.services.portfolio import MAX_PORTFOLIO, MAX_SEED
 METRICS_HELP = (
     "The plan's metrics as docs/design.md §3 defines them (seated, unseated, violations per "
     "hard constraint, repeat_pairs, welcome_rate, anchor_rate, topic_rate, small_tables, "
-    "newcomer_spread, ...); empty until the run succeeds."
+    "newcomer_spread, circle_strength and circle_tables, ...); empty until the run succeeds."
 )
 
 

@@ -6,6 +6,8 @@ here lets the blocked person notice a block: the people search, sit-together req
 "who I met" answer them exactly as if there were none.
 """
 
+from types import SimpleNamespace
+
 from django.contrib.auth import logout
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -24,6 +26,9 @@ from api.serializers.attendees import (
     BlockSerializer,
     CalendarFeedCreatedSerializer,
     CalendarFeedSerializer,
+    ContactOfferCreateSerializer,
+    ContactOfferSerializer,
+    ContactsSerializer,
     EmailChangeRequestedSerializer,
     EmailChangeSerializer,
     EncounterSerializer,
@@ -44,7 +49,9 @@ from api.serializers.attendees import (
 )
 from api.serializers.conferences import TopicSerializer
 from api.throttling import LoginRateThrottle
+from attendees import contacts as contact_services
 from attendees.models import ApiToken, Block, Encounter, Person, SitTogether
+from attendees.selectors.contacts import card_for, contacts_for, offer_rows
 from attendees.selectors.encounters import met_confirmed_ids
 from attendees.selectors.network import network_for
 from attendees.selectors.people import person_for_user, upcoming_conferences_for
@@ -513,6 +520,61 @@ class MySitTogetherViewSet(
 
     def destroy(self, request, pk=None):
         sit_together_withdraw(person=self.person, request_id=int(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Stay in touch ---------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["me"])
+class MyContactsView(MyPersonMixin, APIView):
+    @extend_schema(
+        summary="My contacts",
+        description="The details I share, the details shared with me (both of us offered and "
+        "neither blocked the other) and my offers not returned. An offer made to me is not "
+        "shown until I offer mine back.",
+        responses=ContactsSerializer,
+    )
+    def get(self, request):
+        return Response(ContactsSerializer(contacts_for(person=self.person)).data)
+
+    @extend_schema(
+        summary="Offer my contact details to someone",
+        description="Someone I sat with at a round that took place, or marked as met. "
+        "`email` and `link` change what I share with everyone I offer it to. They see my "
+        "details only once they offer theirs; offering again changes nothing.",
+        request=ContactOfferCreateSerializer,
+        responses={201: ContactOfferSerializer},
+    )
+    def post(self, request):
+        serializer = ContactOfferCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        done = contact_services.contact_offer_make(
+            person=self.person,
+            other_id=data["person"],
+            email=data.get("email"),
+            link=data.get("link"),
+        )
+        (row,) = offer_rows(person=self.person, among=[done.person_id])
+        offer = SimpleNamespace(
+            person_id=row.person_id,
+            name=row.name,
+            mutual=row.mutual,
+            card=card_for(person=self.person),
+        )
+        return Response(ContactOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["me"])
+class MyContactDetailView(MyPersonMixin, APIView):
+    @extend_schema(
+        summary="Withdraw my offer",
+        description="The person (by id) no longer sees my details. Always possible.",
+        responses={204: None},
+    )
+    def delete(self, request, pk: int):
+        contact_services.contact_offer_withdraw(person=self.person, other_id=int(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -3,13 +3,18 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Min, Q
 from django.utils.translation import get_language, gettext
 
+from attendees.enums import EncounterKind
 from attendees.models import (
     FORMER_ATTENDEE,
+    Attendance,
+    Encounter,
     Person,
 )
 from attendees.selectors.encounters import encounters_for
+from attendees.selectors.people import is_newcomer
 from config import caches
 
 
@@ -43,38 +48,23 @@ class GrowthPoint:
     total: int
 
 
+@dataclass(frozen=True)
+class Link:
+    """Two of the person's contacts who met each other, and the year they last did."""
+
+    a: int
+    b: int
+    year: int
+
+
 @dataclass
 class Network:
     contacts: list[Contact]
     editions: list[EditionGroup]  # newest first
     growth: list[GrowthPoint]  # oldest year first, every year from the first to the last
-
-    def graph(self) -> dict:
-        """Nodes and edges for the graph view: the person in the middle (ring 0), then a ring
-        per year they first met someone, the most recent year closest."""
-        years = sorted({c.first_met_on.year for c in self.contacts})
-        ring = {year: len(years) - index for index, year in enumerate(years)}
-        nodes = [{"id": "me", "label": gettext("You"), "year": None, "ring": 0}]
-        edges = []
-        for contact in self.contacts:
-            node_id = f"p{contact.person_id}"
-            nodes.append(
-                {
-                    "id": node_id,
-                    "label": contact.name,
-                    "year": contact.first_met_on.year,
-                    "ring": ring[contact.first_met_on.year],
-                }
-            )
-            edges.append(
-                {
-                    "id": f"e{contact.person_id}",
-                    "source": "me",
-                    "target": node_id,
-                    "weight": contact.encounters,
-                }
-            )
-        return {"nodes": nodes, "edges": edges, "years": years}
+    links: list[Link] = field(default_factory=list)  # between contacts, by (a, b)
+    welcomed: set[int] = field(default_factory=set)  # contacts welcomed as newcomers
+    came_back: set[int] = field(default_factory=set)  # of those, seen again at a later edition
 
 
 def network_for(*, person: Person) -> Network:
@@ -127,8 +117,103 @@ def _network(person: Person) -> Network:
         for year in range(min(new_by_year), max(new_by_year) + 1):
             total += new_by_year.get(year, 0)
             growth.append(GrowthPoint(year=year, new=new_by_year.get(year, 0), total=total))
+    welcomed, came_back = _welcomed(person, set(contacts))
     return Network(
         contacts=sorted(contacts.values(), key=lambda c: (c.name, c.person_id)),
         editions=sorted(groups.values(), key=lambda g: (g.year, g.key), reverse=True),
         growth=growth,
+        links=_links_among(contacts),
+        welcomed=welcomed,
+        came_back=came_back,
     )
+
+
+def _links_among(contacts: dict[int, Contact]) -> list[Link]:
+    """Pairs of the person's contacts who met each other (an encounter between two people who
+    are both in the person's network; nothing else about anyone is read), with the year of
+    their latest encounter. Blocks are not read: a link says two people met, never more."""
+    ids = sorted(contacts)
+    if len(ids) < 2:
+        return []
+    latest: dict[tuple[int, int], int] = {}
+    for a, b, year in (
+        Encounter.objects.filter(person_a_id__in=ids, person_b_id__in=ids)
+        .order_by()
+        .values_list("person_a_id", "person_b_id", "occurred_on__year")
+    ):
+        latest[(a, b)] = max(year, latest.get((a, b), year))
+    return [Link(a, b, year) for (a, b), year in sorted(latest.items())]
+
+
+def _welcomed(person: Person, contact_ids: set[int]) -> tuple[set[int], set[int]]:
+    """The contacts the person welcomed: sat with at a round of a conference where they were
+    a newcomer and the person was not (``is_newcomer``). Of those, who came back: registered at
+    a later conference of the same series that the person attends too (what the person's own
+    conferences show them). A fixed number of queries."""
+    seated = list(
+        Encounter.objects.filter(
+            Q(person_a=person) | Q(person_b=person),
+            kind=EncounterKind.SEATED,
+            round__isnull=False,
+        ).values_list(
+            "person_a_id",
+            "person_b_id",
+            "round__conference_id",
+            "round__conference__starts_on",
+            "round__conference__series_id",
+        )
+    )
+    if not seated:
+        return set(), set()
+    others = {b if a == person.pk else a for a, b, *_ in seated} & contact_ids
+    asked = sorted(others | {person.pk})
+    attendances = list(
+        Attendance.objects.filter(person_id__in=asked).values_list(
+            "person_id",
+            "conference_id",
+            "conference__starts_on",
+            "conference__series_id",
+            "newcomer_override",
+        )
+    )
+    first_attended: dict[int, date] = {}
+    overrides: dict[tuple[int, int], bool] = {}
+    for pk, conference_id, starts_on, _series, override in attendances:
+        first_attended[pk] = min(starts_on, first_attended.get(pk, starts_on))
+        if override is not None:
+            overrides[(pk, conference_id)] = override
+    first_met: dict[int, date] = {}
+    for side in ("person_a_id", "person_b_id"):
+        for pk, day in (
+            Encounter.objects.filter(**{f"{side}__in": asked})
+            .values(side)
+            .annotate(first=Min("occurred_on"))
+            .values_list(side, "first")
+        ):
+            first_met[pk] = min(day, first_met.get(pk, day))
+
+    def newcomer(pk: int, conference_id: int, starts_on: date) -> bool:
+        return is_newcomer(
+            override=overrides.get((pk, conference_id)),
+            attended_before=pk in first_attended and first_attended[pk] < starts_on,
+            met_before=pk in first_met and first_met[pk] < starts_on,
+        )
+
+    welcomed_at: dict[int, list[tuple[date, int]]] = {}
+    for a, b, conference_id, starts_on, series_id in seated:
+        other = b if a == person.pk else a
+        if other not in others:
+            continue
+        if newcomer(other, conference_id, starts_on) and not newcomer(
+            person.pk, conference_id, starts_on
+        ):
+            welcomed_at.setdefault(other, []).append((starts_on, series_id))
+    mine = {conference_id for pk, conference_id, *_ in attendances if pk == person.pk}
+    came_back = {
+        pk
+        for pk, conference_id, starts_on, series_id, _override in attendances
+        if pk in welcomed_at
+        and conference_id in mine
+        and any(series_id == s and starts_on > day for day, s in welcomed_at[pk])
+    }
+    return set(welcomed_at), came_back

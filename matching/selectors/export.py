@@ -14,6 +14,7 @@ from attendees.models import (
     Person,
     RoundRSVP,
 )
+from attendees.selectors.contacts import contacts_for
 from attendees.selectors.encounters import encounters_for
 from attendees.selectors.people import conferences_for
 from attendees.selectors.wishes import blocks_for, sit_together_for
@@ -143,4 +144,17 @@ def person_export(*, person: Person) -> dict:
             }
             for r in sit_together_for(person=person)
         ],
+        **_contacts_export(person),
+    }
+
+
+def _contacts_export(person: Person) -> dict:
+    """The person's contact card and to whom they offered it (mutual: they offered theirs back
+    and neither blocked the other). Others' cards are theirs, not in this export."""
+    contacts = contacts_for(person=person)
+    card = contacts.card
+    return {
+        "contact_card": {"email": card.email, "link": card.link} if card.saved else None,
+        "contact_offers": [{"to": c.name, "mutual": True} for c in contacts.mutual]
+        + [{"to": name, "mutual": False} for _pk, name in contacts.offered],
     }

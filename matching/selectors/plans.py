@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
+
 from attendees.models import Person, display_name_of
 from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.wishes import mutual_sit_together_pairs
@@ -175,6 +177,29 @@ def metric_views(metrics: dict[str, Any]) -> list[MetricView]:
     return views
 
 
+@dataclass(frozen=True)
+class CircleStrength:
+    """How strong the plan's circles are (metric ``circle_strength``, docs/design.md §3): the
+    mean, over tables holding two or more returning friends, of the mean tie weight between
+    the friends there. Friends: a tie weight of at least ``friend_threshold``."""
+
+    strength: float
+    tables: int
+    friend_threshold: float
+
+
+def circle_strength_of(metrics: dict[str, Any]) -> CircleStrength | None:
+    """The plan's circle strength from a run's metrics; None for runs stored before the engine
+    reported it (or without metrics)."""
+    if not metrics or "circle_strength" not in metrics:
+        return None
+    return CircleStrength(
+        strength=float(metrics["circle_strength"]),
+        tables=int(metrics.get("circle_tables", 0)),
+        friend_threshold=settings.MATCHING_FRIEND_THRESHOLD,
+    )
+
+
 @dataclass
 class SeatView:
     pk: int  # the person's
@@ -302,6 +327,7 @@ class PlanView:
     is_published: bool
     pending_notices: int
     seated: int
+    circle_strength: CircleStrength | None = None
 
     @property
     def occupied(self) -> int:
@@ -413,6 +439,7 @@ def plan_for(
         if run is not None
         else 0,
         seated=len(seats),
+        circle_strength=circle_strength_of(run.metrics) if run is not None else None,
     )
 
 

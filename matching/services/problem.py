@@ -128,7 +128,14 @@ def build_problem(
         pinned=_host_pins(tables=round_drink_tables, present=present),
         seed=seed,
         time_limit_s=time_limit_s,
+        options=matcher_options(),
     )
+
+
+def matcher_options() -> engine.Options:
+    """The solver options of every round: the friend threshold of the settings
+    (``MATCHING_FRIEND_THRESHOLD``, docs/design.md §3), the engine's defaults otherwise."""
+    return engine.Options(friend_threshold=settings.MATCHING_FRIEND_THRESHOLD)
 
 
 def _avoid_pairs(*, present: set[int]) -> tuple[tuple[str, str], ...]:

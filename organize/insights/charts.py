@@ -22,6 +22,8 @@ class Series:
     name: str
     css_class: str
     values: list[float | None]
+    # (low, high) per category, drawn as a whisker over the bar (a sensitivity range)
+    ranges: list[tuple[float, float] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,9 @@ def bar_chart(
     value_format: Callable[[float], str] = percent,
 ) -> Chart:
     """Vertical bars, one group per category and one bar per series; None leaves a gap."""
-    values = [v for s in series for v in s.values if v is not None]
+    values = [v for s in series for v in s.values if v is not None] + [
+        bound for s in series for span in (s.ranges or []) if span for bound in span
+    ]
     top = max_value if max_value is not None else max(values, default=0.0)
     top = top or 1.0
     plot_width = WIDTH - LEFT - RIGHT
@@ -138,6 +142,29 @@ def bar_chart(
                     value_format(value),
                 )
             )
+            span = one.ranges[index] if one.ranges else None
+            if span is not None:
+                low, high = (PLOT_HEIGHT * min(v, top) / top for v in span)
+                middle = x + bar / 2
+                parts.append(
+                    format_html(
+                        '<path class="chart-range" d="M{} {}V{}M{} {}h{}M{} {}h{}">'
+                        "<title>{}: {} {} to {}</title></path>",
+                        _n(middle),
+                        _n(TOP + PLOT_HEIGHT - low),
+                        _n(TOP + PLOT_HEIGHT - high),
+                        _n(middle - 4),
+                        _n(TOP + PLOT_HEIGHT - low),
+                        8,
+                        _n(middle - 4),
+                        _n(TOP + PLOT_HEIGHT - high),
+                        8,
+                        category,
+                        one.name,
+                        value_format(span[0]),
+                        value_format(span[1]),
+                    )
+                )
         parts.append(
             format_html(
                 '<text class="chart-label" x="{}" y="{}" text-anchor="middle">{}<title>{}</title></text>',

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -14,6 +16,7 @@ from conferences.scoping import (
     round_for_organizer,
 )
 from config.exceptions import Conflict, NotFound, ServiceError
+from matching.services import whatif
 from organize.exports import check_in_csv, plan_csv, round_plan
 from organize.forms.imports import (
     ImportConfirmForm,
@@ -30,6 +33,8 @@ from organize.insights.charts import (
     new_ties_chart,
     round_rates_chart,
 )
+from organize.insights.outcomes import newcomer_outcomes
+from organize.insights.whatif import whatif_view
 from organize.permissions import organizer_required
 
 RECENT_IMPORTS = 10
@@ -389,6 +394,7 @@ def insights(request, slug):
     conference = conference_for_organizer(user=request.user, slug=slug)
     figures = conference_insights(conference=conference)
     editions = series_insights(conference=conference, user=request.user)
+    simulation = whatif.whatif_latest(conference_id=conference.pk, by=request.user)
     return render(
         request,
         "organize/insights.html",
@@ -400,6 +406,46 @@ def insights(request, slug):
             "editions": editions,
             "came_back_chart": came_back_chart(editions) if len(editions) > 1 else None,
             "new_ties_chart": new_ties_chart(editions) if editions else None,
+            "outcomes": newcomer_outcomes(conference=conference, user=request.user),
+            "simulation": simulation,
+            "whatif": whatif_view(simulation),
+            "friend_threshold": settings.MATCHING_FRIEND_THRESHOLD,
             "nav": "organize",
         },
     )
+
+
+@require_POST
+@organizer_required
+def insights_whatif(request, slug):
+    """Start the what-if (one at a time per conference); back to the insights page."""
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    try:
+        requested = whatif.whatif_request(conference_id=conference.pk, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if requested.warning:
+            messages.warning(request, requested.warning)
+        elif requested.newly_requested:
+            messages.success(request, "The what-if has started; this page shows its progress.")
+        else:
+            messages.info(request, "A what-if is already working for this conference.")
+    return redirect(reverse("organize:insights", args=[conference.slug]) + "#whatif-heading")
+
+
+@require_GET
+@organizer_required
+def insights_whatif_status(request, slug):
+    """The latest what-if's progress, polled by htmx while it is queued or running; once it
+    has finished, htmx reloads the page so its figures show."""
+    conference = conference_for_organizer(user=request.user, slug=slug)
+    simulation = whatif.whatif_latest(conference_id=conference.pk, by=request.user)
+    response = render(
+        request,
+        "organize/_whatif_status.html",
+        {"conference": conference, "simulation": simulation},
+    )
+    if request.headers.get("HX-Request") and (simulation is None or not simulation.is_active):
+        response["HX-Refresh"] = "true"
+    return response

@@ -38,24 +38,6 @@ def test_network_groups_people_by_edition_and_counts_growth_per_year(world):
     ]
 
 
-def test_the_graph_rings_put_the_most_recent_year_closest(world):
-    EncounterFactory(person_a=world.ann, person_b=world.zoe, conference=world.iste)
-
-    rings = {n["label"]: n["ring"] for n in network_for(person=world.ann).graph()["nodes"]}
-
-    assert rings == {"You": 0, "Zoe Park": 1, "Dana Kim": 2}
-
-
-def test_the_graph_has_me_in_the_middle_and_one_node_per_person(world):
-    graph = network_for(person=world.ann).graph()
-
-    assert [(n["id"], n["ring"]) for n in graph["nodes"]] == [("me", 0), (f"p{world.dana.pk}", 1)]
-    assert graph["edges"] == [
-        {"id": f"e{world.dana.pk}", "source": "me", "target": f"p{world.dana.pk}", "weight": 2}
-    ]
-    assert graph["years"] == [2008]
-
-
 def test_encounters_are_seen_from_my_side(world):
     mine = encounters_for(person=world.dana)
 
@@ -67,14 +49,14 @@ def test_encounters_are_seen_from_my_side(world):
     assert {e.other_organization for e in mine if e.other_name == "Omar Haddad"} == {""}
 
 
-def test_the_network_page_shows_the_graph_data_and_the_same_people_as_a_list(client, world):
+def test_the_network_page_shows_the_circle_and_the_same_people_as_a_list(client, world):
     sign_in(client, world.dana)
 
     html = client.get(reverse("dashboard:network")).content.decode()
 
-    assert '<script id="network-data" type="application/json">' in html
-    assert 'id="network-graph"' in html and "vendor/cytoscape/cytoscape.min.js" in html
-    # Once in the graph data, then once per edition where they met: Ann twice, Omar once.
+    assert 'id="network-circle" data-people="2" data-links="0"' in html
+    assert "<script" not in html.split("<main", 1)[1]  # drawn on the server
+    # Once in the circle, then once per edition where they met: Ann twice, Omar once.
     assert (html.count("Ann Lee"), html.count("Omar Haddad")) == (3, 2)
     assert "<caption>People met for the first time each year" in html
 
@@ -84,7 +66,7 @@ def test_an_empty_network_says_what_will_come(client, world):
 
     html = client.get(reverse("dashboard:network")).content.decode()
 
-    assert "Nobody yet." in html and "network-data" not in html
+    assert "Nobody yet." in html and "network-circle" not in html
 
 
 def test_the_growth_chart_labels_long_histories_briefly(client, world):

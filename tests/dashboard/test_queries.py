@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attendees import services
+from attendees.contacts import contact_offer_make
 from attendees.enums import EncounterKind
 from tests.attendees.helpers import register, seat_round, sign_in
 from tests.factories import (
@@ -21,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, person and the organizer check on every page, then the page's own reads. The
 # round page reads one more when someone at the table may be a newcomer (their history).
-BUDGET = {"home": 6, "round": 10, "network": 5, "blocks": 5, "together": 7, "profile": 6}
+# The network page's circle reads 2 more (links among my contacts, the tables I shared, and
+# with some: their registrations and first encounters) and its contacts panel 7: the offers
+# with their cards, my card, then whom I may offer mine to (encounters, my offers, theirs,
+# blocks, the people).
+BUDGET = {"home": 6, "round": 10, "network": 14, "blocks": 5, "together": 7, "profile": 6}
 
 
 def count_queries(client, url: str) -> int:
@@ -66,6 +71,12 @@ def build(size: int):
             conference=None,
             occurred_on=past.starts_on,
         )
+        # Stay in touch: met at tonight's round, contact offered both ways (the network page).
+        EncounterFactory(
+            person_a=me, person_b=friend, kind=EncounterKind.MET, round=tonight, conference=current
+        )
+        contact_offer_make(person=me, other_id=friend.pk)
+        contact_offer_make(person=friend, other_id=me.pk)
     return me, tonight
 
 

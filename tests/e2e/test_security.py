@@ -41,7 +41,7 @@ def test_a_hostile_name_shows_as_text_and_runs_nothing(page, live_server, world)
     expect(page.locator(".tablemate").first).to_contain_text(f"{SCRIPT}Dana{IMG}")
     expect(page.locator(".tablemate").first).to_contain_text(f"{IMG} keeps bees")
     page.goto("/network/")
-    expect(page.locator("#network-graph[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#network-circle")).to_have_count(1)
     expect(page.locator("main")).to_contain_text(f"{SCRIPT}Dana{IMG}")
 
     sign_in(page, live_server, world.organizer)

@@ -8,6 +8,8 @@ somebody else's data. ``Stranger`` is an attendee and an organizer of a differen
 import pytest
 from rest_framework.test import APIClient
 
+from attendees.contacts import contact_offer_make
+from attendees.enums import EncounterKind
 from attendees.imports import import_batch_create, import_preset_save
 from attendees.models import EmailChange, LoginLink
 from attendees.tokens import api_token_create, calendar_feed_create, hash_secret
@@ -109,6 +111,17 @@ class Victim:
             token_hash=hash_secret("vera-email-secret"),
             expires_at=timezone.now() + dt.timedelta(minutes=15),
         )
+        # Stay in touch: Vera met Val at the held round and both offered their contact.
+        self.contact = attendee_of(self.conference, full_name="Val Contact")
+        EncounterFactory(
+            person_a=self.vera,
+            person_b=self.contact,
+            kind=EncounterKind.MET,
+            round=self.held,
+            conference=self.conference,
+        )
+        contact_offer_make(person=self.vera, other_id=self.contact.pk)
+        contact_offer_make(person=self.contact, other_id=self.vera.pk)
 
     def secrets(self) -> list[str]:
         """Text that must never reach a stranger."""

@@ -107,6 +107,9 @@ FORMS = [
     ("dashboard:together", None, "attendee", ["person", "conference", "next"], "post"),
     ("dashboard:together_withdraw", "wish", "attendee", ["next"], "post"),
     ("dashboard:met", "held", "attendee", ["people"], "post"),
+    ("dashboard:contact_card", None, "attendee", ["email", "link", "next"], "post"),
+    ("dashboard:contact_offer", None, "attendee", ["person", "next"], "post"),
+    ("dashboard:contact_withdraw", "contact", "attendee", ["next"], "post"),
     ("dashboard:met_undo", "met", "attendee", [], "post"),
     ("dashboard:delete", None, "attendee", ["confirm"], "post"),
     ("dashboard:calendar", None, "attendee", ["action"], "post"),
@@ -141,6 +144,7 @@ FORMS = [
     ("organize:round_held", "published", "organizer", [], "post"),
     ("organize:round_cancel", "open", "organizer", [], "post"),
     ("organize:run_cancel", "run", "organizer", [], "post"),
+    ("organize:insights_whatif", "slug", "organizer", [], "post"),
     ("organize:import_registrations", "slug", "organizer", ["file", "preset"], "upload"),
     ("organize:import_encounters", "slug", "organizer", ["file"], "upload"),
     (
@@ -272,6 +276,7 @@ NO_INPUT = {
     "dashboard:network",
     "dashboard:data",
     "dashboard:export",
+    "dashboard:contact_vcard",
     "organize:index",
     "organize:registrations_template",
     "organize:encounters_template",
@@ -282,6 +287,7 @@ NO_INPUT = {
     "organize:check_in",
     "organize:check_in_csv",
     "organize:insights",
+    "organize:insights_whatif_status",
     "organize:import_preview",
 }
 

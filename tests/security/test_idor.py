@@ -21,9 +21,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from attendees.models import ApiToken, Block, SitTogether
+from attendees.models import ApiToken, Block, ContactOffer, SitTogether
 from conferences.models import ImportBatch, ImportPreset, MeetupRound
-from matching.models import MatchingRun
+from matching.models import MatchingRun, WhatIfSimulation
 
 from .conftest import Stranger, Victim, api_client
 
@@ -63,6 +63,11 @@ PAGES: dict[str, Target] = {
     "dashboard:met_undo": Target("attendee", lambda v, s: [{"pk": v.held.pk, "person": v.vic.pk}]),
     "dashboard:block_delete": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
     "dashboard:together_withdraw": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
+    # Ids of people: the victim's mutual contact, and the stranger's own person in the path.
+    "dashboard:contact_withdraw": Target("attendee", lambda v, s: [{"pk": v.contact.pk}]),
+    "dashboard:contact_vcard": Target(
+        "attendee", lambda v, s: [{"pk": v.contact.pk}, {"pk": v.vera.pk}]
+    ),
     "organize:round_plan": _round("published", "organizer"),
     "organize:round_plan_status": _round("open", "organizer"),
     "organize:round_problem": _round("open", "organizer"),
@@ -131,6 +136,10 @@ PAGES: dict[str, Target] = {
         ],
     ),
     "organize:insights": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
+    "organize:insights_whatif": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
+    "organize:insights_whatif_status": Target(
+        "organizer", lambda v, s: [{"slug": v.conference.slug}]
+    ),
     "organize:plan_csv": _round("published", "organizer"),
     "organize:table_cards": _round("published", "organizer"),
     "organize:check_in": _round("published", "organizer"),
@@ -159,6 +168,7 @@ API: dict[str, Target] = {
     "api:my-encounter-detail": Target("attendee", lambda v, s: [{"pk": v.met.pk}]),
     "api:my-block-detail": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
     "api:my-sit-together-detail": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
+    "api:my-contact-detail": Target("attendee", lambda v, s: [{"pk": v.contact.pk}]),
     "api:token-detail": Target("attendee", lambda v, s: [{"pk": v.token.pk}]),
     "api:conference-detail": Target("organizer", lambda v, s: [{"slug": v.conference.slug}]),
     "api:table-list": Target("organizer", lambda v, s: [{"conference_slug": v.conference.slug}]),
@@ -283,6 +293,10 @@ def _snapshot(v: Victim) -> dict:
         "runs": sorted(MatchingRun.objects.values_list("pk", "status")),
         "blocks": Block.objects.filter(pk=v.block.pk).count(),
         "wishes": SitTogether.objects.filter(pk=v.wish.pk).count(),
+        "whatifs": WhatIfSimulation.objects.count(),
+        "contact_offers": sorted(
+            ContactOffer.objects.values_list("from_person_id", "to_person_id")
+        ),
         "batches": [
             (b.pk, b.status, b.mapping) for b in ImportBatch.objects.order_by("pk").defer("content")
         ],

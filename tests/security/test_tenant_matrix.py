@@ -541,6 +541,8 @@ PAGES: dict[str, PageCase] = {
     ),
     "organize:import_preset_delete": PageCase(),
     "organize:insights": PageCase(),
+    "organize:insights_whatif": PageCase(),
+    "organize:insights_whatif_status": PageCase(),
     "organize:plan_csv": PageCase(),
     "organize:table_cards": PageCase(),
     "organize:check_in": PageCase(),
@@ -740,6 +742,13 @@ API: dict[tuple[str, str], ApiCase] = {
         who="attendee",
     ),
     ("delete", "/api/v1/me/blocks/{id}/"): ApiCase(),
+    ("post", "/api/v1/me/contacts/"): ApiCase(
+        frozenset({"person", "email", "link"}),  # e-mail and link are the asker's own card
+        path=lambda own, s: "/api/v1/me/contacts/",
+        body=lambda a: {"person": a.person.pk},
+        who="attendee",
+    ),
+    ("delete", "/api/v1/me/contacts/{id}/"): ApiCase(),
     ("delete", "/api/v1/me/encounters/{id}/"): ApiCase(),
     ("post", "/api/v1/me/rounds/{id}/met/"): ApiCase(
         frozenset({"people"}),
