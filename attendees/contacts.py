@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from attendees.models import Block, ContactCard, ContactOffer, Person
 from attendees.selectors.contacts import card_for, may_offer_to
@@ -15,7 +16,7 @@ from config.exceptions import NotFound, ServiceError
 
 LINK_MAX_LENGTH = 500
 EMAIL_MAX_LENGTH = 254
-NOT_OFFERABLE = (
+NOT_OFFERABLE = gettext_lazy(
     "You can offer your contact to people you sat with at a round that took place, or that "
     "you marked as met."
 )
@@ -34,19 +35,22 @@ def _checked_email(value: str) -> str:
     email = (value or "").strip()
     if not email:
         raise ServiceError(
-            "Give the e-mail address to share (your sign-in address is the default).",
+            gettext("Give the e-mail address to share (your sign-in address is the default)."),
             field="email",
         )
     if len(email) > EMAIL_MAX_LENGTH:
         raise ServiceError(
-            f"That e-mail address is too long (at most {EMAIL_MAX_LENGTH} characters).",
+            gettext("That e-mail address is too long (at most %(max)s characters).")
+            % {"max": EMAIL_MAX_LENGTH},
             field="email",
         )
     try:
         validate_email(email)
     except ValidationError:
         raise ServiceError(
-            f"“{email}” is not an e-mail address: write it as name@example.org.", field="email"
+            gettext("“%(email)s” is not an e-mail address: write it as name@example.org.")
+            % {"email": email},
+            field="email",
         ) from None
     return email
 
@@ -57,14 +61,18 @@ def _checked_link(value: str) -> str:
         return ""
     if len(link) > LINK_MAX_LENGTH:
         raise ServiceError(
-            f"That link is too long (at most {LINK_MAX_LENGTH} characters).", field="link"
+            gettext("That link is too long (at most %(max)s characters).")
+            % {"max": LINK_MAX_LENGTH},
+            field="link",
         )
     try:
         _link_validator(link)
     except ValidationError:
         raise ServiceError(
-            "The link must be a web address starting with https:// or http://, "
-            "such as https://example.org/me.",
+            gettext(
+                "The link must be a web address starting with https:// or http://, "
+                "such as https://example.org/me."
+            ),
             field="link",
         ) from None
     return link
@@ -93,10 +101,11 @@ def contact_offer_make(
     """
     other = may_offer_to(person=person, other_id=other_id)
     if other is None:
-        raise ServiceError(NOT_OFFERABLE, field="person")
+        raise ServiceError(str(NOT_OFFERABLE), field="person")
     if Block.objects.filter(blocker=person, blocked=other).exists():
         raise ServiceError(
-            f"You blocked {other.full_name}. Remove the block first to stay in touch.",
+            gettext("You blocked %(name)s. Remove the block first to stay in touch.")
+            % {"name": other.full_name},
             field="person",
         )
     with transaction.atomic():
@@ -121,4 +130,4 @@ def contact_offer_withdraw(*, person: Person, other_id: int) -> None:
     possible; an offer the person never made is not found."""
     deleted, _ = ContactOffer.objects.filter(from_person=person, to_person_id=other_id).delete()
     if not deleted:
-        raise NotFound("You have not offered your contact to this person.")
+        raise NotFound(gettext("You have not offered your contact to this person."))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from attendees.selectors.network import Network
 
@@ -30,7 +31,14 @@ TOP = 8
 MAX_BULGE = 140
 # Dash patterns by year, newest first: "solid", "long dashes", "short dashes", "dots", ...
 DASHES = ["", "8 4", "4 3", "1.5 3", "10 3 2 3", "6 2 2 2 2 2"]
-DASH_NAMES = ["solid", "long dashes", "short dashes", "dots", "dash-dot", "dash-dot-dot"]
+DASH_NAMES = [
+    gettext_lazy("solid"),
+    gettext_lazy("long dashes"),
+    gettext_lazy("short dashes"),
+    gettext_lazy("dots"),
+    gettext_lazy("dash-dot"),
+    gettext_lazy("dash-dot-dot"),
+]
 
 
 @dataclass(frozen=True)
@@ -60,7 +68,7 @@ def _year_styles(years: list[int]) -> dict[int, tuple[str, str, str]]:
     styles = {}
     for index, year in enumerate(sorted(set(years), reverse=True)):
         i = min(index, len(DASHES) - 1)
-        styles[year] = (DASHES[i], DASH_NAMES[i], f"link-year-{min(index, 7)}")
+        styles[year] = (DASHES[i], str(DASH_NAMES[i]), f"link-year-{min(index, 7)}")
     return styles
 
 
@@ -99,7 +107,7 @@ def _groups(network: Network) -> list[tuple[str, int, list]]:
     edition first; within one, by name."""
     first_place: dict[tuple[str, int], list] = defaultdict(list)
     for contact in network.contacts:
-        place = contact.places[0] if contact.places else "Elsewhere"
+        place = contact.places[0] if contact.places else gettext("Elsewhere")
         first_place[(place, contact.first_met_on.year)].append(contact)
     return [
         (place, year, sorted(people, key=lambda c: (c.name, c.person_id)))
@@ -135,7 +143,11 @@ def _people(network: Network) -> CircleChart:
             names[contact.person_id] = contact.name
             note = ""
             if welcomed:
-                note = "you welcomed them" + (" · came back" if back else "")
+                note = (
+                    gettext("you welcomed them · came back")
+                    if back
+                    else gettext("you welcomed them")
+                )
             rows.append(
                 format_html(
                     '<g class="circle-person{}"><circle class="circle-node" cx="{}" cy="{}" r="5">'
@@ -167,16 +179,17 @@ def _people(network: Network) -> CircleChart:
             where[link.b],
             styles[link.year][0],
             styles[link.year][2],
-            f"{names[link.a]} and {names[link.b]} met ({link.year})",
+            gettext("%(a)s and %(b)s met (%(year)s)")
+            % {"a": names[link.a], "b": names[link.b], "year": link.year},
         )
         for link in network.links
         if link.a in where and link.b in where
     ]
     height = y + TOP
-    description = (
-        f"The {len(where)} people you met, by the edition where you first met, newest first; "
-        f"{len(arcs)} arcs join people who met each other. The same people are listed below."
-    )
+    description = gettext(
+        "The %(people)s people you met, by the edition where you first met, newest first; "
+        "%(arcs)s arcs join people who met each other. The same people are listed below."
+    ) % {"people": len(where), "arcs": len(arcs)}
     return CircleChart(
         svg=_frame(height, description, "".join(arcs) + "".join(rows)),
         legend=_legend(styles),
@@ -211,14 +224,18 @@ def _grouped(network: Network) -> CircleChart:
         where[index] = cy
         welcomed = sum(1 for c in people if c.person_id in network.welcomed)
         back = sum(1 for c in people if c.person_id in network.came_back)
-        note = (
-            f" · {welcomed} welcomed" + (f", {back} came back" if back else "") if welcomed else ""
-        )
+        note = ""
+        if welcomed:
+            note = " · " + (
+                gettext("%(welcomed)s welcomed, %(back)s came back")
+                if back
+                else gettext("%(welcomed)s welcomed")
+            ) % {"welcomed": welcomed, "back": back}
         rows.append(
             format_html(
                 '<g class="circle-person{}"><circle class="circle-node" cx="{}" cy="{}" r="{}">'
                 '</circle><text class="circle-name" x="{}" y="{}">{} · {}</text>'
-                '<text class="circle-note" x="{}" y="{}">{} {}, {} link{} inside{}</text></g>',
+                '<text class="circle-note" x="{}" y="{}">{}, {}{}</text></g>',
                 " circle-welcomed" if welcomed else "",
                 NODE_X,
                 f"{cy:.1f}",
@@ -229,10 +246,10 @@ def _grouped(network: Network) -> CircleChart:
                 year,
                 LABEL_X + 6,
                 f"{cy + 12:.1f}",
-                len(people),
-                "person" if len(people) == 1 else "people",
-                within[index],
-                "" if within[index] == 1 else "s",
+                ngettext("%(count)s person", "%(count)s people", len(people))
+                % {"count": len(people)},
+                ngettext("%(count)s link inside", "%(count)s links inside", within[index])
+                % {"count": within[index]},
                 note,
             )
         )
@@ -242,15 +259,20 @@ def _grouped(network: Network) -> CircleChart:
             where[b],
             styles[latest[(a, b)]][0],
             styles[latest[(a, b)]][2],
-            f"{count} link{'' if count == 1 else 's'} between {groups[a][0]} and {groups[b][0]}",
+            ngettext(
+                "%(count)s link between %(a)s and %(b)s",
+                "%(count)s links between %(a)s and %(b)s",
+                count,
+            )
+            % {"count": count, "a": groups[a][0], "b": groups[b][0]},
             width=min(6.0, 1 + math.log2(count)),
         )
         for (a, b), count in sorted(between.items())
     ]
-    description = (
-        f"The {len(network.contacts)} people you met, one row per edition where you first met; "
-        "arcs join editions whose people met each other, thicker for more links."
-    )
+    description = gettext(
+        "The %(people)s people you met, one row per edition where you first met; arcs join "
+        "editions whose people met each other, thicker for more links."
+    ) % {"people": len(network.contacts)}
     return CircleChart(
         svg=_frame(y + TOP, description, "".join(arcs) + "".join(rows)),
         legend=_legend(styles),
@@ -271,9 +293,10 @@ def _frame(height: float, description: str, body: str) -> SafeString:
     return format_html(
         '<svg class="circle-chart" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="circle-title circle-desc" focusable="false">'
-        '<title id="circle-title">Your circle</title><desc id="circle-desc">{}</desc>{}</svg>',
+        '<title id="circle-title">{}</title><desc id="circle-desc">{}</desc>{}</svg>',
         WIDTH,
         f"{height:.0f}",
+        gettext("Your circle"),
         description,
         mark_safe(body),  # built from format_html pieces only
     )
