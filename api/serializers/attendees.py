@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.base import StrictSerializer
+from api.serializers.base import ConferenceDateTimeField, StrictSerializer
 from api.serializers.conferences import TopicSerializer
 from attendees.enums import RSVPStatus
 from attendees.models import ApiToken, Block, Encounter, Person
@@ -166,6 +166,13 @@ class MyRoundSerializer(serializers.ModelSerializer):
     table = serializers.SerializerMethodField(
         help_text="My table once the plan is published, else null."
     )
+    starts_at = ConferenceDateTimeField(read_only=True)
+    ends_at = ConferenceDateTimeField(read_only=True)
+    time_zone = serializers.CharField(
+        source="conference.time_zone",
+        read_only=True,
+        help_text="The conference's time zone (IANA name).",
+    )
 
     class Meta:
         model = MeetupRound
@@ -175,6 +182,7 @@ class MyRoundSerializer(serializers.ModelSerializer):
             "name",
             "starts_at",
             "ends_at",
+            "time_zone",
             "location",
             "status",
             "rsvp",

@@ -10,12 +10,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from attendees.models import Person, first_name_of
 from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
+from conferences.times import local_time_range
 from config.db import locked
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import Seat, SeatNotification
@@ -164,10 +165,10 @@ MAX_NAMES = 7
 
 
 def _when(meetup_round: MeetupRound) -> str:
-    zone = meetup_round.conference.tzinfo
-    starts = timezone.localtime(meetup_round.starts_at, zone)
-    ends = timezone.localtime(meetup_round.ends_at, zone)
-    return f"{dateformat.format(starts, 'l j F, H:i')}–{dateformat.format(ends, 'H:i')}"
+    """The evening in the conference's local time, its zone named ("… 18:30–20:30 CST")."""
+    return local_time_range(
+        meetup_round.starts_at, meetup_round.ends_at, zone=meetup_round.conference.tzinfo
+    )
 
 
 def _names(first_names: list[str]) -> str:

@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from attendees import imports
@@ -29,11 +31,13 @@ from conferences.services import (
     topic_save,
     vocabulary_delete,
 )
+from conferences.times import conference_zone, local_time_range
 from config.exceptions import Conflict, ServiceError
 from matching.services.lifecycle import round_transition
 from matching.services.runs import run_request
 from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
+from organize.forms.rounds import RoundTimesForm
 
 
 class ReadableByOrganizersAdmin(OrganizerScopedAdmin):
@@ -125,6 +129,7 @@ class DrinkTableInline(ServiceInline, admin.TabularInline):
 
 class MeetupRoundInline(ServiceInline, admin.TabularInline):
     model = MeetupRound
+    form = RoundTimesForm
     parent_field = "conference"
     fields = ["name", "starts_at", "ends_at", "location", "status"]
     readonly_fields = ["status"]
@@ -225,10 +230,11 @@ def _round_action(request, queryset, action, done: str) -> None:
 
 @admin.register(MeetupRound)
 class MeetupRoundAdmin(OrganizerScopedAdmin):
+    form = RoundTimesForm
     list_display = [
         "name",
         "conference",
-        "starts_at",
+        "starts_local",
         "location",
         "status",
         "going_count",
@@ -263,6 +269,12 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     def going_count(self, meetup_round):
         return meetup_round.going_count
 
+    @admin.display(description="starts (local time)", ordering="starts_at")
+    def starts_local(self, meetup_round):
+        return local_time_range(
+            meetup_round.starts_at, meetup_round.ends_at, zone=meetup_round.conference.tzinfo
+        )
+
     @admin.display(description="plan")
     def plan_link(self, meetup_round):
         if meetup_round.pk is None:
@@ -277,6 +289,19 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
         if obj is not None:
             fields.append("conference")
         return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A round's page reads and shows its times in its conference's zone (published and
+        held times too), not the server's."""
+        meetup_round = self.get_object(request, unquote(object_id)) if object_id else None
+        zone = conference_zone(meetup_round.conference) if meetup_round is not None else None
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def _move(self, request, queryset, to: str, done: str, **options) -> None:
         """Move each selected round to ``to`` through the lifecycle; report refusals and
