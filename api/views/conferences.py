@@ -40,9 +40,12 @@ from conferences.services import (
     round_delete,
     table_create,
     table_delete,
-    table_update,
 )
-from matching.services.rounds import round_create_with_status, round_update_with_status
+from matching.services.rounds import (
+    round_create_with_status,
+    round_update_with_status,
+    table_update_with_notices,
+)
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -175,7 +178,7 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         table = self.get_object()
         data = self._write_serializer(partial=True).validated_data
-        table_update(by=request.user, table_id=table.pk, data=data)
+        table_update_with_notices(by=request.user, table_id=table.pk, data=data)
         return Response(self.get_serializer(self.get_queryset().get(pk=table.pk)).data)
 
     def perform_destroy(self, instance):

@@ -40,6 +40,7 @@ from matching.selectors.runs import PlanRun, latest_succeeded_run, plan_run_for
 from matching.services.encounters import encounters_record_round
 from matching.services.notices import (
     notices_enqueue,
+    notices_settle_unchanged,
     pending_notices,
     queue_unreachable_notices_message,
 )
@@ -309,7 +310,19 @@ def _publish(
         raise Conflict("This plan breaks a hard constraint; run the matching again.")
     same = meetup_round.status == S.PUBLISHED and meetup_round.published_run_id == run.pk
     if not same:
-        _write_status(meetup_round, move.target, published_run=run, published_at=timezone.now())
+        previous_sequence = meetup_round.calendar_sequence
+        _write_status(
+            meetup_round,
+            move.target,
+            published_run=run,
+            published_at=timezone.now(),
+            calendar_sequence=previous_sequence + 1,
+        )
+        # A new revision of every event; those whose table stays as they were told (and who
+        # are owed nothing else) need not hear of it.
+        notices_settle_unchanged(
+            round=meetup_round, previous_sequence=previous_sequence, keep_table_of_run=run.pk
+        )
     queued, dispatch = 0, None
     if notify:
         queued = len(pending_notices(meetup_round))
@@ -347,7 +360,7 @@ def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
 
 def _cancel(meetup_round: MeetupRound, move: Move, by) -> Effect:
     """Active runs stop, and anyone told a table hears that the round is cancelled."""
-    _write_status(meetup_round, move.target)
+    _write_status(meetup_round, move.target, calendar_sequence=meetup_round.calendar_sequence + 1)
     stopped = MatchingRun.objects.filter(round=meetup_round, status__in=ACTIVE_RUN_STATUSES).update(
         status=RunStatus.CANCELLED,
         finished_at=timezone.now(),

@@ -1,4 +1,11 @@
-"""Notices: tell each attendee their table, once, and again only when it changes."""
+"""Notices: tell each attendee their table, once, and again only when it changes.
+
+What a person was told is recorded per seat (``SeatNotification``: the table, and the round's
+``calendar_sequence`` at the time). Whoever should know another table, or no table, or whose
+record is older than the round's sequence (its time or place changed, or their table moved)
+is owed an e-mail with the calendar event at the current sequence: same UID, higher SEQUENCE,
+so their calendar replaces the event (or, for a cancellation, removes it).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from attendees.models import Person, first_name_of
@@ -18,6 +27,7 @@ from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from conferences.times import local_time_range
 from config.db import locked
+from config.http import site_url
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import Seat, SeatNotification
 
@@ -53,6 +63,7 @@ def notices_send_batch(*, round_id: int, batch_size: int | None = None) -> Notic
         if not batch:
             return NoticeBatch(sent=0, remaining=0)
         messages, told = build_notice(round=meetup_round, changes=batch)
+        sequence = meetup_round.calendar_sequence
         if messages:
             from django.core.mail import get_connection
 
@@ -62,13 +73,17 @@ def notices_send_batch(*, round_id: int, batch_size: int | None = None) -> Notic
         SeatNotification.objects.bulk_create(
             [
                 SeatNotification(
-                    round=meetup_round, person_id=person_id, table_id=table_id, sent_at=now
+                    round=meetup_round,
+                    person_id=person_id,
+                    table_id=table_id,
+                    sent_at=now,
+                    sequence=sequence,
                 )
                 for person_id, table_id in told
             ],
             update_conflicts=True,
             unique_fields=["round", "person"],
-            update_fields=["table", "sent_at"],
+            update_fields=["table", "sent_at", "sequence"],
         )
     return NoticeBatch(sent=len(messages), remaining=len(pending) - len(batch))
 
@@ -79,12 +94,16 @@ class NoticeChange:
     table_id: int | None  # the table they should know about; None: no table any more
     previous_table_id: int | None  # what they were told; None: nothing, or "no table"
     told_before: bool
+    updated: bool = False  # the same table, but the round's time or place (or the table's) moved
 
 
 def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
-    told = dict(
-        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
-    )
+    told: dict[int, tuple[int | None, int]] = {
+        person_id: (table_id, sequence)
+        for person_id, table_id, sequence in SeatNotification.objects.filter(
+            round=meetup_round
+        ).values_list("person_id", "table_id", "sequence")
+    }
     if meetup_round.status == RoundStatus.PUBLISHED:
         should_know = dict(
             Seat.objects.filter(run_id=meetup_round.published_run_id).values_list(
@@ -98,17 +117,50 @@ def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
     changes = []
     for person_id in sorted(set(told) | set(should_know)):
         table_id = should_know.get(person_id)
-        previous = told.get(person_id)
-        if table_id != previous:
+        previous, sequence = told.get(person_id, (None, 0))
+        outdated = table_id is not None and sequence < meetup_round.calendar_sequence
+        if table_id != previous or outdated:
             changes.append(
                 NoticeChange(
                     person_id=person_id,
                     table_id=table_id,
                     previous_table_id=previous,
                     told_before=person_id in told,
+                    updated=table_id == previous,
                 )
             )
     return changes
+
+
+def notices_settle_unchanged(
+    *,
+    round: MeetupRound,
+    previous_sequence: int,
+    keep_table_of_run: int | None = None,
+    except_table_id: int | None = None,
+) -> int:
+    """After ``round``'s calendar_sequence grew past ``previous_sequence``, record as told those
+    for whom nothing they know changed, so only the people affected are e-mailed.
+
+    Only people up to date before (told at ``previous_sequence``) are settled: someone still
+    owed an earlier change keeps it. ``keep_table_of_run``: a new plan, which changes nothing
+    for those it seats where they were told. ``except_table_id``: a table that moved, which
+    changes nothing for those told another table. Call it under the round's row lock.
+    """
+    told = SeatNotification.objects.filter(
+        round=round, sequence=previous_sequence, table__isnull=False
+    )
+    if keep_table_of_run is not None:
+        told = told.filter(
+            table_id=Subquery(
+                Seat.objects.filter(
+                    run_id=keep_table_of_run, person_id=OuterRef("person_id")
+                ).values("table_id")[:1]
+            )
+        )
+    if except_table_id is not None:
+        told = told.exclude(table_id=except_table_id)
+    return told.update(sequence=round.calendar_sequence)
 
 
 def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
@@ -192,7 +244,9 @@ def build_notice(
     """
     people = Person.objects.in_bulk([change.person_id for change in changes])
     table_ids = {change.table_id for change in changes if change.table_id is not None}
-    tables = DrinkTable.objects.in_bulk(table_ids)
+    tables = DrinkTable.objects.in_bulk(
+        table_ids | {c.previous_table_id for c in changes if c.previous_table_id is not None}
+    )
     mates: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if table_ids:
         for table_id, person_id, full_name, deleted_at in (
@@ -213,90 +267,156 @@ def build_notice(
         if change.table_id is not None:
             table = tables[change.table_id]
             others = [name for pid, name in mates[table.pk] if pid != person.pk]
-            messages.append(_table_message(round, person, table, others, moved=change.told_before))
-        elif round.status == RoundStatus.CANCELLED:
-            messages.append(_cancelled_message(round, person))
+            messages.append(
+                _table_message(
+                    round,
+                    person,
+                    table,
+                    others,
+                    moved=change.told_before and not change.updated,
+                    updated=change.updated,
+                )
+            )
         else:
-            messages.append(_unseated_message(round, person))
+            previous = tables.get(change.previous_table_id)
+            if round.status == RoundStatus.CANCELLED:
+                messages.append(_cancelled_message(round, person, previous))
+            else:
+                messages.append(_unseated_message(round, person, previous))
     return messages, told
 
 
-def _table_message(
-    meetup_round: MeetupRound, person: Person, table: DrinkTable, others: list[str], *, moved: bool
-) -> EmailMessage:
-    location = seat_location(table_location=table.location, round_location=meetup_round.location)
-    conference = meetup_round.conference.name
-    subject = (
-        f"Your table changed: {table.label} at {meetup_round.name}"
-        if moved
-        else f"Your table at {meetup_round.name}: {table.label}"
+def round_page_url(meetup_round: MeetupRound) -> str:
+    """The attendee's page of the round, as an absolute address (``SITE_URL``)."""
+    return site_url(reverse("dashboard:round", args=[meetup_round.pk]))
+
+
+def _calendar(
+    meetup_round: MeetupRound,
+    person: Person,
+    table: DrinkTable | None,
+    *,
+    description: str,
+    method: str = "PUBLISH",
+) -> str:
+    label = table.label if table is not None else "-"
+    location = seat_location(
+        table_location=table.location if table is not None else "",
+        round_location=meetup_round.location,
     )
-    lines = [
-        f"Hello {person.first_name},",
-        "",
-        (
-            f"The seating for {meetup_round.name} changed: you now sit at table {table.label}."
-            if moved
-            else f"You sit at table {table.label} at {meetup_round.name}."
+    return table_event_ics(
+        TableEvent(
+            round=meetup_round,
+            person_id=person.pk,
+            table_label=label,
+            location=location,
+            description=description,
+            url=round_page_url(meetup_round),
         ),
-        "",
-        f"Where: {location} ({conference})" if location else f"Where: {conference}",
-        f"When: {_when(meetup_round)} ({meetup_round.conference.time_zone})",
-        f"At your table: {_names(others)}",
-        "",
-        "The attached calendar file adds the evening to your calendar.",
-        "See who they are and why you sit together on your Drink Tables page.",
-    ]
+        method=method,
+    )
+
+
+def _message(person: Person, subject: str, lines: list[str], calendar: str) -> EmailMessage:
     message = EmailMessage(
         subject=subject,
         body="\n".join(lines),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[person.email],
     )
-    message.attach(
-        "drink-table.ics",
-        table_event_ics(
-            TableEvent(
-                round=meetup_round,
-                person_id=person.pk,
-                table_label=table.label,
-                location=location,
-                description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
-            )
-        ),
-        "text/calendar",
-    )
+    message.attach("drink-table.ics", calendar, "text/calendar")
     return message
 
 
-def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
-    return EmailMessage(
-        subject=f"Cancelled: {meetup_round.name}",
-        body="\n".join(
-            [
-                f"Hello {person.first_name},",
-                "",
-                f"{meetup_round.name} ({_when(meetup_round)}) is cancelled, so your table is "
-                "released. Please remove it from your calendar.",
-            ]
+def _table_message(
+    meetup_round: MeetupRound,
+    person: Person,
+    table: DrinkTable,
+    others: list[str],
+    *,
+    moved: bool,
+    updated: bool = False,
+) -> EmailMessage:
+    location = seat_location(table_location=table.location, round_location=meetup_round.location)
+    conference = meetup_round.conference.name
+    when = _when(meetup_round)
+    if updated:
+        subject = f"Changed: {meetup_round.name}, {when}"
+        opening = (
+            f"{meetup_round.name} has changed: see when and where below. You still sit at "
+            f"table {table.label}."
+        )
+    elif moved:
+        subject = f"Your table changed: {table.label} at {meetup_round.name}"
+        opening = (
+            f"The seating for {meetup_round.name} changed: you now sit at table {table.label}."
+        )
+    else:
+        subject = f"Your table at {meetup_round.name}: {table.label}"
+        opening = f"You sit at table {table.label} at {meetup_round.name}."
+    lines = [
+        f"Hello {person.first_name},",
+        "",
+        opening,
+        "",
+        f"Where: {location} ({conference})" if location else f"Where: {conference}",
+        f"When: {when} ({meetup_round.conference.time_zone})",
+        f"At your table: {_names(others)}",
+        "",
+        (
+            "The attached calendar file updates the evening in your calendar."
+            if updated or moved
+            else "The attached calendar file adds the evening to your calendar."
         ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
+        "Who sits with you, and why:",
+        round_page_url(meetup_round),
+    ]
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
     )
+    return _message(person, subject, lines, calendar)
 
 
-def _unseated_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
-    return EmailMessage(
-        subject=f"Your table at {meetup_round.name} was released",
-        body="\n".join(
-            [
-                f"Hello {person.first_name},",
-                "",
-                f"The seating for {meetup_round.name} changed and you no longer have a table "
-                "(for example because your RSVP changed). If you are still coming, update your "
-                "RSVP on your Drink Tables page and the organizers will find you a seat.",
-            ]
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
+def _cancelled_message(
+    meetup_round: MeetupRound, person: Person, table: DrinkTable | None
+) -> EmailMessage:
+    lines = [
+        f"Hello {person.first_name},",
+        "",
+        f"{meetup_round.name} ({_when(meetup_round)}) is cancelled, so your table is "
+        "released. The attached calendar file removes it from your calendar.",
+    ]
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=f"Cancelled: {meetup_round.name}.",
+        method="CANCEL",
     )
+    return _message(person, f"Cancelled: {meetup_round.name}", lines, calendar)
+
+
+def _unseated_message(
+    meetup_round: MeetupRound, person: Person, table: DrinkTable | None
+) -> EmailMessage:
+    lines = [
+        f"Hello {person.first_name},",
+        "",
+        f"The seating for {meetup_round.name} changed and you no longer have a table "
+        "(for example because your RSVP changed). If you are still coming, update your "
+        "RSVP on your Drink Tables page and the organizers will find you a seat:",
+        round_page_url(meetup_round),
+        "",
+        "The attached calendar file takes the table out of your calendar.",
+    ]
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=f"Your table at {meetup_round.name} was released.",
+        method="CANCEL",
+    )
+    return _message(person, f"Your table at {meetup_round.name} was released", lines, calendar)

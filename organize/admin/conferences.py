@@ -23,17 +23,16 @@ from conferences.services import (
     conference_update,
     round_create,
     round_delete,
-    round_update,
     series_save,
     table_create,
     table_delete,
-    table_update,
     topic_save,
     vocabulary_delete,
 )
 from conferences.times import conference_zone, local_time_range
 from config.exceptions import Conflict, ServiceError
 from matching.services.lifecycle import round_transition
+from matching.services.rounds import round_update_with_status, table_update_with_notices
 from matching.services.runs import run_request
 from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
@@ -102,14 +101,14 @@ class TopicAdmin(ReadableByOrganizersAdmin):
 def _save_table(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=TABLE_FIELDS)
     if change:
-        return table_update(by=request.user, table_id=form.instance.pk, data=data).id
+        return table_update_with_notices(by=request.user, table_id=form.instance.pk, data=data).id
     return table_create(by=request.user, conference_id=conference_id, data=data).id
 
 
 def _save_round(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=ROUND_FIELDS)
     if change:
-        return round_update(by=request.user, round_id=form.instance.pk, data=data).id
+        return round_update_with_status(by=request.user, round_id=form.instance.pk, data=data).id
     return round_create(by=request.user, conference_id=conference_id, data=data).id
 
 
