@@ -444,9 +444,18 @@ class ActionOffer:
     label: str
     confirm: str
     style: str = "secondary"  # "primary", "secondary" or "danger"
+    emails: int = 0  # attendees the move would e-mail
+
+    @property
+    def confirm_step(self) -> bool:
+        """Whether a page asks to confirm first: the move e-mails people or cannot be undone."""
+        return self.action in CONFIRMED_ACTIONS
 
 
 _UNREAD = object()  # allowed_actions: the caller did not read the plan
+
+# Moves that e-mail attendees or cannot be undone: pages confirm them first.
+CONFIRMED_ACTIONS = frozenset({RoundAction.PUBLISH, RoundAction.CANCEL, RoundAction.HELD})
 
 
 def _people(count: int) -> str:
@@ -463,7 +472,7 @@ def allowed_actions(
     """The moves ``user`` may take on ``round`` now, in the order a page shows them.
 
     Only moves the lifecycle has from the round's status and whose guard can pass: publish
-    needs a succeeded run that is not already the published plan. ``pending_notices`` is how
+    needs a succeeded run that is not already the published plan; held, a round that started. ``pending_notices`` is how
     many people publishing the plan under review would e-mail, and ``plan`` the round's
     ``plan_run_for``, when the caller knows them (the plan page does); otherwise they are read
     here. Nothing for someone who does not organize the round's conference.
@@ -515,6 +524,7 @@ def allowed_actions(
                     else "Publish and notify attendees",
                     f"Publish run #{candidate.pk} as the plan of {name}? {told}",
                     "primary",
+                    emails=count,
                 )
             )
     if move_for(status, S.MATCHED) and status == S.PUBLISHED:
@@ -527,7 +537,7 @@ def allowed_actions(
                 "publish again, only those whose table changed hear from us.",
             )
         )
-    if status == S.PUBLISHED:
+    if status == S.PUBLISHED and round.starts_at <= timezone.now():
         offers.append(
             ActionOffer(
                 RoundAction.HELD,
@@ -569,6 +579,7 @@ def allowed_actions(
                     else "Nobody was told a table yet, so nobody is e-mailed."
                 ),
                 "danger",
+                emails=told,
             )
         )
     return offers
