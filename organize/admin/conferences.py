@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -31,7 +32,7 @@ from conferences.services import (
 )
 from conferences.times import conference_zone, local_time_range
 from config.exceptions import Conflict, ServiceError
-from matching.services.lifecycle import round_transition
+from matching.services.lifecycle import allowed_actions, round_transition
 from matching.services.rounds import round_update_with_status, table_update_with_notices
 from matching.services.runs import run_request
 from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
@@ -354,13 +355,39 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
                 ),
             )
 
+    def _confirmed(self, request, queryset, to: str, *, action: str, title: str, done: str):
+        """A move that e-mails attendees or cannot be undone: first a page that says, round by
+        round, what it does and whom it e-mails; the move once it is confirmed."""
+        if request.POST.get("post") == "yes":
+            return self._move(request, queryset, to, done)
+        rounds = list(queryset.select_related("conference"))
+        items = []
+        for meetup_round in rounds:
+            offer = next(
+                (o for o in allowed_actions(round=meetup_round, user=request.user) if o.to == to),
+                None,
+            )
+            items.append((meetup_round, offer))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "items": items,
+            "emails": sum(offer.emails for _, offer in items if offer is not None),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/conferences/meetupround/confirm_move.html", context)
+
     @admin.action(description="Publish the latest plan and notify attendees")
     def publish_plan(self, request, queryset):
-        self._move(
+        return self._confirmed(
             request,
             queryset,
             RoundStatus.PUBLISHED,
-            "Published (attendees are being told their table)",
+            action="publish_plan",
+            title="Publish these plans?",
+            done="Published (attendees are being told their table)",
         )
 
     @admin.action(description="Unpublish the plan")
@@ -369,11 +396,25 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
 
     @admin.action(description="Mark held (record who sat together)")
     def mark_held(self, request, queryset):
-        self._move(request, queryset, RoundStatus.HELD, "Marked held and encounters recorded")
+        return self._confirmed(
+            request,
+            queryset,
+            RoundStatus.HELD,
+            action="mark_held",
+            title="Mark these rounds held?",
+            done="Marked held and encounters recorded",
+        )
 
     @admin.action(description="Cancel the round")
     def cancel_rounds(self, request, queryset):
-        self._move(request, queryset, RoundStatus.CANCELLED, "Cancelled")
+        return self._confirmed(
+            request,
+            queryset,
+            RoundStatus.CANCELLED,
+            action="cancel_rounds",
+            title="Cancel these rounds?",
+            done="Cancelled",
+        )
 
     @admin.action(description="Back to draft (open rounds; cancelled rounds are restored)")
     def draft_rounds(self, request, queryset):

@@ -269,7 +269,9 @@ def test_the_admin_actions_go_through_the_lifecycle(client, organizer_round, cap
     changelist = reverse("admin:conferences_meetupround_changelist")
 
     for action in ("open_rounds", "draft_rounds", "cancel_rounds", "draft_rounds"):
-        client.post(changelist, {"action": action, "_selected_action": [meetup_round.pk]})
+        client.post(
+            changelist, {"action": action, "_selected_action": [meetup_round.pk], "post": "yes"}
+        )
 
     assert moves_logged(caplog) == [
         f"round {meetup_round.pk}: open (draft → open) by user {organizer.pk}",
