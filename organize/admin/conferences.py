@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -99,17 +100,33 @@ class TopicAdmin(ReadableByOrganizersAdmin):
         return topic_save(by=request.user, topic_id=pk, data=data).id
 
 
+def _say_who_is_told(request, changed) -> None:
+    """Tell the organizer who hears of a change, once it is saved (a dry run of the form's
+    validation is rolled back, and its on-commit message with it)."""
+    if changed.emails_queued:
+        count = changed.emails_queued
+        text = (
+            f"{count} {'person' if count == 1 else 'people'} will be e-mailed the new time or "
+            "place, with an updated calendar entry."
+        )
+        transaction.on_commit(lambda: messages.info(request, text))
+
+
 def _save_table(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=TABLE_FIELDS)
     if change:
-        return table_update_with_notices(by=request.user, table_id=form.instance.pk, data=data).id
+        changed = table_update_with_notices(by=request.user, table_id=form.instance.pk, data=data)
+        _say_who_is_told(request, changed)
+        return changed.id
     return table_create(by=request.user, conference_id=conference_id, data=data).id
 
 
 def _save_round(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=ROUND_FIELDS)
     if change:
-        return round_update_with_status(by=request.user, round_id=form.instance.pk, data=data).id
+        changed = round_update_with_status(by=request.user, round_id=form.instance.pk, data=data)
+        _say_who_is_told(request, changed)
+        return changed.id
     return round_create(by=request.user, conference_id=conference_id, data=data).id
 
 
