@@ -52,6 +52,7 @@ from dashboard.forms import (
 from matching.selectors.export import person_export
 from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
 from matching.services import encounters
+from matching.services.notices import round_page_url
 
 
 def _is_htmx(request) -> bool:
@@ -322,7 +323,7 @@ def round_calendar(request, pk: int):
     if mine is None:
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]
-    page = request.build_absolute_uri(reverse("dashboard:round", args=[meetup_round.pk]))
+    page = round_page_url(meetup_round)  # the address the e-mail links to (SITE_URL)
     description = (
         f"Your table: {mine.table.label}."
         + (f" With {', '.join(names)}." if names else "")
