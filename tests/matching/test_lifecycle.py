@@ -354,3 +354,4 @@ def test_the_api_lists_the_moves_a_round_allows(organizer_round):
     assert body["actions"][1]["confirm"] == (
         f"Cancel {meetup_round.name}? Nobody was told a table yet, so nobody is e-mailed."
     )
+    assert [(a["confirm_step"], a["emails"]) for a in body["actions"]] == [(False, 0), (True, 0)]
