@@ -5,6 +5,7 @@ rounds only to its organizers. Everything else answers 404.
 """
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -41,6 +42,7 @@ from conferences.services import (
     table_create,
     table_delete,
 )
+from conferences.times import conference_zone
 from matching.services.rounds import (
     round_create_with_status,
     round_update_with_status,
@@ -214,6 +216,11 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return MeetupRound.objects.none()
         return organizer_rounds().filter(conference=self.conference)
+
+    def filter_queryset(self, queryset):
+        # starts_after / starts_before without an offset are the conference's local time.
+        with timezone.override(conference_zone(self.conference)):
+            return super().filter_queryset(queryset)
 
     def _write_serializer(self, *, partial: bool) -> RoundWriteSerializer:
         serializer = RoundWriteSerializer(

@@ -256,6 +256,21 @@ def test_the_api_refuses_a_local_time_the_clocks_pass_twice(chicago):
     assert post_round(api, "2026-11-01T01:30-05:00", "2026-11-01T03:00").status_code == 201
 
 
+def test_the_api_round_filters_read_a_time_without_offset_as_local(chicago):
+    conference, api = chicago
+    evening = MeetupRoundFactory(
+        conference=conference, starts_at=dt.datetime(2026, 11, 2, 0, 30, tzinfo=UTC)
+    )
+    MeetupRoundFactory(conference=conference, starts_at=dt.datetime(2026, 11, 1, 23, 0, tzinfo=UTC))
+
+    found = api.get(
+        "/api/v1/conferences/chi-2026/rounds/", {"starts_after": "2026-11-01T18:00"}
+    ).json()["results"]
+
+    # 18:00 in Chicago is midnight UTC: the 17:00 round (23:00 UTC) is before it.
+    assert [r["id"] for r in found] == [evening.pk]
+
+
 def test_the_api_patch_reads_local_time_in_a_half_hour_zone():
     conference = ConferenceFactory(time_zone="Australia/Adelaide", slug="adl-2026")
     api = client_for(OrganizerFactory(conferences=[conference]))
