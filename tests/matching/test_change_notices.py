@@ -299,3 +299,29 @@ def test_every_table_email_links_to_the_round_page_and_carries_the_place(evening
     assert "Where: Window, Hotel bar (" in message.body
     ann = event(message)
     assert (str(ann["url"]), str(ann["location"])) == (page, "Window, Hotel bar")
+
+
+def test_someone_who_loses_their_seat_gets_a_calendar_cancellation(
+    published, django_capture_on_commit_callbacks
+):
+    from matching.enums import RunStatus
+    from matching.models import MatchingRun, Seat
+
+    evening, first = published
+    run = MatchingRun.objects.create(
+        round=evening.round, status=RunStatus.SUCCEEDED, time_limit_s=5, progress=100
+    )
+    Seat.objects.bulk_create(
+        [Seat(run=run, person=p, table=evening.t1) for p in (evening.ann, evening.bo)]
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.round_publish(round_id=evening.round.pk, by=evening.organizer, run_id=run.pk)
+
+    sent = by_recipient()
+    assert sorted(sent) == [evening.cy.email]  # Ann and Bo keep their table: not e-mailed
+    released = event(sent[evening.cy.email])
+    assert sent[evening.cy.email].subject == "Your table at Opening night was released"
+    assert (released.method, str(released["status"])) == ("CANCEL", "CANCELLED")
+    assert str(released["uid"]) == str(first[evening.cy.email]["uid"])
+    assert released.decoded("sequence") > first[evening.cy.email].decoded("sequence")
