@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format bench clean
+.PHONY: run serve test lint format messages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,17 @@ lint: $(VENV)/.dev-installed
 format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# Translations (docs/development.md): collect the marked strings into locale/<lang>/django.po
+# (GNU gettext's xgettext and msgmerge), then compile the .mo files, which are committed so
+# that run and test need no gettext tools. Translate the new entries in the .po files, then
+# run it again.
+MESSAGES_LANGUAGES := es de fr
+messages: $(VENV)/.dev-installed
+	$(PY) manage.py makemessages $(addprefix -l ,$(MESSAGES_LANGUAGES)) --no-obsolete \
+		--add-location=file --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench \
+		--ignore=deploy
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=staticfiles
 
 # The benchmarks that need services share one PostgreSQL database (created if missing) and one
 # Redis database, as broker and cache; both default to the local servers.

@@ -23,6 +23,8 @@ letters that only look like ASCII ones next to ASCII letters (``admın`` with a 
 
 import unicodedata
 
+from django.utils.translation import gettext, gettext_lazy
+
 MAX_LENGTH = 254
 
 
@@ -50,35 +52,59 @@ def _script(char: str) -> str | None:
     return _SCRIPT_GROUPS.get(word, word)
 
 
-def _check_part(text: str, what: str) -> None:
+# Each message names the part of the address it is about, whole, so each language can say it.
+_INVISIBLE = {
+    "local": gettext_lazy(
+        "The name before the @ of the e-mail address holds invisible characters: type it again."
+    ),
+    "domain": gettext_lazy(
+        "The domain of the e-mail address holds invisible characters: type it again."
+    ),
+}
+_MIXED = {
+    "local": gettext_lazy(
+        "The name before the @ of the e-mail address mixes alphabets (%(scripts)s), which is "
+        "how look-alike addresses are made: type it with one alphabet."
+    ),
+    "domain": gettext_lazy(
+        "The domain of the e-mail address mixes alphabets (%(scripts)s), which is how "
+        "look-alike addresses are made: type it with one alphabet."
+    ),
+}
+_LOOK_ALIKE = {
+    "local": gettext_lazy(
+        "The name before the @ of the e-mail address holds letters that only look like Latin "
+        "ones (such as a dotless ı): type it with plain letters."
+    ),
+    "domain": gettext_lazy(
+        "The domain of the e-mail address holds letters that only look like Latin ones (such "
+        "as a dotless ı): type it with plain letters."
+    ),
+}
+
+
+def _check_part(text: str, part: str) -> None:
     if any(unicodedata.category(c) in ("Cf", "Cc", "Co", "Cs", "Zs") for c in text):
-        raise InvalidEmail(
-            f"The {what} of the e-mail address holds invisible characters: type it again."
-        )
+        raise InvalidEmail(str(_INVISIBLE[part]))
     scripts = {s for s in map(_script, text) if s}
     if len(scripts) > 1:
-        raise InvalidEmail(
-            f"The {what} of the e-mail address mixes alphabets ({', '.join(sorted(scripts))}), "
-            "which is how look-alike addresses are made: type it with one alphabet."
-        )
+        raise InvalidEmail(str(_MIXED[part]) % {"scripts": ", ".join(sorted(scripts))})
     if any(c.isascii() and c.isalpha() for c in text) and any(c in _LOOK_ALIKES for c in text):
-        raise InvalidEmail(
-            f"The {what} of the e-mail address holds letters that only look like Latin ones "
-            "(such as a dotless ı): type it with plain letters."
-        )
+        raise InvalidEmail(str(_LOOK_ALIKE[part]))
 
 
 def email_normalize(address: str) -> str:
     """The canonical form of ``address``; ``InvalidEmail`` when it cannot be one."""
     if not isinstance(address, str):
-        raise InvalidEmail("Enter an e-mail address, such as ann@example.org.")
+        raise InvalidEmail(gettext("Enter an e-mail address, such as ann@example.org."))
     text = unicodedata.normalize("NFKC", address.strip())
     local, at, domain = text.rpartition("@")
     if not at or not local or not domain:
         raise InvalidEmail(
-            f"{address.strip()!r} is not an e-mail address, such as ann@example.org."
+            gettext("%(address)s is not an e-mail address, such as ann@example.org.")
+            % {"address": repr(address.strip())}
         )
-    _check_part(local, "name before the @")
+    _check_part(local, "local")
     labels = domain.rstrip(".").split(".")
     for label in labels:
         _check_part(label, "domain")
@@ -89,11 +115,15 @@ def email_normalize(address: str) -> str:
             domain = domain.encode("idna").decode("idna")
         except UnicodeError:
             raise InvalidEmail(
-                f"The domain {domain!r} of the e-mail address is not a valid domain name."
+                gettext("The domain %(domain)s of the e-mail address is not a valid domain name.")
+                % {"domain": repr(domain)}
             ) from None
     canonical = f"{local.lower()}@{domain.lower()}"
     if len(canonical) > MAX_LENGTH:
-        raise InvalidEmail(f"The e-mail address is longer than {MAX_LENGTH} characters.")
+        raise InvalidEmail(
+            gettext("The e-mail address is longer than %(limit)s characters.")
+            % {"limit": MAX_LENGTH}
+        )
     return canonical
 
 

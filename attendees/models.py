@@ -4,21 +4,23 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, gettext_noop
 
 from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
 from conferences.models import Conference, MeetupRound, Topic
 
-# How every page, e-mail and export names someone who deleted their account.
-FORMER_ATTENDEE = "A former attendee"
+# How every page, e-mail and export names someone who deleted their account (in the reader's
+# language: ``display_name_of`` translates it).
+FORMER_ATTENDEE = gettext_noop("A former attendee")
 
 
 def display_name_of(*, full_name: str, deleted_at) -> str:
     """A person's name as shown to others, from plain values (rows read without the model)."""
-    return FORMER_ATTENDEE if deleted_at else full_name
+    return gettext(FORMER_ATTENDEE) if deleted_at else full_name
 
 
 def first_name_of(*, full_name: str, deleted_at) -> str:
-    return FORMER_ATTENDEE if deleted_at else full_name.split(" ", 1)[0]
+    return gettext(FORMER_ATTENDEE) if deleted_at else full_name.split(" ", 1)[0]
 
 
 class Person(models.Model):
@@ -48,6 +50,13 @@ class Person(models.Model):
     )
     show_organization = models.BooleanField(
         default=True, help_text="Show the organization to tablemates."
+    )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text="Pages, e-mails and calendar texts in this language; blank: the browser's.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     deleted_at = models.DateTimeField(null=True, blank=True)

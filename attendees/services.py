@@ -27,7 +27,8 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from attendees.emails import InvalidEmail, email_canonical, email_normalize
 from attendees.enums import AttendanceRole, EncounterKind, RSVPStatus
@@ -60,6 +61,7 @@ from conferences.scoping import (
 from config import caches
 from config.db import chunked
 from config.exceptions import Conflict, NotFound, ServiceError
+from config.i18n import language_of
 from config.queue import task_send
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
         raise ServiceError(str(error), field="email") from None
     except ValidationError:
         raise ServiceError(
-            "Enter your e-mail address, such as ann@example.org.", field="email"
+            gettext("Enter your e-mail address, such as ann@example.org."), field="email"
         ) from None
     email_key = f"loginlink:email:{hash_secret(email)}"
     ip_key = f"loginlink:ip:{ip or 'unknown'}"
@@ -113,8 +115,10 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
         email_key, settings.LOGIN_LINK_RATE_PER_EMAIL
     ):
         raise LoginRateLimited(
-            "Too many sign-in links were asked for. Use the last link you received, or try "
-            "again in an hour.",
+            gettext(
+                "Too many sign-in links were asked for. Use the last link you received, or try "
+                "again in an hour."
+            ),
             retry_after_s=RATE_WINDOW_S,
         )
     now = timezone.now()
@@ -170,14 +174,16 @@ def login_link_send(*, link_id: int, base_url: str) -> bool:
     url = base_url.rstrip("/") + LOGIN_LINK_PATH.format(token=token)
     minutes = settings.LOGIN_LINK_TTL_S // 60
     try:
-        send_mail(
-            subject="Your Drink Tables sign-in link",
-            message=(
-                f"Hello {person.first_name},\n\n"
-                f"Open this link to sign in to Drink Tables:\n\n{url}\n\n"
-                f"It works once, for {minutes} minutes. If you did not ask for it, you can "
+        with translation.override(language_of(person)):  # the recipient's language
+            subject = gettext("Your Drink Tables sign-in link")
+            body = gettext(
+                "Hello %(name)s,\n\nOpen this link to sign in to Drink Tables:\n\n%(url)s\n\n"
+                "It works once, for %(minutes)s minutes. If you did not ask for it, you can "
                 "ignore this e-mail: nobody can sign in without it.\n"
-            ),
+            ) % {"name": person.first_name, "url": url, "minutes": minutes}
+        send_mail(
+            subject=subject,
+            message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[link.email],
         )
@@ -188,7 +194,7 @@ def login_link_send(*, link_id: int, base_url: str) -> bool:
     return True
 
 
-STAFF_LOGIN_LIMITED = (
+STAFF_LOGIN_LIMITED = gettext_lazy(
     "Too many failed sign-in attempts. Wait an hour and try again, or ask another organizer "
     "to reset your password."
 )
@@ -226,7 +232,7 @@ def staff_login_failed(*, username: str, ip: str | None) -> None:
     logger.warning("a staff password sign-in failed")
 
 
-LINK_UNUSABLE = (
+LINK_UNUSABLE = gettext_lazy(
     "This sign-in link has expired or was already used. Enter your e-mail address to get a new one."
 )
 
@@ -254,7 +260,7 @@ def login_link_consume(*, token: str) -> AbstractBaseUser:
             raise ServiceError(LINK_UNUSABLE)
         user = _user_for(person=person)
         if not user.is_active:
-            raise ServiceError("This account is disabled. Ask the organizers for help.")
+            raise ServiceError(gettext("This account is disabled. Ask the organizers for help."))
     return user
 
 
@@ -308,7 +314,7 @@ def sessions_end_all(*, user) -> int:
     """
     if user.has_usable_password():
         raise ServiceError(
-            "Your account has a password: change it to sign out on your other devices."
+            gettext("Your account has a password: change it to sign out on your other devices.")
         )
     with transaction.atomic():
         user.set_unusable_password()
@@ -322,7 +328,7 @@ def sessions_end_all(*, user) -> int:
 
 EMAIL_CHANGE_PATH = "/profile/email/confirm/{token}/"
 EMAIL_CHANGE_RATE_PER_PERSON = 5  # an hour
-EMAIL_CHANGE_UNUSABLE = (
+EMAIL_CHANGE_UNUSABLE = gettext_lazy(
     "This confirmation link has expired or was already used. Ask for a new one on your profile."
 )
 
@@ -341,7 +347,7 @@ def email_change_request(*, person: Person, email: str, base_url: str) -> EmailC
     ``EMAIL_CHANGE_RATE_PER_PERSON`` an hour (``LoginRateLimited``).
     """
     if person.deleted_at is not None:
-        raise ServiceError("This account was deleted.")
+        raise ServiceError(gettext("This account was deleted."))
     try:
         new_email = email_normalize(email or "")
         validate_email(new_email)
@@ -349,14 +355,16 @@ def email_change_request(*, person: Person, email: str, base_url: str) -> EmailC
         raise ServiceError(str(error), field="email") from None
     except ValidationError:
         raise ServiceError(
-            "Enter an e-mail address, such as ann@example.org.", field="email"
+            gettext("Enter an e-mail address, such as ann@example.org."), field="email"
         ) from None
     if new_email == person.email:
-        raise ServiceError("You already sign in with this address.", field="email")
+        raise ServiceError(gettext("You already sign in with this address."), field="email")
     if _over_limit(f"emailchange:person:{person.pk}", EMAIL_CHANGE_RATE_PER_PERSON):
         raise LoginRateLimited(
-            "You asked for several address changes in the last hour: use the last link you "
-            "received, or try again in an hour.",
+            gettext(
+                "You asked for several address changes in the last hour: use the last link you "
+                "received, or try again in an hour."
+            ),
             retry_after_s=RATE_WINDOW_S,
         )
     secret = secrets.token_urlsafe(32)
@@ -370,14 +378,17 @@ def email_change_request(*, person: Person, email: str, base_url: str) -> EmailC
         )
         url = base_url.rstrip("/") + EMAIL_CHANGE_PATH.format(token=secret)
         minutes = settings.LOGIN_LINK_TTL_S // 60
+        with translation.override(language_of(person)):  # the recipient's language
+            subject = gettext("Confirm your new Drink Tables address")
+            body = gettext(
+                "Hello %(name)s,\n\nOpen this link to sign in to Drink Tables with this address "
+                "from now on:\n\n%(url)s\n\nIt works once, for %(minutes)s minutes. If you did "
+                "not ask for it, ignore this e-mail: nothing changes.\n"
+            ) % {"name": person.first_name, "url": url, "minutes": minutes}
         transaction.on_commit(
             lambda: send_mail(
-                subject="Confirm your new Drink Tables address",
-                message=(
-                    f"Hello {person.first_name},\n\nOpen this link to sign in to Drink Tables "
-                    f"with this address from now on:\n\n{url}\n\nIt works once, for {minutes} "
-                    "minutes. If you did not ask for it, ignore this e-mail: nothing changes.\n"
-                ),
+                subject=subject,
+                message=body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[new_email],
             ),
@@ -409,8 +420,10 @@ def email_change_confirm(*, token: str) -> EmailChangeRequested:
         person = Person.objects.select_for_update().get(pk=change.person_id)
         if Person.objects.filter(email=change.new_email).exclude(pk=person.pk).exists():
             raise Conflict(
-                "Another account signs in with this address. Sign in with it there, or ask "
-                "the organizers to merge the two."
+                gettext(
+                    "Another account signs in with this address. Sign in with it there, or ask "
+                    "the organizers to merge the two."
+                )
             )
         old_email = person.email
         change.used_at = now
@@ -437,19 +450,23 @@ def rsvp_set(*, person: Person, round: MeetupRound, status: str) -> RoundRSVP:
     rounds are not announced, so attendees cannot answer them here.
     """
     if status not in RSVPStatus.values:
-        raise ServiceError("Answer going or not going.", field="status")
+        raise ServiceError(gettext("Answer going or not going."), field="status")
     if person.deleted_at is not None:
-        raise ServiceError("This account was deleted.")
+        raise ServiceError(gettext("This account was deleted."))
     if not Attendance.objects.filter(person=person, conference_id=round.conference_id).exists():
-        raise ServiceError("You can only answer for rounds of conferences you are registered for.")
+        raise ServiceError(
+            gettext("You can only answer for rounds of conferences you are registered for.")
+        )
     if round.status == RoundStatus.DRAFT:
-        raise ServiceError("This round has not been announced yet.")
+        raise ServiceError(gettext("This round has not been announced yet."))
     if round.status not in RSVP_OPEN_STATUSES:
         if round.status == RoundStatus.CANCELLED:
-            raise Conflict("This round was cancelled.")
+            raise Conflict(gettext("This round was cancelled."))
         raise Conflict(
-            "The tables for this round are already set, so your answer can no longer change "
-            "here. If your plans changed, please tell the organizers."
+            gettext(
+                "The tables for this round are already set, so your answer can no longer change "
+                "here. If your plans changed, please tell the organizers."
+            )
         )
     try:
         with transaction.atomic():
@@ -498,6 +515,7 @@ PROFILE_FIELDS = {
     "needs_accessible_seating",
     "opted_out",
     "show_organization",
+    "language",
 }
 
 
@@ -507,7 +525,7 @@ def person_update(*, person: Person, data: dict) -> Person:
     if unknown:
         raise ServiceError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     if person.deleted_at is not None:
-        raise ServiceError("This account was deleted.")
+        raise ServiceError(gettext("This account was deleted."))
     changed: list[str] = []
     for name in ("full_name", "organization", "bio"):
         if name in data:
@@ -516,23 +534,36 @@ def person_update(*, person: Person, data: dict) -> Person:
                 value = " ".join(value.split())
             limit = Person._meta.get_field(name).max_length
             if name == "full_name" and not value:
-                raise ServiceError("Enter the name people will see.", field=name)
+                raise ServiceError(gettext("Enter the name people will see."), field=name)
             if limit and len(value) > limit:
-                raise ServiceError(f"Keep this under {limit} characters.", field=name)
+                raise ServiceError(
+                    gettext("Keep this under %(limit)s characters.") % {"limit": limit}, field=name
+                )
             setattr(person, name, value)
             changed.append(name)
     for name in ("needs_accessible_seating", "opted_out", "show_organization"):
         if name in data:
             if not isinstance(data[name], bool):
-                raise ServiceError("Answer yes or no.", field=name)
+                raise ServiceError(gettext("Answer yes or no."), field=name)
             setattr(person, name, data[name])
             changed.append(name)
+    if "language" in data:
+        language = str(data["language"] or "")
+        codes = [code for code, _name in settings.LANGUAGES]
+        if language and language not in codes:
+            raise ServiceError(
+                gettext("Choose one of these languages: %(codes)s, or none for your browser's.")
+                % {"codes": ", ".join(codes)},
+                field="language",
+            )
+        person.language = language
+        changed.append("language")
     topics = None
     if "topics" in data:
         ids = [t.pk if isinstance(t, Topic) else t for t in data["topics"] or []]
         topics = list(Topic.objects.filter(pk__in=ids))
         if len(topics) != len(set(ids)):
-            raise ServiceError("Choose topics from the list.", field="topics")
+            raise ServiceError(gettext("Choose topics from the list."), field="topics")
     with transaction.atomic():
         if changed:
             person.save(update_fields=changed)
@@ -543,7 +574,7 @@ def person_update(*, person: Person, data: dict) -> Person:
 
 # Private wishes --------------------------------------------------------------------------------
 
-NOT_AN_ATTENDEE = "Choose someone registered for one of your conferences."
+NOT_AN_ATTENDEE = gettext_lazy("Choose someone registered for one of your conferences.")
 
 
 @dataclass(frozen=True)
@@ -561,7 +592,7 @@ def block_create(*, person: Person, blocked_id: int) -> BlockResult:
     every door.
     """
     if blocked_id == person.pk:
-        raise ServiceError("You cannot block yourself.", field="person")
+        raise ServiceError(gettext("You cannot block yourself."), field="person")
     blocked = attendee_of_my_conferences(person=person, person_id=blocked_id)
     if blocked is None:
         raise ServiceError(NOT_AN_ATTENDEE, field="person")
@@ -575,7 +606,7 @@ def block_delete(*, person: Person, block_id: int) -> None:
     """Remove one of the person's blocks; anyone else's block id is not found."""
     deleted, _ = Block.objects.filter(pk=block_id, blocker=person).delete()
     if not deleted:
-        raise NotFound("You have no such block.")
+        raise NotFound(gettext("You have no such block."))
 
 
 @dataclass(frozen=True)
@@ -591,19 +622,23 @@ def sit_together_request(*, person: Person, other_id: int, conference_id: int) -
     the same request.
     """
     if other_id == person.pk:
-        raise ServiceError("Choose someone other than yourself.", field="person")
+        raise ServiceError(gettext("Choose someone other than yourself."), field="person")
     upcoming = upcoming_conferences_for(person=person).filter(pk=conference_id)
     conference = upcoming.first()
     if conference is None:
         raise ServiceError(
-            "Choose one of your conferences that has not ended yet.", field="conference"
+            gettext("Choose one of your conferences that has not ended yet."), field="conference"
         )
     other = attendee_of_my_conferences(person=person, person_id=other_id, conferences=upcoming)
     if other is None:
-        raise ServiceError(f"Choose someone registered for {conference.name}.", field="person")
+        raise ServiceError(
+            gettext("Choose someone registered for %(conference)s.")
+            % {"conference": conference.name},
+            field="person",
+        )
     if Block.objects.filter(blocker=person, blocked=other).exists():
         raise ServiceError(
-            "You blocked this person. Unblock them first to sit together.", field="person"
+            gettext("You blocked this person. Unblock them first to sit together."), field="person"
         )
     try:
         with transaction.atomic():
@@ -621,7 +656,7 @@ def sit_together_withdraw(*, person: Person, request_id: int) -> None:
     """Take back one of the person's sit-together requests."""
     deleted, _ = SitTogether.objects.filter(pk=request_id, requester=person).delete()
     if not deleted:
-        raise NotFound("You have no such request.")
+        raise NotFound(gettext("You have no such request."))
 
 
 # Leaving ---------------------------------------------------------------------------------------
@@ -662,6 +697,7 @@ def account_delete(*, person: Person) -> None:
         person.needs_accessible_seating = False
         person.opted_out = True
         person.show_organization = False
+        person.language = ""
         person.deleted_at = timezone.now()
         person.user = None
         person.save()

@@ -2,7 +2,8 @@
 
 The .ics an attendee downloads and the one attached to their e-mail are built here, so they
 agree: the same UID per person and round (a calendar replaces the event when the table
-changes), the same place (``seat_location``), times in the conference's time zone with its
+changes), the same place (``seat_location``), texts in the active language (the recipient's,
+set by the sender), times in the conference's time zone with its
 VTIMEZONE. ``method`` is PUBLISH for an event to add, REQUEST for an invitation, CANCEL (with
 STATUS:CANCELLED) to take it out of the calendar; ``sequence`` orders revisions of one event.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 import icalendar
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from conferences.models import MeetupRound
 
@@ -84,7 +86,11 @@ def table_event_ics(
     vevent.add("sequence", sequence if sequence is not None else event_sequence(round=meetup_round))
     vevent.add("dtstart", starts)
     vevent.add("dtend", ends)
-    vevent.add("summary", _text(f"{meetup_round.name}: table {event.table_label}"))
+    summary = gettext("%(round)s: table %(table)s") % {
+        "round": meetup_round.name,
+        "table": event.table_label,
+    }
+    vevent.add("summary", _text(summary))
     if event.location:
         vevent.add("location", _text(event.location))
     vevent.add("description", _text(event.description))

@@ -13,6 +13,7 @@ import datetime as dt
 import zoneinfo
 
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from config.exceptions import ServiceError
 
@@ -73,6 +74,7 @@ def local_time_range(
     """ "Sunday 1 November, 18:30–20:30 CST": the evening where it happens, zone named."""
     starts = timezone.localtime(starts_at, zone)
     ends = timezone.localtime(ends_at, zone)
-    end_format = "H:i T" if starts.date() == ends.date() else "l j F, H:i T"
-    start_format = "l j F, H:i" if starts.tzname() == ends.tzname() else "l j F, H:i T"
+    day_and_time = gettext("l j F, H:i")  # the active language's order ("jeudi 2 mai, 19:00")
+    end_format = "H:i T" if starts.date() == ends.date() else f"{day_and_time} T"
+    start_format = day_and_time if starts.tzname() == ends.tzname() else f"{day_and_time} T"
     return f"{dateformat.format(starts, start_format)}–{dateformat.format(ends, end_format)}"

@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language (Accept-Language); a signed-in attendee's profile language wins,
+    # activated where the profile is loaded (config.i18n.activate_person_language).
+    "django.middleware.locale.LocaleMiddleware",
+    "config.i18n.OrganizerPagesInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,7 +127,16 @@ LOGIN_URL = "dashboard:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "dashboard:login"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Attendee pages, e-mails and calendar texts; organizer pages stay English. Each language
+# is named in itself, as the profile's language picker shows it.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,8 @@
 """Forms of the attendee dashboard: they parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from attendees.enums import RSVPStatus
 from attendees.models import Person
@@ -17,18 +19,18 @@ class NoColonMixin:
 
 class LoginLinkForm(NoColonMixin, forms.Form):
     email = forms.EmailField(
-        label="Your e-mail address",
+        label=_("Your e-mail address"),
         max_length=254,
-        help_text="The address you registered with. We e-mail you a link that signs you in.",
+        help_text=_("The address you registered with. We e-mail you a link that signs you in."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
 
 class EmailChangeForm(NoColonMixin, forms.Form):
     email = forms.CharField(
-        label="New e-mail address",
+        label=_("New e-mail address"),
         max_length=254,
-        help_text="We e-mail a link to it; your address changes when you open the link.",
+        help_text=_("We e-mail a link to it; your address changes when you open the link."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -38,12 +40,20 @@ class RSVPForm(forms.Form):
 
 
 class ProfileForm(NoColonMixin, forms.ModelForm):
+    language = forms.ChoiceField(
+        choices=[("", _("The language of my browser")), *settings.LANGUAGES],
+        required=False,
+        label=_("Pages, e-mails and calendar entries in"),
+        help_text=_(
+            "Until you choose, pages follow your browser's language and e-mails are in English."
+        ),
+    )
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="What you are into",
-        help_text="Newcomers are seated with people who share one of these.",
+        label=_("What you are into"),
+        help_text=_("Newcomers are seated with people who share one of these."),
     )
 
     class Meta:
@@ -56,23 +66,25 @@ class ProfileForm(NoColonMixin, forms.ModelForm):
             "topics",
             "needs_accessible_seating",
             "opted_out",
+            "language",
         ]
         labels = {
-            "full_name": "Name",
-            "show_organization": "Show my organization to my tablemates",
-            "bio": "A few words about you",
-            "needs_accessible_seating": "I need an accessible table",
-            "opted_out": "Leave me out of the table matching",
+            "full_name": _("Name"),
+            "organization": _("Organization"),
+            "show_organization": _("Show my organization to my tablemates"),
+            "bio": _("A few words about you"),
+            "needs_accessible_seating": _("I need an accessible table"),
+            "opted_out": _("Leave me out of the table matching"),
         }
         help_texts = {
-            "full_name": "Your tablemates see this name.",
+            "full_name": _("Your tablemates see this name."),
             "show_organization": "",
-            "bio": "Your tablemates see this. Up to 1000 characters.",
-            "needs_accessible_seating": (
+            "bio": _("Your tablemates see this. Up to 1000 characters."),
+            "needs_accessible_seating": _(
                 "Private: nobody else sees it. The matcher only uses it to seat you at a table "
                 "reachable in a wheelchair."
             ),
-            "opted_out": "You can still come to the meetups; you just get no table.",
+            "opted_out": _("You can still come to the meetups; you just get no table."),
         }
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -82,7 +94,7 @@ class ProfileForm(NoColonMixin, forms.ModelForm):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Name", max_length=100, required=False)
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
 
 
 class PersonChoiceForm(forms.Form):
@@ -104,5 +116,5 @@ class MetForm(forms.Form):
 
 class DeleteAccountForm(NoColonMixin, forms.Form):
     confirm = forms.BooleanField(
-        label="I understand: my profile is erased and I cannot undo this.", required=True
+        label=_("I understand: my profile is erased and I cannot undo this."), required=True
     )

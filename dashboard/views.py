@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,6 +39,7 @@ from conferences.calendar import TableEvent, seat_location, table_event_ics
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
+from config.i18n import activate_person_language
 from dashboard.forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -93,6 +95,7 @@ def attendee_required(view):
             status = 200 if request.resolver_match.url_name == "home" else 404
             return render(request, "dashboard/no_profile.html", {"nav": "home"}, status=status)
         request.person = person
+        activate_person_language(request, person)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -285,7 +288,7 @@ def rsvp(request, pk: int):
     form = RSVPForm(request.POST)
     error, status = None, 200
     if not form.is_valid():
-        error, status = "Answer going or not going.", 400
+        error, status = _("Answer going or not going."), 400
     else:
         try:
             answer = services.rsvp_set(
@@ -305,13 +308,14 @@ def rsvp(request, pk: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Saved: {_rsvp_words(meetup_round)}")
+        messages.success(request, _rsvp_words(meetup_round))
     return _back(request, reverse("dashboard:home"))
 
 
 def _rsvp_words(meetup_round) -> str:
-    going = meetup_round.my_rsvp == "going"
-    return f"you are {'going' if going else 'not going'} to {meetup_round.name}."
+    if meetup_round.my_rsvp == "going":
+        return _("Saved: you are going to %(round)s.") % {"round": meetup_round.name}
+    return _("Saved: you are not going to %(round)s.") % {"round": meetup_round.name}
 
 
 @attendee_required
@@ -324,10 +328,12 @@ def round_calendar(request, pk: int):
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]
     page = round_page_url(meetup_round)  # the address the e-mail links to (SITE_URL)
-    description = (
-        f"Your table: {mine.table.label}."
-        + (f" With {', '.join(names)}." if names else "")
-        + f" {page}"
+    description = " ".join(
+        [
+            _("Your table: %(table)s.") % {"table": mine.table.label},
+            *([_("With %(names)s.") % {"names": ", ".join(names)}] if names else []),
+            page,
+        ]
     )
     body = table_event_ics(
         TableEvent(
@@ -355,7 +361,7 @@ def met(request, pk: int):
     form = MetForm(request.POST, allowed=allowed)
     error = None
     if not form.is_valid():
-        error = "Choose people who were at this round."
+        error = _("Choose people who were at this round.")
     else:
         people = list(Person.objects.filter(pk__in=form.cleaned_data["people"]))
         try:
@@ -364,7 +370,7 @@ def met(request, pk: int):
             error = exc.message
         else:
             if not recorded:
-                error = "Tick the people you met first."
+                error = _("Tick the people you met first.")
     if _is_htmx(request):
         tablemates = tablemates_for(person=person, round=meetup_round)
         context = _met_context(person, meetup_round, tablemates)
@@ -373,7 +379,7 @@ def met(request, pk: int):
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, "Thanks! We noted who you met.")
+        messages.success(request, _("Thanks! We noted who you met."))
     return redirect("dashboard:round", pk=meetup_round.pk)
 
 
@@ -425,7 +431,8 @@ def profile(request):
         except ServiceError as error:
             form.add_error(error.field, error.message)
         else:
-            messages.success(request, "Your profile is saved.")
+            activate_person_language(request, person)
+            messages.success(request, _("Your profile is saved."))
             return redirect("dashboard:profile")
     return _profile_page(request, form=form, status=400 if form.errors else 200)
 
@@ -467,8 +474,11 @@ def email_change(request):
         else:
             messages.success(
                 request,
-                f"We sent a link to {asked.new_email}: open it to sign in with that address. "
-                f"Until then you sign in with {request.person.email}.",
+                _(
+                    "We sent a link to %(new)s: open it to sign in with that address. "
+                    "Until then you sign in with %(old)s."
+                )
+                % {"new": asked.new_email, "old": request.person.email},
             )
             return redirect("dashboard:profile")
     return _profile_page(request, email_form=form, status=400)
@@ -552,7 +562,9 @@ def blocks(request):
     except ServiceError as exc:
         error = exc.message
     else:
-        done = f"You blocked {blocked.blocked_name}. You will not be seated together."
+        done = _("You blocked %(name)s. You will not be seated together.") % {
+            "name": blocked.blocked_name
+        }
     return _blocks_answer(request, error, done)
 
 
@@ -570,7 +582,7 @@ def block_delete(request, pk: int):
         blocks_for(person=request.person).filter(pk=pk).values_list("blocked__full_name", flat=True)
     ).first()
     services.block_delete(person=request.person, block_id=pk)
-    return _blocks_answer(request, None, f"You unblocked {blocked}.")
+    return _blocks_answer(request, None, _("You unblocked %(name)s.") % {"name": blocked})
 
 
 def _blocks_answer(request, error: str | None, done: str):
@@ -616,7 +628,7 @@ def together(request):
     error, done = None, ""
     try:
         if not form.is_valid():
-            raise ServiceError("Choose someone and one of your conferences.", field="person")
+            raise ServiceError(_("Choose someone and one of your conferences."), field="person")
         asked = services.sit_together_request(
             person=request.person,
             other_id=form.cleaned_data["person"],
@@ -625,10 +637,10 @@ def together(request):
     except ServiceError as exc:
         error = exc.message
     else:
-        done = (
-            f"You asked to sit with {asked.other_name} at {asked.conference_name}. If they ask "
-            "for you too, you will be seated together."
-        )
+        done = _(
+            "You asked to sit with %(name)s at %(conference)s. If they ask for you too, you will "
+            "be seated together."
+        ) % {"name": asked.other_name, "conference": asked.conference_name}
     return _together_answer(request, error, done)
 
 
@@ -643,7 +655,7 @@ def together_search(request):
 @require_POST
 def together_withdraw(request, pk: int):
     services.sit_together_withdraw(person=request.person, request_id=pk)
-    return _together_answer(request, None, "Your request is withdrawn.")
+    return _together_answer(request, None, _("Your request is withdrawn."))
 
 
 def _together_answer(request, error: str | None, done: str):
@@ -673,7 +685,7 @@ def sign_out_everywhere(request):
         messages.error(request, error.message)
         return redirect("dashboard:data")
     logout(request)
-    messages.success(request, "You are signed out on every device.")
+    messages.success(request, _("You are signed out on every device."))
     return redirect("dashboard:login")
 
 
@@ -697,7 +709,7 @@ def delete_account(request):
         logout(request)
         messages.success(
             request,
-            "Your account is deleted. People you met see you as “a former attendee”.",
+            _("Your account is deleted. People you met see you as “a former attendee”."),
         )
         return redirect("dashboard:login")
     return render(

@@ -81,6 +81,17 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request leaves its language active in the thread (a signed-in attendee's profile
+    language, say); a test that then calls a service directly starts from the default."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 # The solver stops early on small rounds; this bounds it when it does not.
 QUICK_S = 0.5
 

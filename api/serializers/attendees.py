@@ -1,5 +1,6 @@
 """API serializers of the attendees app: what an attendee sends and sees."""
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -88,8 +89,18 @@ class PersonSearchQuerySerializer(serializers.Serializer):
 # Me --------------------------------------------------------------------------------------------
 
 
+LANGUAGE_CHOICES = [("", "the browser's"), *settings.LANGUAGES]
+LANGUAGE_HELP = (
+    "Pages, e-mails and calendar texts in this language (en, es, de, fr); "
+    "empty: the browser's language."
+)
+
+
 class MeSerializer(serializers.ModelSerializer):
     topics = TopicSerializer(many=True, read_only=True)
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES, read_only=True, help_text=LANGUAGE_HELP
+    )
 
     class Meta:
         model = Person
@@ -103,6 +114,7 @@ class MeSerializer(serializers.ModelSerializer):
             "needs_accessible_seating",
             "opted_out",
             "show_organization",
+            "language",
             "created_at",
         ]
         read_only_fields = fields
@@ -140,6 +152,9 @@ class MeUpdateSerializer(StrictSerializer):
     )
     opted_out = serializers.BooleanField(help_text="Never seat me (I can still attend).")
     show_organization = serializers.BooleanField(help_text="Show my organization to tablemates.")
+    language = serializers.ChoiceField(
+        choices=LANGUAGE_CHOICES, allow_blank=True, help_text=LANGUAGE_HELP
+    )
 
 
 # Rounds ----------------------------------------------------------------------------------------

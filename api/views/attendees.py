@@ -61,6 +61,7 @@ from attendees.services import (
 from attendees.tokens import api_token_create, api_token_revoke
 from conferences.models import Conference, MeetupRound, Topic
 from config.exceptions import ServiceError
+from config.i18n import activate_person_language
 from matching.selectors.export import person_export
 from matching.selectors.tables import rounds_for, seat_for, tablemates_for
 from matching.services.encounters import met_record
@@ -79,6 +80,12 @@ NOT_AT_ROUND = "You can only choose people who were at this round."
 # Views of the signed-in attendee; a user without an attendee profile gets 404. (Comments, not
 # docstrings, on these mixins: drf-spectacular would show them as every operation's description.)
 class MyPersonMixin:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The profile's language for every message of the answer, validation errors included.
+        if not self.fake() and request.user.is_authenticated:
+            activate_person_language(request, self.person)
+
     @cached_property
     def person(self) -> Person:
         person = person_for_user(user=self.request.user)

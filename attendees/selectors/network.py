@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import get_language, gettext
+
 from attendees.models import (
     FORMER_ATTENDEE,
     Person,
@@ -52,7 +54,7 @@ class Network:
         per year they first met someone, the most recent year closest."""
         years = sorted({c.first_met_on.year for c in self.contacts})
         ring = {year: len(years) - index for index, year in enumerate(years)}
-        nodes = [{"id": "me", "label": "You", "year": None, "ring": 0}]
+        nodes = [{"id": "me", "label": gettext("You"), "year": None, "ring": 0}]
         edges = []
         for contact in self.contacts:
             node_id = f"p{contact.person_id}"
@@ -78,9 +80,10 @@ class Network:
 def network_for(*, person: Person) -> Network:
     """The people the person has met, by edition, and how that circle grew over the years.
 
-    Cached like "my table" (``config.caches``).
+    Cached like "my table" (``config.caches``), one entry per language ("a former attendee").
     """
-    return caches.cached(caches.TABLES, f"network:{person.pk}", lambda: _network(person))
+    key = f"network:{person.pk}:{get_language()}"
+    return caches.cached(caches.TABLES, key, lambda: _network(person))
 
 
 def _network(person: Person) -> Network:
@@ -113,7 +116,7 @@ def _network(person: Person) -> Network:
             group.contacts.append(contact)
             group.new += int(first_time)
     for group in groups.values():
-        group.contacts.sort(key=lambda c: (c.name == FORMER_ATTENDEE, c.name, c.person_id))
+        group.contacts.sort(key=lambda c: (c.name == gettext(FORMER_ATTENDEE), c.name, c.person_id))
     growth = []
     if contacts:
         new_by_year: dict[int, int] = {}

@@ -1,6 +1,7 @@
 """Template helpers of the attendee dashboard: plain words and the growth chart."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from attendees.enums import RSVPStatus
 from conferences.enums import RoundStatus
@@ -8,12 +9,12 @@ from conferences.enums import RoundStatus
 register = template.Library()
 
 ROUND_STATUS_WORDS = {
-    RoundStatus.DRAFT: "Not announced yet",
-    RoundStatus.OPEN: "Say if you are going",
-    RoundStatus.MATCHED: "Tables being arranged",
-    RoundStatus.PUBLISHED: "Tables are out",
-    RoundStatus.HELD: "Took place",
-    RoundStatus.CANCELLED: "Cancelled",
+    RoundStatus.DRAFT: _("Not announced yet"),
+    RoundStatus.OPEN: _("Say if you are going"),
+    RoundStatus.MATCHED: _("Tables being arranged"),
+    RoundStatus.PUBLISHED: _("Tables are out"),
+    RoundStatus.HELD: _("Took place"),
+    RoundStatus.CANCELLED: _("Cancelled"),
 }
 ROUND_STATUS_BADGES = {
     RoundStatus.PUBLISHED: "badge-ok",
@@ -36,10 +37,10 @@ def round_status_badge(status: str) -> str:
 @register.filter
 def rsvp_words(status: str | None) -> str:
     if status == RSVPStatus.GOING:
-        return "You are going."
+        return _("You are going.")
     if status == RSVPStatus.NOT_GOING:
-        return "You are not going."
-    return "You have not answered yet."
+        return _("You are not going.")
+    return _("You have not answered yet.")
 
 
 CHART_WIDTH = 320

@@ -53,6 +53,7 @@ def person_export(*, person: Person) -> dict:
             "topics": sorted(t.name for t in person.topics.all()),
             "needs_accessible_seating": person.needs_accessible_seating,
             "opted_out": person.opted_out,
+            "language": person.language,
             "created_at": _iso(person.created_at),
         },
         "account": {

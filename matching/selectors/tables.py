@@ -10,6 +10,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.utils.translation import get_language, gettext, ngettext
 
 from attendees.enums import RSVPStatus
 from attendees.models import (
@@ -97,7 +98,10 @@ def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
     """
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
         return None
-    key = f"my-table:{round.pk}:{round.status}:{round.published_run_id}:{person.pk}"
+    # The reasons are words in the active language: one entry per language.
+    key = (
+        f"my-table:{round.pk}:{round.status}:{round.published_run_id}:{person.pk}:{get_language()}"
+    )
     return caches.cached(caches.TABLES, key, lambda: _my_table(person, round))
 
 
@@ -201,7 +205,7 @@ def _topic_phrase(name: str) -> str:
 def _and_join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(items[:-1]), "last": items[-1]}
 
 
 MAX_PLACES = 3
@@ -222,31 +226,40 @@ def _reasons(
         years = [label for label in met if label.isdigit()]
         if len(editions) > MAX_PLACES:
             more = len(editions) - MAX_PLACES
-            editions = [*editions[-MAX_PLACES:], f"{more} earlier edition{'s' if more > 1 else ''}"]
+            earlier = ngettext("%(count)s earlier edition", "%(count)s earlier editions", more) % {
+                "count": more
+            }
+            editions = [*editions[-MAX_PLACES:], earlier]
         parts = []
         if editions:
-            parts.append("at " + _and_join(editions))
+            parts.append(gettext("at %(places)s") % {"places": _and_join(editions)})
         if years:
-            parts.append("in " + _and_join(years))
-        reasons.append("you met " + " and ".join(parts))
+            parts.append(gettext("in %(years)s") % {"years": _and_join(years)})
+        reasons.append(gettext("you met %(when)s") % {"when": _and_join(parts)})
     topics = _and_join([_topic_phrase(name) for name in shared[:2]])
     if newcomer:
         if shared:
-            reasons.append(f"first time here — also into {topics}")
+            reasons.append(gettext("first time here — also into %(topics)s") % {"topics": topics})
         elif me_newcomer:
-            reasons.append("first time here, like you")
+            reasons.append(gettext("first time here, like you"))
         elif their_topics:
             interests = _and_join([_topic_phrase(name) for name in their_topics[:2]])
-            reasons.append(f"first time here — into {interests}")
+            reasons.append(gettext("first time here — into %(topics)s") % {"topics": interests})
         else:
-            reasons.append("first time here")
+            reasons.append(gettext("first time here"))
     if not met and friends:
-        verb = "is" if len(friends) == 1 else "are"
-        reasons.append(f"friend of {_and_join(friends)}, who {verb} at your table")
+        reasons.append(
+            ngettext(
+                "friend of %(names)s, who is at your table",
+                "friend of %(names)s, who are at your table",
+                len(friends),
+            )
+            % {"names": _and_join(friends)}
+        )
     if not newcomer and shared:
-        reasons.append(f"also into {topics}")
+        reasons.append(gettext("also into %(topics)s") % {"topics": topics})
     if not reasons:
-        reasons.append("a returning attendee you have not met yet")
+        reasons.append(gettext("a returning attendee you have not met yet"))
     return tuple(reasons)
 
 

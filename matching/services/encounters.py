@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from attendees.enums import EncounterKind
 from attendees.models import Encounter, Person
@@ -49,17 +50,19 @@ def met_record(*, person: Person, round: MeetupRound, people: Iterable[Person]) 
     someone who was there. Naming someone again changes nothing.
     """
     if round.status != RoundStatus.HELD:
-        raise ServiceError("You can say who you met once the round has taken place.")
+        raise ServiceError(gettext("You can say who you met once the round has taken place."))
     others = {p.pk: p for p in people}
     if not others:
         return []
     if person.pk in others:
-        raise ServiceError("Choose the people you met, not yourself.")
+        raise ServiceError(gettext("Choose the people you met, not yourself."))
     present = round_attendee_ids(round=round)
     if person.pk not in present:
-        raise ServiceError("Only people who were at this round can say who they met there.")
+        raise ServiceError(
+            gettext("Only people who were at this round can say who they met there.")
+        )
     if not set(others) <= present or any(p.deleted_at for p in others.values()):
-        raise ServiceError("You can only choose people who were at this round.")
+        raise ServiceError(gettext("You can only choose people who were at this round."))
     pairs = [Encounter.ordered(person.pk, other) for other in sorted(others)]
     with transaction.atomic():
         encounters_create(round=round, pairs=pairs, kind=EncounterKind.MET)

@@ -19,7 +19,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from attendees.models import Person, first_name_of
 from conferences.calendar import TableEvent, seat_location, table_event_ics
@@ -28,6 +29,7 @@ from conferences.models import DrinkTable, MeetupRound
 from conferences.times import local_time_range
 from config.db import locked
 from config.http import site_url
+from config.i18n import language_of
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import Seat, SeatNotification
 
@@ -217,7 +219,8 @@ MAX_NAMES = 7
 
 
 def _when(meetup_round: MeetupRound) -> str:
-    """The evening in the conference's local time, its zone named ("… 18:30–20:30 CST")."""
+    """The evening in the conference's local time, its zone named ("… 18:30–20:30 CST"), in the
+    words and order of the active language."""
     return local_time_range(
         meetup_round.starts_at, meetup_round.ends_at, zone=meetup_round.conference.tzinfo
     )
@@ -225,14 +228,17 @@ def _when(meetup_round: MeetupRound) -> str:
 
 def _names(first_names: list[str]) -> str:
     if not first_names:
-        return "You are the first at this table; others may join."
+        return gettext("You are the first at this table; others may join.")
     shown = first_names[:MAX_NAMES]
     more = len(first_names) - len(shown)
     if more:
-        return ", ".join(shown) + f" and {more} more"
+        return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
+            "names": ", ".join(shown),
+            "count": more,
+        }
     if len(shown) == 1:
         return shown[0]
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return gettext("%(names)s and %(last)s") % {"names": ", ".join(shown[:-1]), "last": shown[-1]}
 
 
 def build_notice(
@@ -264,25 +270,26 @@ def build_notice(
         told.append((change.person_id, change.table_id))
         if person is None or not person.email or person.deleted_at:
             continue
-        if change.table_id is not None:
-            table = tables[change.table_id]
-            others = [name for pid, name in mates[table.pk] if pid != person.pk]
-            messages.append(
-                _table_message(
-                    round,
-                    person,
-                    table,
-                    others,
-                    moved=change.told_before and not change.updated,
-                    updated=change.updated,
+        with translation.override(language_of(person)):  # the recipient's language
+            if change.table_id is not None:
+                table = tables[change.table_id]
+                others = [name for pid, name in mates[table.pk] if pid != person.pk]
+                messages.append(
+                    _table_message(
+                        round,
+                        person,
+                        table,
+                        others,
+                        moved=change.told_before and not change.updated,
+                        updated=change.updated,
+                    )
                 )
-            )
-        else:
-            previous = tables.get(change.previous_table_id)
-            if round.status == RoundStatus.CANCELLED:
-                messages.append(_cancelled_message(round, person, previous))
             else:
-                messages.append(_unseated_message(round, person, previous))
+                previous = tables.get(change.previous_table_id)
+                if round.status == RoundStatus.CANCELLED:
+                    messages.append(_cancelled_message(round, person, previous))
+                else:
+                    messages.append(_unseated_message(round, person, previous))
     return messages, told
 
 
@@ -340,42 +347,52 @@ def _table_message(
     location = seat_location(table_location=table.location, round_location=meetup_round.location)
     conference = meetup_round.conference.name
     when = _when(meetup_round)
+    words = {"round": meetup_round.name, "table": table.label, "when": when}
     if updated:
-        subject = f"Changed: {meetup_round.name}, {when}"
+        subject = gettext("Changed: %(round)s, %(when)s") % words
         opening = (
-            f"{meetup_round.name} has changed: see when and where below. You still sit at "
-            f"table {table.label}."
+            gettext(
+                "%(round)s has changed: see when and where below. You still sit at table %(table)s."
+            )
+            % words
         )
     elif moved:
-        subject = f"Your table changed: {table.label} at {meetup_round.name}"
+        subject = gettext("Your table changed: %(table)s at %(round)s") % words
         opening = (
-            f"The seating for {meetup_round.name} changed: you now sit at table {table.label}."
+            gettext("The seating for %(round)s changed: you now sit at table %(table)s.") % words
         )
     else:
-        subject = f"Your table at {meetup_round.name}: {table.label}"
-        opening = f"You sit at table {table.label} at {meetup_round.name}."
+        subject = gettext("Your table at %(round)s: %(table)s") % words
+        opening = gettext("You sit at table %(table)s at %(round)s.") % words
     lines = [
-        f"Hello {person.first_name},",
+        gettext("Hello %(name)s,") % {"name": person.first_name},
         "",
         opening,
         "",
-        f"Where: {location} ({conference})" if location else f"Where: {conference}",
-        f"When: {when} ({meetup_round.conference.time_zone})",
-        f"At your table: {_names(others)}",
+        (
+            gettext("Where: %(place)s (%(conference)s)")
+            % {"place": location, "conference": conference}
+            if location
+            else gettext("Where: %(conference)s") % {"conference": conference}
+        ),
+        gettext("When: %(when)s (%(zone)s)")
+        % {"when": when, "zone": meetup_round.conference.time_zone},
+        gettext("At your table: %(names)s") % {"names": _names(others)},
         "",
         (
-            "The attached calendar file updates the evening in your calendar."
+            gettext("The attached calendar file updates the evening in your calendar.")
             if updated or moved
-            else "The attached calendar file adds the evening to your calendar."
+            else gettext("The attached calendar file adds the evening to your calendar.")
         ),
-        "Who sits with you, and why:",
+        gettext("See who they are and why you sit together on your Drink Tables page."),
         round_page_url(meetup_round),
     ]
     calendar = _calendar(
         meetup_round,
         person,
         table,
-        description=f"Drink Tables: table {table.label}. At your table: {_names(others)}",
+        description=gettext("Drink Tables: table %(table)s. At your table: %(names)s")
+        % {"table": table.label, "names": _names(others)},
     )
     return _message(person, subject, lines, calendar)
 
@@ -383,40 +400,50 @@ def _table_message(
 def _cancelled_message(
     meetup_round: MeetupRound, person: Person, table: DrinkTable | None
 ) -> EmailMessage:
+    words = {"round": meetup_round.name, "when": _when(meetup_round)}
     lines = [
-        f"Hello {person.first_name},",
+        gettext("Hello %(name)s,") % {"name": person.first_name},
         "",
-        f"{meetup_round.name} ({_when(meetup_round)}) is cancelled, so your table is "
-        "released. The attached calendar file removes it from your calendar.",
+        gettext(
+            "%(round)s (%(when)s) is cancelled, so your table is released. Please "
+            "remove it from your calendar."
+        )
+        % words,
     ]
     calendar = _calendar(
         meetup_round,
         person,
         table,
-        description=f"Cancelled: {meetup_round.name}.",
+        description=gettext("Cancelled: %(round)s") % words,
         method="CANCEL",
     )
-    return _message(person, f"Cancelled: {meetup_round.name}", lines, calendar)
+    return _message(person, gettext("Cancelled: %(round)s") % words, lines, calendar)
 
 
 def _unseated_message(
     meetup_round: MeetupRound, person: Person, table: DrinkTable | None
 ) -> EmailMessage:
+    words = {"round": meetup_round.name}
     lines = [
-        f"Hello {person.first_name},",
+        gettext("Hello %(name)s,") % {"name": person.first_name},
         "",
-        f"The seating for {meetup_round.name} changed and you no longer have a table "
-        "(for example because your RSVP changed). If you are still coming, update your "
-        "RSVP on your Drink Tables page and the organizers will find you a seat:",
+        gettext(
+            "The seating for %(round)s changed and you no longer have a table (for "
+            "example because your RSVP changed). If you are still coming, update your "
+            "RSVP on your Drink Tables page and the organizers will find you a seat."
+        )
+        % words,
         round_page_url(meetup_round),
         "",
-        "The attached calendar file takes the table out of your calendar.",
+        gettext("The attached calendar file takes the table out of your calendar."),
     ]
     calendar = _calendar(
         meetup_round,
         person,
         table,
-        description=f"Your table at {meetup_round.name} was released.",
+        description=gettext("Your table at %(round)s was released") % words,
         method="CANCEL",
     )
-    return _message(person, f"Your table at {meetup_round.name} was released", lines, calendar)
+    return _message(
+        person, gettext("Your table at %(round)s was released") % words, lines, calendar
+    )

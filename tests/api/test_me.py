@@ -41,6 +41,7 @@ def test_me_shows_my_profile_and_private_settings(attendee, attendee_client):
         "needs_accessible_seating": True,
         "opted_out": False,
         "show_organization": True,
+        "language": "",
         "created_at": response.json()["created_at"],
     }
 
@@ -75,6 +76,31 @@ def test_patch_me_says_what_to_fix(attendee, attendee_client):
     assert_error(attendee_client.patch("/api/v1/me/", {"bio": "x" * 1001}), 400, "bio")
     attendee.refresh_from_db()
     assert attendee.full_name == "Ann Attendee"
+
+
+def test_patch_me_sets_my_language_and_answers_in_it(attendee, attendee_client):
+    response = attendee_client.patch("/api/v1/me/", {"language": "de"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["language"] == "de"
+    attendee.refresh_from_db()
+    assert attendee.language == "de"
+    # From now on the API's messages are German, whatever the client's Accept-Language.
+    body = assert_error(
+        attendee_client.patch(
+            "/api/v1/me/", {"full_name": "   "}, format="json", HTTP_ACCEPT_LANGUAGE="fr"
+        ),
+        400,
+    )
+    assert body["errors"] == {"full_name": ["Dieses Feld darf nicht leer sein."]}
+    response = attendee_client.patch("/api/v1/me/", {"language": ""}, format="json")
+    assert response.json()["language"] == ""
+
+
+def test_patch_me_refuses_a_language_we_do_not_have(attendee, attendee_client):
+    body = assert_error(attendee_client.patch("/api/v1/me/", {"language": "it"}), 400, "language")
+    assert body["errors"]["language"] == ['"it" is not a valid choice.']
+    attendee.refresh_from_db()
+    assert attendee.language == ""
 
 
 def test_email_cannot_be_changed_through_me(attendee, attendee_client):

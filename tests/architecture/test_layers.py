@@ -16,6 +16,7 @@ INFRASTRUCTURE = (
     "config.http",
     "config.db",
     "config.caches",
+    "config.i18n",
 )
 DOMAIN = {
     "matching.engine": (),

@@ -39,9 +39,13 @@ def test_the_export_holds_my_data_and_my_blocks_but_never_who_blocked_me(client,
         person=world.dana, other_id=world.ann.pk, conference_id=world.conference.pk
     )
 
+    world.ann.language = "de"
+    world.ann.save(update_fields=["language"])
+
     data = person_export(person=world.ann)
 
     assert data["format"] == "drinktables.export.v1"
+    assert data["profile"]["language"] == "de"
     assert data["profile"]["email"] == world.ann.email
     assert data["profile"]["topics"] == ["Open source"]
     assert data["account"]["api_tokens"][0]["name"] == "phone"
@@ -98,11 +102,14 @@ def test_deleting_my_account_erases_me_and_keeps_others_encounters(client, world
     LoginLink.objects.create(
         email=world.ann.email, token_hash="h" * 64, expires_at=world.round.starts_at
     )
+    world.ann.language = "fr"
+    world.ann.save(update_fields=["language"])
     encounters_before = Encounter.objects.count()
 
     services.account_delete(person=world.ann)
 
     ann = Person.objects.get(pk=world.ann.pk)
+    assert ann.language == ""
     assert (ann.full_name, ann.email, ann.organization, ann.bio, ann.user_id) == (
         "",
         "",

@@ -98,6 +98,7 @@ FORMS = [
             "topics",
             "needs_accessible_seating",
             "opted_out",
+            "language",
         ],
         "post",
     ),

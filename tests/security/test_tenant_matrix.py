@@ -701,7 +701,7 @@ API: dict[tuple[str, str], ApiCase] = {
     ("patch", "/api/v1/me/"): ApiCase(
         frozenset(
             {"bio", "full_name", "needs_accessible_seating", "opted_out", "organization"}
-            | {"show_organization", "topics"}  # topics are shared vocabulary
+            | {"language", "show_organization", "topics"}  # topics are shared vocabulary
         )
     ),
     ("delete", "/api/v1/me/"): ApiCase(),
