@@ -43,6 +43,7 @@ urlpatterns = [
     path("me/", attendees_api.MeView.as_view(), name="me"),
     path("me/email/", attendees_api.MyEmailView.as_view(), name="my-email"),
     path("me/export/", attendees_api.MyExportView.as_view(), name="my-export"),
+    path("me/calendar/", attendees_api.MyCalendarView.as_view(), name="my-calendar"),
     path("me/network/", attendees_api.MyNetworkView.as_view(), name="my-network"),
     path("people/", attendees_api.PeopleSearchView.as_view(), name="people"),
     path(

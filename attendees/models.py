@@ -316,3 +316,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar subscription (``webcal://…``): a feed of all their tables.
+
+    The URL's secret is shown once, when the feed is made or reset; only its SHA-256 is stored,
+    and the feed answers to a request whose secret hashes to ``token_hash``.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "calendar subscription"
+
+    def __str__(self) -> str:
+        return f"calendar subscription ({self.prefix}…)"

@@ -36,6 +36,7 @@ from attendees.models import (
     ApiToken,
     Attendance,
     Block,
+    CalendarFeed,
     EmailChange,
     Encounter,
     LoginLink,
@@ -81,15 +82,19 @@ class LoginRateLimited(ServiceError):
 # Signing in ------------------------------------------------------------------------------------
 
 
-def _over_limit(key: str, limit: int) -> bool:
-    """Count one more request against ``key`` in the current hour; True once over ``limit``."""
+def rate_count(key: str) -> int:
+    """Count one more request against ``key`` in the current hour; returns the count."""
     cache.add(key, 0, timeout=RATE_WINDOW_S)
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # the key expired between add and incr
         cache.set(key, 1, timeout=RATE_WINDOW_S)
-        count = 1
-    return count > limit
+        return 1
+
+
+def _over_limit(key: str, limit: int) -> bool:
+    """Count one more request against ``key`` in the current hour; True once over ``limit``."""
+    return rate_count(key) > limit
 
 
 def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
@@ -320,6 +325,8 @@ def sessions_end_all(*, user) -> int:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         revoked, _ = ApiToken.objects.filter(user=user).delete()
+        # A calendar app holding the subscription URL is a device too.
+        CalendarFeed.objects.filter(person__user=user).delete()
     logger.info("user %s signed out everywhere; %s API tokens revoked", user.pk, revoked)
     return revoked
 
@@ -689,6 +696,7 @@ def account_delete(*, person: Person) -> None:
         caches.invalidate(caches.TABLES)  # the rest sends signals; update() does not
         LoginLink.objects.filter(email=email).delete()
         EmailChange.objects.filter(person=person).delete()
+        CalendarFeed.objects.filter(person=person).delete()
         person.topics.clear()
         person.full_name = ""
         person.email = ""

@@ -1,4 +1,4 @@
-"""The client's address, as the rate limits see it; the site's own address, for links."""
+"""The client's address, as the rate limits see it."""
 
 from django.conf import settings
 
@@ -17,9 +17,3 @@ def client_ip(request) -> str | None:
         addresses = [part.strip() for part in forwarded.split(",")]
         return addresses[-min(proxies, len(addresses))] or None
     return request.META.get("REMOTE_ADDR")
-
-
-def site_url(path: str) -> str:
-    """An absolute address of ``path`` (from ``reverse``) on the site (``SITE_URL``), for links
-    in e-mails and calendar files."""
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")

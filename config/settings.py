@@ -245,6 +245,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "matching.sweep_pending_notices",
         "schedule": 300.0,
     },
+    "matching-sweep-pending-met-prompts": {
+        "task": "matching.sweep_pending_met_prompts",
+        "schedule": 900.0,
+    },
 }
 
 # Matching runs.
@@ -263,6 +267,11 @@ if MATCHING_MAX_TIME_LIMIT_S + 120 >= CELERY_BROKER_VISIBILITY_TIMEOUT_S:
 LOGIN_LINK_TTL_S = 15 * 60
 LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
 LOGIN_LINK_RATE_PER_IP = 20  # per hour
+# Calendar subscriptions: reads of one feed per hour (calendar apps read every 15 minutes to
+# a day), and requests with an unknown or revoked feed secret per client address per hour
+# (a stale subscription reads about 4 times an hour; a venue shares one address).
+CALENDAR_FEED_RATE_PER_FEED = int(env("CALENDAR_FEED_RATE_PER_FEED") or 60)
+CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP = int(env("CALENDAR_FEED_BAD_TOKEN_RATE_PER_IP") or 300)
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For;
 # the per-IP limits and the API throttles use it (config.http.client_ip). 0: use REMOTE_ADDR.
 NUM_PROXIES = int(env("DJANGO_NUM_PROXIES") or 0)

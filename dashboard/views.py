@@ -16,13 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from attendees import services
+from attendees import services, tokens
 from attendees.models import Person
 from attendees.selectors.encounters import met_confirmed_ids
 from attendees.selectors.network import network_for
@@ -35,7 +40,13 @@ from attendees.selectors.people import (
 from attendees.selectors.rounds import round_for
 from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
-from conferences.calendar import TableEvent, seat_location, table_event_ics
+from conferences.calendar import (
+    TableEvent,
+    round_page_url,
+    seat_location,
+    table_event_ics,
+    table_events_ics,
+)
 from conferences.enums import RoundStatus
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
@@ -51,10 +62,10 @@ from dashboard.forms import (
     SearchForm,
     SitTogetherForm,
 )
+from matching.selectors.calendar import feed_events_for
 from matching.selectors.export import person_export
 from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
 from matching.services import encounters
-from matching.services.notices import round_page_url
 
 
 def _is_htmx(request) -> bool:
@@ -210,7 +221,11 @@ def home(request):
         if a.conference.ends_on >= today
     ]
     current.reverse()  # soonest first
-    past = [a.conference for a in attendances if a.conference.ends_on < today]
+    past = [
+        (a.conference, by_conference.get(a.conference_id, []))
+        for a in attendances
+        if a.conference.ends_on < today
+    ]
     tonight = next(
         (
             r
@@ -244,6 +259,7 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
     confirmed = met_confirmed_ids(person=person, round=meetup_round)
     elsewhere = confirmed - {mate.person_id for mate in tablemates}
     others = Person.objects.filter(pk__in=elsewhere).order_by("full_name") if elsewhere else []
+    editable = encounters.met_editable(round=meetup_round)
     return {
         "meetup_round": meetup_round,
         "met_people": [
@@ -251,7 +267,16 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             for mate in tablemates
             if not mate.former
         ],
-        "met_others": [other.display_name for other in others],
+        "met_others": [{"id": other.pk, "name": other.display_name} for other in others],
+        "met_editable": editable,
+        "met_confirmed_count": len(confirmed),
+        "met_until": dateformat.format(
+            timezone.localtime(
+                encounters.met_editable_until(round=meetup_round), meetup_round.conference.tzinfo
+            ),
+            "j F",
+        ),
+        "met_closed": "" if editable else encounters.met_closed_reason(round=meetup_round),
     }
 
 
@@ -327,7 +352,7 @@ def round_calendar(request, pk: int):
     if mine is None:
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]
-    page = round_page_url(meetup_round)  # the address the e-mail links to (SITE_URL)
+    page = round_page_url(round_id=meetup_round.pk)  # the address the e-mail links to
     description = " ".join(
         [
             _("Your table: %(table)s.") % {"table": mine.table.label},
@@ -349,6 +374,71 @@ def round_calendar(request, pk: int):
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="drink-tables-{meetup_round.pk}.ics"'
+    return response
+
+
+# Calendar subscription -------------------------------------------------------------------------
+
+
+@attendee_required
+@require_http_methods(["GET", "POST"])
+def calendar(request):
+    """Make, reset or turn off the calendar subscription; its address is shown once."""
+    person = request.person
+    urls, status, done = None, 200, ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            reset = tokens.calendar_feed_for(person=person) is not None
+            token = tokens.calendar_feed_create(person=person)[1]
+            urls = tokens.calendar_feed_urls(token=token, base_url=request.build_absolute_uri("/"))
+            done = (
+                _(
+                    "Your calendar link is new: the old one no longer works. Subscribe again "
+                    "with this one."
+                )
+                if reset
+                else _("Your calendar link is ready.")
+            )
+        elif action == "revoke":
+            if tokens.calendar_feed_revoke(person=person):
+                messages.success(
+                    request, _("Your calendar link is turned off; it no longer works.")
+                )
+            return redirect("dashboard:calendar")
+        else:
+            status = 400
+            messages.error(request, _("Choose to make a new calendar link or to turn it off."))
+    feed = tokens.calendar_feed_for(person=person)
+    response = render(
+        request,
+        "dashboard/calendar.html",
+        {"feed": feed, "urls": urls, "done": done, "nav": "profile"},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # the address is shown once
+    return response
+
+
+@require_safe
+def calendar_feed(request, token: str):
+    """The calendar subscription itself: no session, the secret in the URL."""
+    try:
+        person = tokens.calendar_feed_person(token=token, ip=client_ip(request))
+    except tokens.FeedRateLimited as error:
+        response = HttpResponse(error.message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(error.retry_after_s)
+        return response
+    if person is None:
+        raise Http404("No such calendar: the link is wrong, or it was reset or turned off.")
+    response = HttpResponse(
+        table_events_ics(feed_events_for(person=person)),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'inline; filename="drink-tables.ics"'
+    # Private to the one who holds the link; calendar apps read it again by themselves.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
@@ -380,6 +470,30 @@ def met(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, _("Thanks! We noted who you met."))
+    return redirect("dashboard:round", pk=meetup_round.pk)
+
+
+@attendee_required
+@require_POST
+def met_undo(request, pk: int, person: int):
+    """Take back a "we met" (a tick made by mistake), for a while after the round."""
+    me = request.person
+    meetup_round = _my_round(request, pk)
+    error, done = None, ""
+    try:
+        if encounters.met_undo(person=me, round=meetup_round, other_id=person):
+            done = _("Taken back.")
+    except ServiceError as exc:
+        error = exc.message
+    if _is_htmx(request):
+        tablemates = tablemates_for(person=me, round=meetup_round)
+        context = _met_context(me, meetup_round, tablemates)
+        context.update({"error": error, "undone": done, "was_there": True})
+        return render(request, "dashboard/_met.html", context, status=409 if error else 200)
+    if error:
+        messages.error(request, error)
+    elif done:
+        messages.success(request, done)
     return redirect("dashboard:round", pk=meetup_round.pk)
 
 

@@ -128,3 +128,20 @@ class RunCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"seed {self.seed} of run #{self.run_id}"
+
+
+class MetPrompt(models.Model):
+    """The e-mail asking a seated attendee who they met, after their round was held: sent once."""
+
+    round = models.ForeignKey(MeetupRound, on_delete=models.CASCADE, related_name="met_prompts")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "“who did you meet” e-mail"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="met_prompt_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"asked {self.person} who they met at {self.round}"

@@ -17,7 +17,7 @@ from django.conf import settings
 from config.queue import task_send
 from matching.enums import ACTIVE_RUN_STATUSES
 from matching.models import MatchingRun
-from matching.services import notices, portfolio, runs
+from matching.services import met_prompts, notices, portfolio, runs
 
 logger = logging.getLogger(__name__)
 
@@ -110,4 +110,36 @@ def send_round_notices(self, *, round_id: int) -> int:
             task_send(send_round_notices, kwargs={"round_id": round_id})
             break
     logger.info("round %s: %s notices sent", round_id, sent)
+    return sent
+
+
+@shared_task(name="matching.sweep_pending_met_prompts", ignore_result=True)
+def sweep_pending_met_prompts() -> int:
+    """Periodic (Celery beat): send "who did you meet" e-mails still owed."""
+    return met_prompts.met_prompts_sweep_pending()
+
+
+@shared_task(
+    name="matching.send_met_prompts",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=8,
+    ignore_result=True,
+)
+def send_met_prompts(self, *, round_id: int) -> int:
+    """Ask each seated attendee of a held round who they met, one batch per delivery."""
+    sent = 0
+    while True:
+        batch = met_prompts.met_prompts_send_batch(round_id=round_id)
+        sent += batch.sent
+        if not batch.remaining:
+            break
+        if not self.request.is_eager:
+            # If the queue is down now, the rest waits for met_prompts_sweep_pending.
+            task_send(send_met_prompts, kwargs={"round_id": round_id})
+            break
+    logger.info("round %s: %s 'who did you meet' e-mails sent", round_id, sent)
     return sent

@@ -21,7 +21,7 @@ from attendees.models import (
     SitTogether,
 )
 from conferences.models import ImportBatch, ImportPreset, MeetupRound, Series, Topic
-from matching.models import MatchingRun, RunCandidate, Seat, SeatNotification
+from matching.models import MatchingRun, MetPrompt, RunCandidate, Seat, SeatNotification
 
 from .factories import (
     AttendanceFactory,
@@ -316,6 +316,14 @@ def test_portfolio_candidate_is_unique_per_run_attempt_and_seed():
     RunCandidate.objects.create(**{**values, "attempt": 2})
 
 
+def test_met_prompt_is_unique_per_round_and_person():
+    seat = SeatFactory()
+    values = {"round": seat.run.round, "person": seat.person, "sent_at": timezone.now()}
+    MetPrompt.objects.create(**values)
+    refuses(lambda: MetPrompt.objects.create(**values))
+    MetPrompt.objects.create(**{**values, "person": PersonFactory()})
+
+
 def test_every_model_constraint_has_a_test():
     """A new constraint without a test above fails here, so none goes untested."""
     from pathlib import Path
@@ -368,6 +376,7 @@ def test_every_model_constraint_has_a_test():
             "test_import_preset_names_are_unique_per_conference_ignoring_case"
         ),
         "import_preset_source_valid": "test_import_preset_source_must_be_known",
+        "met_prompt_unique": "test_met_prompt_is_unique_per_round_and_person",
         "candidate_unique_per_attempt": (
             "test_portfolio_candidate_is_unique_per_run_attempt_and_seed"
         ),

@@ -6,10 +6,11 @@ from rest_framework import serializers
 
 from api.serializers.base import ConferenceDateTimeField, StrictSerializer
 from api.serializers.conferences import TopicSerializer
-from attendees.enums import RSVPStatus
+from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import ApiToken, Block, Encounter, Person
 from attendees.selectors.search import SEARCH_MIN_LENGTH
 from conferences.models import MeetupRound, Topic
+from matching.services.encounters import met_editable_until
 
 
 class ConferenceRefSerializer(serializers.Serializer):
@@ -269,11 +270,23 @@ class EncounterSerializer(serializers.ModelSerializer):
     person = serializers.SerializerMethodField(help_text="The other person.")
     conference = ConferenceRefSerializer(read_only=True, allow_null=True)
     round = RoundRefSerializer(read_only=True, allow_null=True)
+    undo_until = serializers.SerializerMethodField(
+        help_text="For a `met` encounter: until when it can be taken back (DELETE); null for "
+        "the others."
+    )
 
     class Meta:
         model = Encounter
-        fields = ["id", "kind", "person", "conference", "round", "occurred_on"]
+        fields = ["id", "kind", "person", "conference", "round", "occurred_on", "undo_until"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_undo_until(self, encounter) -> str | None:
+        if encounter.kind != EncounterKind.MET or encounter.round is None:
+            return None
+        return serializers.DateTimeField().to_representation(
+            met_editable_until(round=encounter.round)
+        )
 
     @extend_schema_field(PublicPersonSerializer)
     def get_person(self, encounter) -> dict:
@@ -457,3 +470,30 @@ class ExportSerializer(serializers.Serializer):
     encounters = _ExportEncounter(many=True)
     blocks = _ExportBlock(many=True, help_text="The blocks I made.")
     sit_together_requests = _ExportSitTogether(many=True, help_text="The requests I made.")
+
+
+# Calendar subscription -------------------------------------------------------------------------
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    subscribed = serializers.SerializerMethodField(help_text="Whether I have a calendar link.")
+    prefix = serializers.CharField(
+        allow_null=True, help_text="The first characters of the link's secret, to recognise it."
+    )
+    created_at = serializers.DateTimeField(allow_null=True, required=False, default=None)
+    last_used_at = serializers.DateTimeField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="When a calendar last read the feed (to the minute).",
+    )
+
+    def get_subscribed(self, feed) -> bool:
+        return bool(getattr(feed, "pk", None))
+
+
+class CalendarFeedCreatedSerializer(CalendarFeedSerializer):
+    webcal = serializers.CharField(help_text="`webcal://…`: opens a calendar app. Shown once.")
+    url = serializers.CharField(
+        help_text="The same feed over HTTPS, for calendars that ask for a web address."
+    )

@@ -22,6 +22,8 @@ from api.serializers.attendees import (
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
     BlockSerializer,
+    CalendarFeedCreatedSerializer,
+    CalendarFeedSerializer,
     EmailChangeRequestedSerializer,
     EmailChangeSerializer,
     EncounterSerializer,
@@ -58,13 +60,20 @@ from attendees.services import (
     sit_together_request,
     sit_together_withdraw,
 )
-from attendees.tokens import api_token_create, api_token_revoke
+from attendees.tokens import (
+    api_token_create,
+    api_token_revoke,
+    calendar_feed_create,
+    calendar_feed_for,
+    calendar_feed_revoke,
+    calendar_feed_urls,
+)
 from conferences.models import Conference, MeetupRound, Topic
 from config.exceptions import ServiceError
 from config.i18n import activate_person_language
 from matching.selectors.export import person_export
 from matching.selectors.tables import rounds_for, seat_for, tablemates_for
-from matching.services.encounters import met_record
+from matching.services.encounters import met_encounter_undo, met_record
 
 NO_PROFILE = (
     "No attendee profile is linked to your account. Attendees sign in with the e-mail address "
@@ -158,6 +167,59 @@ class MyEmailView(MyPersonMixin, APIView):
         return Response(
             {"new_email": asked.new_email, "detail": detail}, status=status.HTTP_202_ACCEPTED
         )
+
+
+class MyCalendarView(MyPersonMixin, APIView):
+    """My calendar subscription: a private feed of all my tables (``webcal://``)."""
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.request.method == "POST":
+            throttles.append(LoginRateThrottle())
+        return throttles
+
+    @extend_schema(
+        summary="My calendar subscription",
+        description="Whether I have one, since when, and when a calendar last read it; its "
+        "address is shown only when it is made.",
+        responses=CalendarFeedSerializer,
+        tags=["me"],
+    )
+    def get(self, request):
+        feed = calendar_feed_for(person=self.person)
+        return Response(CalendarFeedSerializer(feed or {"prefix": None}).data)
+
+    @extend_schema(
+        summary="Make (or reset) my calendar subscription",
+        description="Answers the feed's `webcal` and `https` addresses, shown only this once; "
+        "only a hash of the secret is stored. A subscription I had stops working at once. "
+        "Needs a signed-in session: a request authenticated with a token answers 403.",
+        request=None,
+        responses={201: CalendarFeedCreatedSerializer},
+        tags=["me"],
+    )
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            raise exceptions.PermissionDenied(
+                "Calendar links are made from a signed-in session (the dashboard or a browser "
+                "session), not with an API token."
+            )
+        feed, token = calendar_feed_create(person=self.person)
+        urls = calendar_feed_urls(token=token, base_url=request.build_absolute_uri("/"))
+        data = CalendarFeedSerializer(feed).data | {"webcal": urls["webcal"], "url": urls["https"]}
+        response = Response(data, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(
+        summary="Turn my calendar subscription off",
+        description="Its address stops working at once (204 also when there was none).",
+        responses={204: None},
+        tags=["me"],
+    )
+    def delete(self, request):
+        calendar_feed_revoke(person=self.person)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyExportView(MyPersonMixin, APIView):
@@ -313,13 +375,26 @@ class EncounterPagination(DefaultCursorPagination):
         summary="My encounters",
         description="Everyone I sat with, met or was imported as knowing, newest first. "
         "Follow `next` for more (cursor pagination).",
-    )
+    ),
+    destroy=extend_schema(
+        summary="Take back a “we met”",
+        description="Deletes a `met` encounter of mine (for both people of the pair) until "
+        "`undo_until`, 14 days after its round; after that, and for `seated` or `imported` "
+        "encounters, 409 says why.",
+    ),
 )
-class MyEncounterViewSet(MyPersonMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class MyEncounterViewSet(
+    MyPersonMixin, mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
     queryset = Encounter.objects.none()
     serializer_class = EncounterSerializer
     filterset_class = EncounterFilter
     pagination_class = EncounterPagination
+    lookup_value_converter = "int"
+
+    def destroy(self, request, *args, **kwargs):
+        met_encounter_undo(person=self.person, encounter_id=int(kwargs["pk"]))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_queryset(self):
         if self.fake():

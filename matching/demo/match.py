@@ -59,7 +59,7 @@ def demo_match(*, conference: Conference) -> DemoMatch:
         created = 0
         if held.status != RoundStatus.HELD:
             round_publish(round_id=held.pk, by=None, notify=False)
-            marked = round_mark_held(round_id=held.pk, by=None)
+            marked = round_mark_held(round_id=held.pk, by=None, notify=False)
             held, created = marked.round, marked.encounters_created
             seated_pairs = list(
                 Encounter.objects.filter(round=held, kind=EncounterKind.SEATED).values_list(

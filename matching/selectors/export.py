@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from attendees.models import (
     ApiToken,
+    CalendarFeed,
     LoginLink,
     Person,
     RoundRSVP,
@@ -68,6 +69,14 @@ def person_export(*, person: Person) -> dict:
                     "last_used_at": _iso(t.last_used_at),
                 }
                 for t in (ApiToken.objects.filter(user=user) if user else [])
+            ],
+            "calendar_subscriptions": [
+                {
+                    "prefix": feed.prefix,
+                    "created_at": _iso(feed.created_at),
+                    "last_used_at": _iso(feed.last_used_at),
+                }
+                for feed in CalendarFeed.objects.filter(person=person)
             ],
         },
         "sign_in_links": [

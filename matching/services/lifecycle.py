@@ -38,6 +38,7 @@ from matching.models import MatchingRun, RunCandidate, SeatNotification
 from matching.selectors.plans import would_notify_count
 from matching.selectors.runs import PlanRun, latest_succeeded_run, plan_run_for
 from matching.services.encounters import encounters_record_round
+from matching.services.met_prompts import met_prompts_enqueue, met_prompts_pending
 from matching.services.notices import (
     notices_enqueue,
     notices_settle_unchanged,
@@ -191,6 +192,12 @@ class RoundTransition:
         """What the organizer must know when the e-mails wait for the task queue."""
         if not self.queue_unreachable:
             return None
+        if self.action == RoundAction.HELD:
+            return (
+                "Done, but the task queue (Redis) is not reachable, so the e-mails asking "
+                f"{self.emails_queued} attendees who they met have not gone out yet. They go "
+                "out by themselves once the queue is back."
+            )
         return queue_unreachable_notices_message(
             pending=self.emails_queued, cancelled=self.action == RoundAction.CANCEL
         )
@@ -204,7 +211,7 @@ def round_transition(*, round_id: int, to: str, by, **options: Any) -> RoundTran
     otherwise); None is the system (tasks, the demo, commands). A move the lifecycle does not
     have raises ``Conflict`` with ``refusal``'s message; a guard that fails raises ``Conflict``
     too. Options: ``run_id`` (publish: which succeeded run, by default the latest) and
-    ``notify`` (publish: False sends no e-mail, for the demo).
+    ``notify`` (publish and held: False sends no e-mail, for the demo).
     """
     unknown = set(options) - {"run_id", "notify"}
     if unknown:
@@ -229,8 +236,12 @@ def round_transition(*, round_id: int, to: str, by, **options: Any) -> RoundTran
             raise Conflict(refusal(previous, target))
         if move.action in SYSTEM_ACTIONS and by is not None:
             raise Conflict(refusal(previous, target))
-        if options and move.action != RoundAction.PUBLISH:
+        if set(options) - {"notify"} and move.action != RoundAction.PUBLISH:
             raise TypeError(f"{sorted(options)} apply to publishing only, not to {move.action}")
+        if options and move.action not in (RoundAction.PUBLISH, RoundAction.HELD):
+            raise TypeError(
+                f"{sorted(options)} apply to publishing and holding, not to {move.action}"
+            )
         result, dispatch = _EFFECTS[move.action](meetup_round, move, by, **options)
     if dispatch is not None and dispatch.failed:  # known once the transaction has committed
         result = dataclasses.replace(result, queue_unreachable=True)
@@ -344,9 +355,11 @@ def _unpublish(meetup_round: MeetupRound, move: Move, by) -> Effect:
     return _result(meetup_round, move, move.source)
 
 
-def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
-    """After the evening: a ``seated`` encounter for every pair who shared a table. Marking a
-    held round held again records only what is missing (nothing, the second time)."""
+def _held(meetup_round: MeetupRound, move: Move, by, notify: bool = True) -> Effect:
+    """After the evening: a ``seated`` encounter for every pair who shared a table, and each
+    seated attendee is e-mailed once (after the commit) to ask who they met. Marking a held
+    round held again records only what is missing (nothing, the second time) and sends only the
+    e-mails still owed."""
     changed = move.source != S.HELD
     if changed:
         if meetup_round.starts_at > timezone.now():
@@ -355,7 +368,17 @@ def _held(meetup_round: MeetupRound, move: Move, by) -> Effect:
             )
         _write_status(meetup_round, move.target, held_at=timezone.now())
     created = encounters_record_round(round=meetup_round)
-    return _result(meetup_round, move, move.source, changed=changed, encounters_created=created)
+    owed = len(met_prompts_pending(meetup_round)) if notify else 0
+    dispatch = met_prompts_enqueue(meetup_round.pk) if owed else None
+    return _result(
+        meetup_round,
+        move,
+        move.source,
+        dispatch,
+        changed=changed,
+        encounters_created=created,
+        emails_queued=owed,
+    )
 
 
 def _cancel(meetup_round: MeetupRound, move: Move, by) -> Effect:
@@ -423,8 +446,8 @@ def round_unpublish(*, round_id: int, by) -> RoundTransition:
     return round_transition(round_id=round_id, to=S.MATCHED, by=by)
 
 
-def round_mark_held(*, round_id: int, by) -> RoundTransition:
-    return round_transition(round_id=round_id, to=S.HELD, by=by)
+def round_mark_held(*, round_id: int, by, notify: bool = True) -> RoundTransition:
+    return round_transition(round_id=round_id, to=S.HELD, by=by, notify=notify)
 
 
 def round_cancel(*, round_id: int, by) -> RoundTransition:
@@ -544,7 +567,8 @@ def allowed_actions(
                 S.HELD,
                 "Mark held",
                 f"Mark {name} held? Everyone who shared a table is recorded as having sat "
-                "together; a held round cannot change any more.",
+                "together, and each of them is e-mailed once to ask who they met; a held round "
+                "cannot change any more.",
             )
         )
     if status == S.OPEN:

@@ -18,17 +18,22 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from attendees.models import Person, first_name_of
-from conferences.calendar import TableEvent, seat_location, table_event_ics
+from conferences.calendar import (
+    TableEvent,
+    names_sentence,
+    round_page_url,
+    seat_location,
+    table_description,
+    table_event_ics,
+)
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
 from conferences.times import local_time_range
 from config.db import locked
-from config.http import site_url
 from config.i18n import language_of
 from config.queue import Dispatch, task_send_on_commit
 from matching.models import Seat, SeatNotification
@@ -215,9 +220,6 @@ def notices_enqueue(round_id: int) -> Dispatch:
 # The e-mails
 
 
-MAX_NAMES = 7
-
-
 def _when(meetup_round: MeetupRound) -> str:
     """The evening in the conference's local time, its zone named ("… 18:30–20:30 CST"), in the
     words and order of the active language."""
@@ -226,19 +228,7 @@ def _when(meetup_round: MeetupRound) -> str:
     )
 
 
-def _names(first_names: list[str]) -> str:
-    if not first_names:
-        return gettext("You are the first at this table; others may join.")
-    shown = first_names[:MAX_NAMES]
-    more = len(first_names) - len(shown)
-    if more:
-        return ngettext("%(names)s and %(count)s more", "%(names)s and %(count)s more", more) % {
-            "names": ", ".join(shown),
-            "count": more,
-        }
-    if len(shown) == 1:
-        return shown[0]
-    return gettext("%(names)s and %(last)s") % {"names": ", ".join(shown[:-1]), "last": shown[-1]}
+_names = names_sentence
 
 
 def build_notice(
@@ -293,11 +283,6 @@ def build_notice(
     return messages, told
 
 
-def round_page_url(meetup_round: MeetupRound) -> str:
-    """The attendee's page of the round, as an absolute address (``SITE_URL``)."""
-    return site_url(reverse("dashboard:round", args=[meetup_round.pk]))
-
-
 def _calendar(
     meetup_round: MeetupRound,
     person: Person,
@@ -318,7 +303,7 @@ def _calendar(
             table_label=label,
             location=location,
             description=description,
-            url=round_page_url(meetup_round),
+            url=round_page_url(round_id=meetup_round.pk),
         ),
         method=method,
     )
@@ -385,14 +370,13 @@ def _table_message(
             else gettext("The attached calendar file adds the evening to your calendar.")
         ),
         gettext("See who they are and why you sit together on your Drink Tables page."),
-        round_page_url(meetup_round),
+        round_page_url(round_id=meetup_round.pk),
     ]
     calendar = _calendar(
         meetup_round,
         person,
         table,
-        description=gettext("Drink Tables: table %(table)s. At your table: %(names)s")
-        % {"table": table.label, "names": _names(others)},
+        description=table_description(table_label=table.label, first_names=others),
     )
     return _message(person, subject, lines, calendar)
 
@@ -433,7 +417,7 @@ def _unseated_message(
             "RSVP on your Drink Tables page and the organizers will find you a seat."
         )
         % words,
-        round_page_url(meetup_round),
+        round_page_url(round_id=meetup_round.pk),
         "",
         gettext("The attached calendar file takes the table out of your calendar."),
     ]

@@ -224,9 +224,15 @@ def transition_message(done: lifecycle.RoundTransition) -> tuple[int, str]:
         )
     if done.action == RoundAction.HELD:
         created = done.encounters_created
+        asked = (
+            f" {done.emails_queued} attendee{'s are' if done.emails_queued != 1 else ' is'} "
+            "being asked by e-mail who they met."
+            if done.emails_queued
+            else ""
+        )
         return messages.SUCCESS, (
             f"The round is marked held: {created} new encounter{'s' if created != 1 else ''} "
-            "recorded."
+            f"recorded.{asked}"
         )
     if done.action == RoundAction.CANCEL:
         if emailed:

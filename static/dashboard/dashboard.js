@@ -15,3 +15,31 @@ document.addEventListener("htmx:afterSettle", function (event) {
     message.focus();
   }
 });
+
+// "Copy" buttons: data-copy names the input whose text goes to the clipboard.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+  if (!button) {
+    return;
+  }
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  var status = document.querySelector("[data-copy-status]");
+  if (!source) {
+    return;
+  }
+  source.select();
+  var done = function () {
+    if (status) {
+      status.textContent = "Copied.";
+    }
+  };
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(source.value).then(done, function () {
+      if (status) {
+        status.textContent = "Select the link and copy it.";
+      }
+    });
+  } else if (document.execCommand && document.execCommand("copy")) {
+    done();
+  }
+});

@@ -36,6 +36,7 @@ def test_my_encounters_name_the_other_person_newest_first(attendee, other_attend
             "conference": {"slug": "necc-2009", "name": "NECC 2009"},
             "round": None,
             "occurred_on": conference.starts_on.isoformat(),
+            "undo_until": None,
         },
         {
             "id": first.pk,
@@ -44,6 +45,7 @@ def test_my_encounters_name_the_other_person_newest_first(attendee, other_attend
             "conference": {"slug": "necc-2008", "name": "NECC 2008"},
             "round": None,
             "occurred_on": "2008-06-29",
+            "undo_until": None,
         },
     ]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conferences.enums import RoundStatus
-from conferences.models import Topic
+from conferences.models import MeetupRound, Topic
 from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
@@ -262,7 +262,11 @@ def test_mark_held_from_the_page_reports_the_encounters(client, organizer, solve
 
     (message,) = messages_of(response)
     assert message.startswith("The round is marked held: ")
-    assert message.endswith(" new encounters recorded.")
+    seated = Seat.objects.filter(run_id=MeetupRound.objects.get(pk=past.round.pk).published_run_id)
+    assert message.endswith(
+        f" new encounters recorded. {seated.count()} attendees are being asked by e-mail who "
+        "they met."
+    )
     assert "Mark held" not in response.content.decode()
 
 

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from attendees.imports import import_batch_create, import_preset_save
 from attendees.models import EmailChange, LoginLink
-from attendees.tokens import api_token_create, hash_secret
+from attendees.tokens import api_token_create, calendar_feed_create, hash_secret
 from conferences.enums import ImportKind, RoundStatus
 from matching.enums import RunStatus
 from tests.api.support import attendee_of, seated_round
@@ -65,6 +65,14 @@ class Victim:
             RoundRSVPFactory(person=person, round=self.open)
         self.run = MatchingRunFactory(round=self.open, status=RunStatus.QUEUED)
         EncounterFactory(person_a=self.vera, person_b=self.vic, conference=self.conference)
+        # Vera said she met Vic at the held round (an answer she may still take back).
+        self.met = EncounterFactory(
+            person_a=self.vera,
+            person_b=self.vic,
+            conference=self.conference,
+            round=self.held,
+            kind="met",
+        )
         self.block = BlockFactory(blocker=self.vera, blocked=self.vic)
         self.wish = SitTogetherFactory(
             conference=self.conference, requester=self.vera, requested=self.vic
@@ -87,6 +95,7 @@ class Victim:
             by=self.organizer,
         )
         self.token, self.key = api_token_create(user=self.vera.user, name="vera's phone")
+        self.feed, self.feed_token = calendar_feed_create(person=self.vera)
         self.link = LoginLink.objects.create(
             email=self.vera.email,
             token_hash=hash_secret("vera-secret-link"),

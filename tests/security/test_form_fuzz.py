@@ -107,7 +107,9 @@ FORMS = [
     ("dashboard:together", None, "attendee", ["person", "conference", "next"], "post"),
     ("dashboard:together_withdraw", "wish", "attendee", ["next"], "post"),
     ("dashboard:met", "held", "attendee", ["people"], "post"),
+    ("dashboard:met_undo", "met", "attendee", [], "post"),
     ("dashboard:delete", None, "attendee", ["confirm"], "post"),
+    ("dashboard:calendar", None, "attendee", ["action"], "post"),
     ("dashboard:sign_out_everywhere", None, "attendee", [], "post"),
     ("dashboard:logout", None, "attendee", ["next"], "post"),
     ("dashboard:round", "held", "attendee", ["q"], "get"),
@@ -152,6 +154,8 @@ def _kwargs(key: str | None, victim) -> dict:
         return {"token": "vera-email-secret"}
     if key == "slug":
         return {"slug": victim.conference.slug}
+    if key == "met":
+        return {"pk": victim.held.pk, "person": victim.vic.pk}
     if key == "batch":
         return {"slug": victim.conference.slug, "pk": victim.batch.pk}
     if key == "preset":
@@ -252,6 +256,7 @@ NO_INPUT = {
     "dashboard:home",
     "dashboard:login_sent",
     "dashboard:round_calendar",
+    "dashboard:calendar_feed",  # the secret in the path, nothing else read
     "dashboard:network",
     "dashboard:data",
     "dashboard:export",

@@ -51,11 +51,16 @@ PAGES: dict[str, Target] = {
     "dashboard:email_confirm": Target(
         None, lambda v, s: [{"token": v.email_change.token_hash}], frozenset({400, 405})
     ),
+    # The feed's secret is in the path: the stored hash of the victim's must open nothing.
+    "dashboard:calendar_feed": Target(
+        None, lambda v, s: [{"token": v.feed.token_hash}], frozenset({404, 405})
+    ),
     "dashboard:round": Target("attendee", lambda v, s: [{"pk": v.published.pk}, {"pk": v.held.pk}]),
     "dashboard:rsvp": _round("open"),
     "dashboard:round_calendar": _round("published"),
     "dashboard:met": _round("held"),
     "dashboard:met_search": _round("held"),
+    "dashboard:met_undo": Target("attendee", lambda v, s: [{"pk": v.held.pk, "person": v.vic.pk}]),
     "dashboard:block_delete": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
     "dashboard:together_withdraw": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
     "organize:round_plan": _round("published", "organizer"),
@@ -145,6 +150,7 @@ API: dict[str, Target] = {
     "api:my-round-met": _round("held"),
     "api:my-round-rsvp": _round("open"),
     "api:my-round-table": _round("published"),
+    "api:my-encounter-detail": Target("attendee", lambda v, s: [{"pk": v.met.pk}]),
     "api:my-block-detail": Target("attendee", lambda v, s: [{"pk": v.block.pk}]),
     "api:my-sit-together-detail": Target("attendee", lambda v, s: [{"pk": v.wish.pk}]),
     "api:token-detail": Target("attendee", lambda v, s: [{"pk": v.token.pk}]),

@@ -706,6 +706,8 @@ API: dict[tuple[str, str], ApiCase] = {
     ),
     ("delete", "/api/v1/me/"): ApiCase(),
     ("post", "/api/v1/me/email/"): ApiCase(frozenset({"email"})),  # an address, no id
+    ("post", "/api/v1/me/calendar/"): ApiCase(),  # my own subscription: no id, no body
+    ("delete", "/api/v1/me/calendar/"): ApiCase(),
     ("post", "/api/v1/me/blocks/"): ApiCase(
         frozenset({"person"}),
         path=lambda own, s: "/api/v1/me/blocks/",
@@ -713,6 +715,7 @@ API: dict[tuple[str, str], ApiCase] = {
         who="attendee",
     ),
     ("delete", "/api/v1/me/blocks/{id}/"): ApiCase(),
+    ("delete", "/api/v1/me/encounters/{id}/"): ApiCase(),
     ("post", "/api/v1/me/rounds/{id}/met/"): ApiCase(
         frozenset({"people"}),
         path=lambda own, s: f"/api/v1/me/rounds/{own.round.pk}/met/",

@@ -16,7 +16,7 @@ def told_at_the_current_sequence(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("conferences", "0006_round_calendar_sequence"),
-        ("matching", "0003_seat_table_restrict"),
+        ("matching", "0004_met_prompts"),
     ]
 
     operations = [
