@@ -97,13 +97,57 @@ def _over_limit(key: str, limit: int) -> bool:
     return rate_count(key) > limit
 
 
+LOGIN_LINK_LIMITED = gettext_lazy(
+    "Too many sign-in links were asked for. Use the last link you received, or try again in "
+    "an hour."
+)
+
+
+def _login_link_ip_key(ip: str | None, *, known: bool) -> str:
+    return f"loginlink:ip:{'known' if known else 'unknown'}:{ip or 'unknown'}"
+
+
+def _login_link_ip_limit(ip: str | None, *, known: bool) -> int:
+    """The hour's budget of an IP address for registered (``known``) or unknown addresses.
+
+    The unknown budget grows with the registered addresses served from the same IP address
+    (``LOGIN_LINK_UNKNOWN_PER_KNOWN`` per link), so the typos of a full venue fit while a
+    client spraying guesses stops after a few dozen.
+    """
+    if known:
+        return settings.LOGIN_LINK_RATE_PER_IP_KNOWN
+    served_known = cache.get(_login_link_ip_key(ip, known=True)) or 0
+    return settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN + int(
+        served_known * settings.LOGIN_LINK_UNKNOWN_PER_KNOWN
+    )
+
+
+def _login_link_limits_check(*, email: str, ip: str | None) -> None:
+    """Refuse a sign-in link request past a limit, the same way for known and unknown addresses.
+
+    Three limits, all per hour (the reasoning is in docs/security.md): an IP address that used
+    up either of its budgets (registered addresses, unknown addresses) is refused whatever it
+    asks next; one address is refused past ``LOGIN_LINK_RATE_PER_EMAIL`` whoever asks. Which
+    budget a request counts against is decided after this check, so the answer to a request
+    never depends on whether its own address is registered.
+    """
+    for known in (True, False):
+        if (cache.get(_login_link_ip_key(ip, known=known)) or 0) >= _login_link_ip_limit(
+            ip, known=known
+        ):
+            raise LoginRateLimited(LOGIN_LINK_LIMITED, retry_after_s=RATE_WINDOW_S)
+    if _over_limit(f"loginlink:email:{hash_secret(email)}", settings.LOGIN_LINK_RATE_PER_EMAIL):
+        raise LoginRateLimited(LOGIN_LINK_LIMITED, retry_after_s=RATE_WINDOW_S)
+
+
 def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
     """E-mail a one-time sign-in link to ``email`` if a person is registered with it.
 
-    The caller cannot tell a registered address from an unknown one: both get the same answer,
-    both count against the same limits, and the e-mail goes out from a task after the commit
-    (from the request itself while the task queue is down).
-    Raises ``LoginRateLimited`` after too many requests for the address or from the IP address.
+    The caller cannot tell a registered address from an unknown one: both get the same answer
+    and count against the same per-address limit, and the e-mail goes out from a task after
+    the commit (from the request itself while the task queue is down).
+    Raises ``LoginRateLimited`` after too many requests for the address or from the IP address
+    (``_login_link_limits_check``).
     """
     try:
         email = email_normalize(email or "")
@@ -114,23 +158,14 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
         raise ServiceError(
             gettext("Enter your e-mail address, such as ann@example.org."), field="email"
         ) from None
-    email_key = f"loginlink:email:{hash_secret(email)}"
-    ip_key = f"loginlink:ip:{ip or 'unknown'}"
-    if _over_limit(ip_key, settings.LOGIN_LINK_RATE_PER_IP) or _over_limit(
-        email_key, settings.LOGIN_LINK_RATE_PER_EMAIL
-    ):
-        raise LoginRateLimited(
-            gettext(
-                "Too many sign-in links were asked for. Use the last link you received, or try "
-                "again in an hour."
-            ),
-            retry_after_s=RATE_WINDOW_S,
-        )
+    _login_link_limits_check(email=email, ip=ip)
     now = timezone.now()
     with transaction.atomic():
         # Links that can no longer be used are kept a day for the export, then dropped.
         LoginLink.objects.filter(email=email, expires_at__lt=now - timedelta(days=1)).delete()
-        if not Person.objects.filter(email=email, deleted_at__isnull=True).exists():
+        known = Person.objects.filter(email=email, deleted_at__isnull=True).exists()
+        _over_limit(_login_link_ip_key(ip, known=known), _login_link_ip_limit(ip, known=known))
+        if not known:
             return
         link = LoginLink.objects.create(
             email=email,

@@ -9,6 +9,7 @@ demo, management commands): it sees everything.
 from django.db.models import QuerySet
 
 from conferences.models import Conference, DrinkTable, ImportBatch, ImportPreset, MeetupRound
+from config import caches
 from config.exceptions import NotFound
 
 
@@ -27,6 +28,16 @@ def is_organizer(*, user) -> bool:
         user.is_authenticated
         and user.is_active
         and (user.is_superuser or user.organized_conferences.exists())
+    )
+
+
+def is_organizer_cached(*, user) -> bool:
+    """``is_organizer`` through the shared cache (``config.caches.ORGANIZERS``): for the page
+    header and where signing in leads, not for access, which pages check uncached."""
+    if user is None or not user.is_authenticated:
+        return False
+    return caches.cached(
+        caches.ORGANIZERS, f"is-organizer:{user.pk}", lambda: is_organizer(user=user)
     )
 
 

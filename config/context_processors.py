@@ -1,5 +1,4 @@
-from conferences.scoping import is_organizer
-from config import caches
+from conferences.scoping import is_organizer_cached
 
 
 def site(request):
@@ -8,11 +7,4 @@ def site(request):
     Only the header's link to the organizer pages depends on it, so it is cached; those pages
     check the user's rights themselves, uncached.
     """
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"is_organizer": False}
-    return {
-        "is_organizer": caches.cached(
-            caches.ORGANIZERS, f"is-organizer:{user.pk}", lambda: is_organizer(user=user)
-        )
-    }
+    return {"is_organizer": is_organizer_cached(user=getattr(request, "user", None))}

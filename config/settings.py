@@ -265,8 +265,15 @@ if MATCHING_MAX_TIME_LIMIT_S + 120 >= CELERY_BROKER_VISIBILITY_TIMEOUT_S:
 
 # Sign-in links.
 LOGIN_LINK_TTL_S = 15 * 60
-LOGIN_LINK_RATE_PER_EMAIL = 5  # per hour
-LOGIN_LINK_RATE_PER_IP = 20  # per hour
+# Sign-in link limits, per hour (reasoning: docs/security.md, "Sign-in at a venue"). One address
+# asking again and again; one IP address asking for registered addresses (a venue's Wi-Fi puts
+# hundreds of attendees behind one address); one IP address asking for unknown addresses (typos,
+# or a client spraying guesses), a budget that grows by UNKNOWN_PER_KNOWN for each registered
+# address served from the same IP address. An IP address past either budget is refused.
+LOGIN_LINK_RATE_PER_EMAIL = int(env("LOGIN_LINK_RATE_PER_EMAIL") or 5)
+LOGIN_LINK_RATE_PER_IP_KNOWN = int(env("LOGIN_LINK_RATE_PER_IP_KNOWN") or 3000)
+LOGIN_LINK_RATE_PER_IP_UNKNOWN = int(env("LOGIN_LINK_RATE_PER_IP_UNKNOWN") or 30)
+LOGIN_LINK_UNKNOWN_PER_KNOWN = float(env("LOGIN_LINK_UNKNOWN_PER_KNOWN") or 0.1)
 # Calendar subscriptions: reads of one feed per hour (calendar apps read every 15 minutes to
 # a day), and requests with an unknown or revoked feed secret per client address per hour
 # (a stale subscription reads about 4 times an hour; a venue shares one address).

@@ -48,6 +48,7 @@ from conferences.calendar import (
     table_events_ics,
 )
 from conferences.enums import RoundStatus
+from conferences.scoping import is_organizer_cached
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from config.i18n import activate_person_language
@@ -92,6 +93,9 @@ def _back(request, default: str):
     return redirect(default)
 
 
+HEADER_PAGES = frozenset({"home", "network", "profile"})
+
+
 def attendee_required(view):
     """Signed in with an attendee profile; ``request.person`` is that profile.
 
@@ -103,7 +107,8 @@ def attendee_required(view):
     def wrapper(request, *args, **kwargs):
         person = person_for_user(user=request.user)
         if person is None:
-            status = 200 if request.resolver_match.url_name == "home" else 404
+            # The pages the header links to say so; pages of one thing are not found.
+            status = 200 if request.resolver_match.url_name in HEADER_PAGES else 404
             return render(request, "dashboard/no_profile.html", {"nav": "home"}, status=status)
         request.person = person
         activate_person_language(request, person)
@@ -113,6 +118,11 @@ def attendee_required(view):
 
 
 # Signing in ------------------------------------------------------------------------------------
+
+
+def landing_for(user) -> str:
+    """Where signing in leads: an organizer to their conferences, an attendee to their rounds."""
+    return "organize:index" if is_organizer_cached(user=user) else "dashboard:home"
 
 
 @never_cache
@@ -161,7 +171,7 @@ def login_link(request, token: str):
                 request, "dashboard/login_link.html", {"error": error.message}, status=400
             )
         login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-        return redirect("dashboard:home")
+        return redirect(landing_for(user))
     if not login_link_usable(token=token):
         return render(
             request, "dashboard/login_link.html", {"error": services.LINK_UNUSABLE}, status=400
@@ -174,6 +184,9 @@ class StaffLoginView(auth_views.LoginView):
 
     template_name = "dashboard/staff_login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse(landing_for(self.request.user))
 
     def post(self, request, *args, **kwargs):
         try:
@@ -268,13 +281,14 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
             if not mate.former
         ],
         "met_others": [{"id": other.pk, "name": other.display_name} for other in others],
+        "met_others_names": ", ".join(other.display_name for other in others),
         "met_editable": editable,
         "met_confirmed_count": len(confirmed),
         "met_until": dateformat.format(
             timezone.localtime(
                 encounters.met_editable_until(round=meetup_round), meetup_round.conference.tzinfo
             ),
-            "j F",
+            _("j F"),
         ),
         "met_closed": "" if editable else encounters.met_closed_reason(round=meetup_round),
     }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from attendees.models import Person, display_name_of
@@ -186,18 +189,105 @@ class SeatView:
 
 
 @dataclass
+class _SeatingFacts:
+    """What the reasons and warnings of every table are made from, read once per plan."""
+
+    names_by_table: dict[int, dict[int, str]]
+    newcomers: set[int]
+    hosts: dict[int, int | None]
+    topics: dict[int, set[str]]
+    friends_of: dict[int, set[int]]
+    together: dict[int, set[int]]
+    sat_before: dict[int, set[int]]
+    seated: set[int]
+
+    def table_details(self, table: DrinkTable) -> tuple[list[SeatView], tuple[str, str] | None]:
+        """The table's seats with their reasons and warnings, and its circle."""
+        names = self.names_by_table.get(table.pk, {})
+        here = set(names)
+        newcomers, friends_of = self.newcomers, self.friends_of
+        returning = [pk for pk in names if pk not in newcomers]
+        circle = next(
+            (
+                (names[a], names[b])
+                for i, a in enumerate(returning)
+                for b in returning[i + 1 :]
+                if b in friends_of[a]
+            ),
+            None,
+        )
+        views = []
+        for pk, name in names.items():
+            others = here - {pk}
+            view = SeatView(
+                pk=pk,
+                name=name,
+                newcomer=pk in newcomers,
+                host=self.hosts.get(table.pk) == pk,
+                friends=sorted(names[f] for f in friends_of[pk] & others),
+                shared_topics=sorted(
+                    self.topics[pk] & set().union(*(self.topics[o] for o in others))
+                    if others
+                    else set()
+                ),
+                together_with=sorted(names[f] for f in self.together[pk] & others),
+            )
+            view.reasons = _reasons(view, welcomed=circle is not None)
+            if view.newcomer and circle is None:
+                view.warnings.append("No circle of friends at this table")
+            if not view.newcomer and not view.friends and friends_of[pk] & self.seated:
+                view.warnings.append("No friend at this table, though some are in the room")
+            repeats = sorted(names[f] for f in self.sat_before[pk] & others)
+            if repeats:
+                view.warnings.append("Already sat with " + ", ".join(repeats))
+            views.append(view)
+        views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
+        return views, circle
+
+
 class TableView:
-    table: DrinkTable
-    seats: list[SeatView]
-    circle: tuple[str, str] | None = None  # two returning people at the table who know each other
+    """A table of the plan and who sits there. Its seats' reasons and warnings are worked out
+    when first asked for, so a page showing a few tables of a big plan pays for those only."""
+
+    def __init__(self, *, table: DrinkTable, facts: _SeatingFacts):
+        self.table = table
+        self._facts = facts
+        #: person id → display name of everyone at the table, by name
+        self.names: dict[int, str] = facts.names_by_table.get(table.pk, {})
+
+    @cached_property
+    def _details(self) -> tuple[list[SeatView], tuple[str, str] | None]:
+        return self._facts.table_details(self.table)
+
+    @property
+    def seats(self) -> list[SeatView]:
+        return self._details[0]
+
+    @property
+    def circle(self) -> tuple[str, str] | None:
+        """Two returning people at the table who know each other."""
+        return self._details[1]
+
+    @property
+    def seated(self) -> int:
+        return len(self.names)
 
     @property
     def newcomer_count(self) -> int:
-        return sum(1 for seat in self.seats if seat.newcomer)
+        return sum(1 for pk in self.names if pk in self._facts.newcomers)
 
     @property
     def free(self) -> int:
-        return max(0, self.table.capacity - len(self.seats))
+        return max(0, self.table.capacity - self.seated)
+
+    @property
+    def small(self) -> bool:
+        """Fewer than 3 people, but someone: a table the organizer should look at."""
+        return 0 < self.seated < 3
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(seat.warnings) for seat in self.seats) + (1 if self.small else 0)
 
 
 @dataclass
@@ -215,7 +305,7 @@ class PlanView:
 
     @property
     def occupied(self) -> int:
-        return sum(1 for view in self.tables if view.seats)
+        return sum(1 for view in self.tables if view.seated)
 
     @property
     def all_targets_met(self) -> bool:
@@ -291,51 +381,21 @@ def plan_for(
     by_table: dict[int, dict[int, str]] = defaultdict(dict)
     for person_id, table_id, full_name, deleted_at in seats:
         by_table[table_id][person_id] = display_name_of(full_name=full_name, deleted_at=deleted_at)
-    hosts = {table.pk: table.host_id for table in tables}
     known = {table.pk for table in tables}
     extra = sorted(set(by_table) - known)
     if extra:  # a table deactivated since the run still shows, so nobody disappears
         tables += list(DrinkTable.objects.filter(pk__in=extra).order_by("label", "pk"))
-
-    table_views = []
-    for table in tables:
-        names = by_table.get(table.pk, {})
-        here = set(names)
-        returning = [pk for pk in names if pk not in newcomers]
-        circle = next(
-            (
-                (names[a], names[b])
-                for i, a in enumerate(returning)
-                for b in returning[i + 1 :]
-                if b in friends_of[a]
-            ),
-            None,
-        )
-        views = []
-        for pk, name in names.items():
-            others = here - {pk}
-            view = SeatView(
-                pk=pk,
-                name=name,
-                newcomer=pk in newcomers,
-                host=hosts.get(table.pk) == pk,
-                friends=sorted(names[f] for f in friends_of[pk] & others),
-                shared_topics=sorted(
-                    topics[pk] & set().union(*(topics[o] for o in others)) if others else set()
-                ),
-                together_with=sorted(names[f] for f in together[pk] & others),
-            )
-            view.reasons = _reasons(view, welcomed=circle is not None)
-            if view.newcomer and circle is None:
-                view.warnings.append("No circle of friends at this table")
-            if not view.newcomer and not view.friends and friends_of[pk] & seated:
-                view.warnings.append("No friend at this table, though some are in the room")
-            repeats = sorted(names[f] for f in sat_before[pk] & others)
-            if repeats:
-                view.warnings.append("Already sat with " + ", ".join(repeats))
-            views.append(view)
-        views.sort(key=lambda v: (not v.host, v.newcomer, v.name, v.pk))
-        table_views.append(TableView(table=table, seats=views, circle=circle))
+    facts = _SeatingFacts(
+        names_by_table=by_table,
+        newcomers=newcomers,
+        hosts={table.pk: table.host_id for table in tables},
+        topics=topics,
+        friends_of=friends_of,
+        together=together,
+        sat_before=sat_before,
+        seated=seated,
+    )
+    table_views = [TableView(table=table, facts=facts) for table in tables]
 
     is_published = chosen is not None and chosen.published
     return PlanView(
@@ -354,6 +414,87 @@ def plan_for(
         else 0,
         seated=len(seats),
     )
+
+
+def _natural_key(label: str) -> tuple:
+    """``A2`` before ``A10``: digits compare as numbers, the rest case-folded."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", label.casefold())
+        if part
+    )
+
+
+def _folded(text: str) -> str:
+    """``text`` case-folded, without accents: "José" is found by "jose"."""
+    return "".join(
+        char
+        for char in unicodedata.normalize("NFKD", text.casefold())
+        if not unicodedata.combining(char)
+    )
+
+
+@dataclass(frozen=True)
+class PlanSearch:
+    """The tables of a plan an organizer asked to see, and who matched."""
+
+    tables: list[TableView]
+    found_people: frozenset[int]  # people whose name matched the query, seated or not
+    unseated: list[Person]  # people without a seat whose name matched (all of them without query)
+    query: str
+    warnings_only: bool
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.query) or self.warnings_only
+
+
+def plan_search(*, plan: PlanView, query: str = "", warnings_only: bool = False) -> PlanSearch:
+    """The tables matching ``query`` (a part of a person's name or of a table's label, accents
+    and case ignored) and, with ``warnings_only``, only tables with a warning."""
+    needle = _folded(query.strip())
+    found: set[int] = set()
+    tables = []
+    for view in plan.tables:
+        if warnings_only and not view.warning_count:
+            continue
+        if needle:
+            people = {pk for pk, name in view.names.items() if needle in _folded(name)}
+            if not people and needle not in _folded(view.table.label):
+                continue
+            found |= people
+        tables.append(view)
+    unseated = plan.unseated
+    if needle:
+        unseated = [person for person in unseated if needle in _folded(person.display_name)]
+        found |= {person.pk for person in unseated}
+    return PlanSearch(
+        tables=tables,
+        found_people=frozenset(found),
+        unseated=unseated,
+        query=query.strip(),
+        warnings_only=warnings_only,
+    )
+
+
+@dataclass(frozen=True)
+class MoveTarget:
+    table: DrinkTable
+    seated: int
+    free: int
+
+
+def move_targets(*, plan: PlanView, query: str = "") -> list[MoveTarget]:
+    """The plan's tables in alphabetical order of their labels (A2 before A10), for the move
+    dialog; ``query`` keeps those whose label or location contains it."""
+    needle = _folded(query.strip())
+    targets = [
+        MoveTarget(table=view.table, seated=view.seated, free=view.free)
+        for view in plan.tables
+        if not needle or needle in _folded(f"{view.table.label} {view.table.location}")
+    ]
+    targets.sort(key=lambda target: (_natural_key(target.table.label), target.table.pk))
+    return targets
 
 
 def _reasons(view: SeatView, *, welcomed: bool) -> list[str]:

@@ -7,7 +7,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from matching.selectors.plans import PlanView, SeatView
+from matching.selectors.plans import SeatView
 
 register = template.Library()
 
@@ -20,46 +20,39 @@ def _list(items: list[str], css: str = "") -> str:
 
 
 @register.simple_tag
-def seat_rows(seats: list[SeatView], *, movable: bool) -> SafeString:
-    """One ``<tr>`` per person: name, badges, a move link, and why they sit here."""
+def seat_rows(
+    seats: list[SeatView],
+    *,
+    movable: bool,
+    found: frozenset[int] = frozenset(),
+    keep: str = "",
+    where: str = "",
+) -> SafeString:
+    """One ``<tr>`` per person: name, badges, a move link, and why they sit here.
+
+    ``found``: people a search found, marked; ``keep``: the page's query string, kept by the
+    move link; ``where``: the table's label, for the move dialog.
+    """
     rows = []
+    extra = f"&amp;{escape(keep)}" if keep else ""
+    table = escape(f"table {where}")
     for seat in seats:
         name = escape(seat.name)
         badges = (' <span class="badge">Newcomer</span>' if seat.newcomer else "") + (
             ' <span class="badge badge-ok">Host</span>' if seat.host else ""
         )
         move = (
-            f' <a class="small move-link no-print" href="?move={int(seat.pk)}#move">Move'
+            f' <a class="small move-link no-print" href="?move={int(seat.pk)}{extra}#move"'
+            f' data-move-person-id="{int(seat.pk)}" data-move-person-name="{name}"'
+            f' data-move-person-where="{table}">Move'
             f'<span class="visually-hidden"> {name}</span></a>'
             if movable
             else ""
         )
         why = _list(seat.reasons) + _list(seat.warnings, "warning") or _NOTHING_SPECIAL
+        marked = ' class="found"' if seat.pk in found else ""
         rows.append(
-            f'<tr><th scope="row">{name}{badges}{move}</th>'
+            f'<tr{marked}><th scope="row">{name}{badges}{move}</th>'
             f'<td><ul class="reasons">{why}</ul></td></tr>\n'
         )
     return mark_safe("".join(rows))
-
-
-@register.simple_tag
-def person_options(plan: PlanView, selected: int | None) -> SafeString:
-    """The move form's people, grouped by table, then those without a seat."""
-    groups = [
-        (f"Table {view.table.label}", [(seat.pk, seat.name) for seat in view.seats])
-        for view in plan.tables
-        if view.seats
-    ]
-    if plan.unseated:
-        groups.append(
-            ("Without a seat", [(person.pk, person.display_name) for person in plan.unseated])
-        )
-    parts = []
-    for label, people in groups:
-        options = "".join(
-            f'<option value="{int(pk)}"{" selected" if pk == selected else ""}>'
-            f"{escape(name)}</option>"
-            for pk, name in people
-        )
-        parts.append(f'<optgroup label="{escape(label)}">{options}</optgroup>')
-    return mark_safe("\n".join(parts))

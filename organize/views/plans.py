@@ -6,7 +6,10 @@ A move that e-mails attendees or cannot be undone (publish, cancel, mark held) f
 confirmation page (a GET of the move's address), which says how many people will be e-mailed.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,11 +36,26 @@ TRANSITION_URLS = {
 }
 
 
-def _plan_url(round_id: int, anchor: str = "", *, review: bool = False) -> str:
+def _plan_url(
+    round_id: int, anchor: str = "", *, review: bool = False, at: int | None = None
+) -> str:
+    """The plan page; ``at`` a table: the page of tables that holds it, with it open."""
     url = reverse("organize:round_plan", args=[round_id])
-    if review:
-        url += "?review=1"
+    query = urlencode(({"review": "1"} if review else {}) | ({"at": at} if at else {}))
+    if query:
+        url += f"?{query}"
     return f"{url}#{anchor}" if anchor else url
+
+
+# A big plan is shown a page of tables at a time, collapsed: a 2,000-person round is 250 tables,
+# which open all at once made a 49,000-pixel page on a phone.
+TABLES_PER_PAGE = 24
+COLLAPSE_FROM_TABLES = 12
+QUERY_MAX_LENGTH = 100
+
+
+def _digits(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _form_errors(form) -> str:
@@ -55,7 +73,29 @@ def round_plan(request, pk: int):
     runs.runs_sweep_stale(round_id=meetup_round.pk)
     review = request.GET.get("review") == "1"
     plan = plans.plan_for(round=meetup_round, review=review)
-    move = request.GET.get("move", "")
+    move_person = _digits(request.GET.get("move", ""))
+    search = plans.plan_search(
+        plan=plan,
+        query=request.GET.get("q", "")[:QUERY_MAX_LENGTH],
+        warnings_only=request.GET.get("warnings") == "1",
+    )
+    paginator = Paginator(search.tables, TABLES_PER_PAGE, allow_empty_first_page=True)
+    at = _digits(request.GET.get("at", ""))
+    position = next(
+        (index for index, view in enumerate(search.tables) if view.table.pk == at), None
+    )
+    page = paginator.get_page(
+        position // TABLES_PER_PAGE + 1 if position is not None else request.GET.get("page")
+    )
+    keep = {
+        name: value
+        for name, value in (
+            ("review", "1" if review else ""),
+            ("q", search.query),
+            ("warnings", "1" if search.warnings_only else ""),
+        )
+        if value
+    }
     offers = lifecycle.allowed_actions(
         round=meetup_round,
         user=request.user,
@@ -85,10 +125,34 @@ def round_plan(request, pk: int):
         and meetup_round.status not in (RoundStatus.HELD, RoundStatus.CANCELLED),
         "review": review,
         "run_form": RunRequestForm(),
-        "move_person": int(move) if move.isascii() and move.isdigit() else None,
+        "search": search,
+        "page": page,
+        "page_query": urlencode(keep),
+        "collapsed": len(plan.tables) > COLLAPSE_FROM_TABLES and not search.query,
+        "opened_table": at,
+        "move_person": _move_person(plan, move_person),
+        "move_targets": plans.move_targets(
+            plan=plan, query=request.GET.get("tq", "")[:QUERY_MAX_LENGTH]
+        )
+        if plan.run is not None
+        else [],
+        "move_query": request.GET.get("tq", "")[:QUERY_MAX_LENGTH],
         "latest": plan.latest_run,
     }
     return render(request, "organize/round_plan.html", context)
+
+
+def _move_person(plan: plans.PlanView, person_id: int | None) -> tuple[int, str, str] | None:
+    """(id, name, where they sit now) of the person the move dialog was opened for."""
+    if person_id is None:
+        return None
+    for view in plan.tables:  # names only: a table's reasons are worked out when shown
+        if person_id in view.names:
+            return person_id, view.names[person_id], f"table {view.table.label}"
+    for person in plan.unseated:
+        if person.pk == person_id:
+            return person.pk, person.display_name, "no seat"
+    return None
 
 
 @organizer_required
@@ -191,7 +255,7 @@ def round_seat_move(request, pk: int):
         request,
         f"{moved.person_name} now sits at table {moved.table_label}. New figures: {summary}.",
     )
-    return redirect(_plan_url(pk, f"table-{moved.table_id}", review=review))
+    return redirect(_plan_url(pk, f"table-{moved.table_id}", review=review, at=moved.table_id))
 
 
 def _people(count: int) -> str:

@@ -103,17 +103,21 @@ def test_requests_are_limited_per_address_whether_registered_or_not(
     assert len(mail.outbox) == 5
 
 
-def test_requests_are_limited_per_ip_address(django_capture_on_commit_callbacks):
-    for number in range(20):
+def test_requests_for_unknown_addresses_are_limited_per_ip_address(
+    django_capture_on_commit_callbacks, settings
+):
+    for number in range(settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN):
         request_link(f"p{number}@example.org", capture=django_capture_on_commit_callbacks)
     with pytest.raises(services.LoginRateLimited):
         request_link("p99@example.org", capture=django_capture_on_commit_callbacks)
 
 
-def test_the_login_page_answers_429_when_limited(client):
-    for _ in range(20):
+def test_the_login_page_answers_429_when_limited(client, settings):
+    for number in range(settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN):
         client.post(
-            reverse("dashboard:login"), {"email": "a@example.org"}, REMOTE_ADDR="203.0.113.5"
+            reverse("dashboard:login"),
+            {"email": f"a{number}@example.org"},
+            REMOTE_ADDR="203.0.113.5",
         )
 
     response = client.post(
@@ -341,7 +345,7 @@ def test_an_account_with_a_password_is_told_to_change_it_instead(client):
 
 def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
     settings.NUM_PROXIES = 1
-    settings.LOGIN_LINK_RATE_PER_IP = 2
+    settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN = 2
     url = reverse("dashboard:login")
 
     def ask(forwarded: str) -> int:
@@ -359,7 +363,7 @@ def test_behind_a_proxy_each_client_address_has_its_own_limit(client, settings):
 
 
 def test_without_proxies_the_forwarded_header_is_ignored(client, settings):
-    settings.LOGIN_LINK_RATE_PER_IP = 2
+    settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN = 2
     url = reverse("dashboard:login")
 
     statuses = [

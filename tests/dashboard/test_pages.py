@@ -128,4 +128,5 @@ def test_a_user_without_an_attendee_profile_is_told_so(client, world):
     profile = client.get(reverse("dashboard:profile"))
 
     assert home.status_code == 200 and "No attendee profile" in home.content.decode()
-    assert profile.status_code == 404
+    # The header links to the profile: it explains too, rather than a dead end.
+    assert profile.status_code == 200 and "No attendee profile" in profile.content.decode()

@@ -76,6 +76,9 @@ def test_staff_sign_in_with_a_password(page, live_server, world):
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Sign in").click()
 
+    # An organizer lands on their conferences.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your conferences")
+    page.get_by_role("link", name="My rounds").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("No attendee profile")
     expect(page.get_by_role("link", name="Organize", exact=True)).to_be_visible()
     check_page(page, "16-no-attendee-profile")

@@ -124,7 +124,8 @@ def test_names_on_the_plan_page_are_escaped(signed_in, scenario, solve):
     assert "<b onclick" not in page
     escaped = "&lt;b onclick=&quot;x()&quot;&gt;Eve&lt;/b&gt; &amp; Co"
     assert f'<tr><th scope="row">{escaped} <span class="badge">Newcomer</span>' in page
-    assert f'<option value="{person.pk}" selected>{escaped}</option>' in page
+    assert f"Move <span data-move-name>{escaped}</span>" in page
+    assert f'data-move-person-name="{escaped}"' in page
 
 
 def test_bad_run_options_are_refused_with_the_reason(post, scenario):

@@ -95,7 +95,7 @@ def test_no_door_can_check_a_password_past_the_limit(settings, rf):
 
 
 def test_the_sign_in_link_form_says_when_to_retry(client, settings):
-    settings.LOGIN_LINK_RATE_PER_IP = 1
+    settings.LOGIN_LINK_RATE_PER_IP_UNKNOWN = 1
     client.post(reverse("dashboard:login"), {"email": "a@example.org"})
 
     response = client.post(reverse("dashboard:login"), {"email": "b@example.org"})
