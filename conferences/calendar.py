@@ -81,11 +81,11 @@ def event_uid(*, round_id: int, person_id: int) -> str:
     return f"round-{round_id}-person-{person_id}@drinktables"
 
 
-def event_sequence(*, round: MeetupRound, at: dt.datetime | None = None) -> int:
-    """A revision number that grows with each change a person is told of: the time of the
-    round's publication (or ``at``, e.g. when it was cancelled), in whole seconds."""
-    moment = at or round.published_at
-    return int(moment.timestamp()) if moment is not None else 0
+def event_sequence(*, round: MeetupRound) -> int:
+    """The revision of the round's calendar events, ``MeetupRound.calendar_sequence``: it grows
+    with each change people are told of (a plan published, the time or place changed, a table
+    moved, the round cancelled), so the download, the e-mail and a feed carry the same one."""
+    return round.calendar_sequence
 
 
 @dataclass(frozen=True)

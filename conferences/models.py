@@ -150,6 +150,10 @@ class MeetupRound(models.Model):
             "at the best table with room. Off: they join the waiting list for you to place."
         ),
     )
+    # The SEQUENCE of every attendee's calendar event of this round (RFC 5545): it grows with
+    # each change they are told of (a plan published, the time or place changed, a table
+    # moved, the round cancelled), so a download, an e-mail and a feed agree on the revision.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -186,8 +186,9 @@ SESSION_ENGINE = (
 )
 ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
-# The site's address as attendees reach it, for absolute links in e-mails and calendars.
-SITE_URL = env("SITE_URL") or "http://127.0.0.1:8000/"
+# Where people reach the app: e-mails and calendar files link to pages under it (they have no
+# request to take the address from).
+SITE_URL = (env("SITE_URL") or "http://127.0.0.1:8000/").rstrip("/") + "/"
 
 # E-mail: console unless an SMTP host is configured.
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL") or "Drink Tables <tables@drinktables.example>"

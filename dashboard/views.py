@@ -40,7 +40,13 @@ from attendees.selectors.people import (
 from attendees.selectors.rounds import round_for
 from attendees.selectors.search import attendee_search
 from attendees.selectors.wishes import blocks_for, sit_together_for
-from conferences.calendar import TableEvent, seat_location, table_event_ics, table_events_ics
+from conferences.calendar import (
+    TableEvent,
+    round_page_url,
+    seat_location,
+    table_event_ics,
+    table_events_ics,
+)
 from conferences.enums import RoundStatus
 from conferences.scoping import is_organizer_cached
 from config.exceptions import Conflict, ServiceError
@@ -372,7 +378,7 @@ def round_calendar(request, pk: int):
     if mine is None:
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]
-    page = request.build_absolute_uri(reverse("dashboard:round", args=[meetup_round.pk]))
+    page = round_page_url(round_id=meetup_round.pk)  # the address the e-mail links to
     description = " ".join(
         [
             _("Your table: %(table)s.") % {"table": mine.table.label},

@@ -92,6 +92,9 @@ class SeatNotification(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     table = models.ForeignKey(DrinkTable, on_delete=models.CASCADE, related_name="+", null=True)
     sent_at = models.DateTimeField()
+    # The round's calendar_sequence when they were told: lower than the round's means a change
+    # of time or place they have not heard of yet.
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

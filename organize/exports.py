@@ -16,6 +16,7 @@ from itertools import groupby
 from attendees.enums import RSVPStatus
 from attendees.models import Person, RoundRSVP
 from attendees.selectors.people import newcomer_ids
+from conferences.calendar import seat_location
 from conferences.models import DrinkTable, MeetupRound
 from matching.models import MatchingRun, Seat
 from matching.selectors.runs import PlanRun, plan_run_for
@@ -181,7 +182,8 @@ def round_plan(*, round: MeetupRound) -> RoundPlan | None:
         starter, topic = conversation_starter(
             people=seated, conference_name=conference.name, variant=table.pk
         )
-        plans.append(TablePlan(table, table.location or round.location, seated, starter, topic))
+        where = seat_location(table_location=table.location, round_location=round.location)
+        plans.append(TablePlan(table, where, seated, starter, topic))
     plans.sort(key=lambda t: name_key(t.table.label))
     unseated = sorted((people[pk] for pk in unseated_ids), key=lambda p: name_key(p.name))
     return RoundPlan(round=round, plan=chosen, tables=plans, unseated=unseated)

@@ -4,7 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.base import StrictSerializer
+from api.serializers.base import ConferenceDateTimeField, StrictSerializer
 from api.serializers.conferences import TopicSerializer
 from attendees.enums import EncounterKind, RSVPStatus
 from attendees.models import ApiToken, Block, Encounter, Person
@@ -188,6 +188,13 @@ class MyRoundSerializer(serializers.ModelSerializer):
         help_text="Going to a published round without a table yet: on its waiting list, "
         "seated (and e-mailed) as soon as a seat frees up.",
     )
+    starts_at = ConferenceDateTimeField(read_only=True)
+    ends_at = ConferenceDateTimeField(read_only=True)
+    time_zone = serializers.CharField(
+        source="conference.time_zone",
+        read_only=True,
+        help_text="The conference's time zone (IANA name).",
+    )
 
     class Meta:
         model = MeetupRound
@@ -197,6 +204,7 @@ class MyRoundSerializer(serializers.ModelSerializer):
             "name",
             "starts_at",
             "ends_at",
+            "time_zone",
             "location",
             "status",
             "rsvp",

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.serializers.base import StrictSerializer
+from api.serializers.base import ConferenceDateTimeField, StrictSerializer
 from attendees.enums import AttendanceRole
 from attendees.models import Attendance, Person
 from conferences.enums import RoundStatus
@@ -14,6 +14,7 @@ from conferences.models import (
     Topic,
     validate_time_zone,
 )
+from conferences.times import conference_zone
 from matching.services.lifecycle import EDITABLE_ROUND_STATUSES
 
 # The statuses an organizer sets on a round directly (named in the schema's ENUM_NAME_OVERRIDES).
@@ -129,6 +130,15 @@ class RoundSerializer(serializers.ModelSerializer):
         help_text="Ids of the tables set up for the round; empty means every active table.",
     )
     going_count = serializers.IntegerField(read_only=True, help_text="RSVPs saying going.")
+    starts_at = ConferenceDateTimeField(read_only=True)
+    ends_at = ConferenceDateTimeField(read_only=True)
+    published_at = ConferenceDateTimeField(read_only=True, allow_null=True, help_text=None)
+    held_at = ConferenceDateTimeField(read_only=True, allow_null=True, help_text=None)
+    time_zone = serializers.CharField(
+        source="conference.time_zone",
+        read_only=True,
+        help_text="The conference's time zone (IANA name): times are given and read in it.",
+    )
 
     class Meta:
         model = MeetupRound
@@ -138,6 +148,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "name",
             "starts_at",
             "ends_at",
+            "time_zone",
             "location",
             "tables",
             "status",
@@ -151,8 +162,8 @@ class RoundSerializer(serializers.ModelSerializer):
 
 class RoundWriteSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = ConferenceDateTimeField()
+    ends_at = ConferenceDateTimeField()
     location = serializers.CharField(max_length=200, allow_blank=True, required=False)
     tables = serializers.PrimaryKeyRelatedField(
         many=True,
@@ -172,6 +183,8 @@ class RoundWriteSerializer(StrictSerializer):
         super().__init__(*args, **kwargs)
         if conference is None:  # the schema generator describes the fields only
             return
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].zone = conference_zone(conference)
         tables = self.fields["tables"].child_relation
         tables.queryset = DrinkTable.objects.filter(conference=conference)
         tables.error_messages["does_not_exist"] = "This conference has no table with id {pk_value}."

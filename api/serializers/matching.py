@@ -91,6 +91,11 @@ class RoundActionSerializer(serializers.Serializer):
     confirm = serializers.CharField(
         help_text="What to ask before doing it (e.g. how many people a publish e-mails)."
     )
+    confirm_step = serializers.BooleanField(
+        help_text="Whether to ask before doing it: the move e-mails people or cannot be undone "
+        "(publish, cancel, held)."
+    )
+    emails = serializers.IntegerField(help_text="How many people the move e-mails.")
 
 
 class RoundDetailSerializer(RoundSerializer):

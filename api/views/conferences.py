@@ -5,6 +5,7 @@ rounds only to its organizers. Everything else answers 404.
 """
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -40,9 +41,13 @@ from conferences.services import (
     round_delete,
     table_create,
     table_delete,
-    table_update,
 )
-from matching.services.rounds import round_create_with_status, round_update_with_status
+from conferences.times import conference_zone
+from matching.services.rounds import (
+    round_create_with_status,
+    round_update_with_status,
+    table_update_with_notices,
+)
 
 CONFERENCE_SLUG = OpenApiParameter(
     "conference_slug",
@@ -175,7 +180,7 @@ class TableViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
     def partial_update(self, request, conference_slug=None, pk=None):
         table = self.get_object()
         data = self._write_serializer(partial=True).validated_data
-        table_update(by=request.user, table_id=table.pk, data=data)
+        table_update_with_notices(by=request.user, table_id=table.pk, data=data)
         return Response(self.get_serializer(self.get_queryset().get(pk=table.pk)).data)
 
     def perform_destroy(self, instance):
@@ -211,6 +216,11 @@ class ConferenceRoundViewSet(OrganizerConferenceMixin, viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return MeetupRound.objects.none()
         return organizer_rounds().filter(conference=self.conference)
+
+    def filter_queryset(self, queryset):
+        # starts_after / starts_before without an offset are the conference's local time.
+        with timezone.override(conference_zone(self.conference)):
+            return super().filter_queryset(queryset)
 
     def _write_serializer(self, *, partial: bool) -> RoundWriteSerializer:
         serializer = RoundWriteSerializer(

@@ -102,7 +102,7 @@ def feed_events_for(*, person: Person) -> list[FeedEvent]:
             events.append(
                 FeedEvent(
                     _event(meetup_round, person.pk, notice.table, description),
-                    sequence=event_sequence(round=meetup_round, at=notice.sent_at),
+                    sequence=notice.sequence,  # the revision they were told
                 )
             )
             continue
@@ -113,13 +113,11 @@ def feed_events_for(*, person: Person) -> list[FeedEvent]:
             description = f"{meetup_round.name} is cancelled."
         else:
             description = f"You no longer have a table at {meetup_round.name}."
-        # They were told it is off when the notice recorded "no table"; that moment orders the
-        # cancellation after the event it takes back.
-        cancelled_at = notice.sent_at if notice is not None and notice.table is None else None
+        # Cancelling, or a plan that drops them, raised the round's revision past the event's.
         events.append(
             FeedEvent(
                 _event(meetup_round, person.pk, table, description),
-                sequence=event_sequence(round=meetup_round, at=cancelled_at),
+                sequence=event_sequence(round=meetup_round),
                 cancelled=True,
             )
         )

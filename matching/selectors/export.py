@@ -104,7 +104,7 @@ def person_export(*, person: Person) -> dict:
             {
                 "conference": r.round.conference.name,
                 "round": r.round.name,
-                "starts_at": _iso(r.round.starts_at),
+                "starts_at": _iso(timezone.localtime(r.round.starts_at, r.round.conference.tzinfo)),
                 "status": r.status,
                 "updated_at": _iso(r.updated_at),
             }

@@ -41,6 +41,7 @@ from matching.services.encounters import encounters_record_round
 from matching.services.met_prompts import met_prompts_enqueue, met_prompts_pending
 from matching.services.notices import (
     notices_enqueue,
+    notices_settle_unchanged,
     pending_notices,
     queue_unreachable_notices_message,
 )
@@ -320,7 +321,19 @@ def _publish(
         raise Conflict("This plan breaks a hard constraint; run the matching again.")
     same = meetup_round.status == S.PUBLISHED and meetup_round.published_run_id == run.pk
     if not same:
-        _write_status(meetup_round, move.target, published_run=run, published_at=timezone.now())
+        previous_sequence = meetup_round.calendar_sequence
+        _write_status(
+            meetup_round,
+            move.target,
+            published_run=run,
+            published_at=timezone.now(),
+            calendar_sequence=previous_sequence + 1,
+        )
+        # A new revision of every event; those whose table stays as they were told (and who
+        # are owed nothing else) need not hear of it.
+        notices_settle_unchanged(
+            round=meetup_round, previous_sequence=previous_sequence, keep_table_of_run=run.pk
+        )
     queued, dispatch = 0, None
     if notify:
         queued = len(pending_notices(meetup_round))
@@ -370,7 +383,7 @@ def _held(meetup_round: MeetupRound, move: Move, by, notify: bool = True) -> Eff
 
 def _cancel(meetup_round: MeetupRound, move: Move, by) -> Effect:
     """Active runs stop, and anyone told a table hears that the round is cancelled."""
-    _write_status(meetup_round, move.target)
+    _write_status(meetup_round, move.target, calendar_sequence=meetup_round.calendar_sequence + 1)
     stopped = MatchingRun.objects.filter(round=meetup_round, status__in=ACTIVE_RUN_STATUSES).update(
         status=RunStatus.CANCELLED,
         finished_at=timezone.now(),
@@ -454,9 +467,18 @@ class ActionOffer:
     label: str
     confirm: str
     style: str = "secondary"  # "primary", "secondary" or "danger"
+    emails: int = 0  # attendees the move would e-mail
+
+    @property
+    def confirm_step(self) -> bool:
+        """Whether a page asks to confirm first: the move e-mails people or cannot be undone."""
+        return self.action in CONFIRMED_ACTIONS
 
 
 _UNREAD = object()  # allowed_actions: the caller did not read the plan
+
+# Moves that e-mail attendees or cannot be undone: pages confirm them first.
+CONFIRMED_ACTIONS = frozenset({RoundAction.PUBLISH, RoundAction.CANCEL, RoundAction.HELD})
 
 
 def _people(count: int) -> str:
@@ -473,7 +495,7 @@ def allowed_actions(
     """The moves ``user`` may take on ``round`` now, in the order a page shows them.
 
     Only moves the lifecycle has from the round's status and whose guard can pass: publish
-    needs a succeeded run that is not already the published plan. ``pending_notices`` is how
+    needs a succeeded run that is not already the published plan; held, a round that started. ``pending_notices`` is how
     many people publishing the plan under review would e-mail, and ``plan`` the round's
     ``plan_run_for``, when the caller knows them (the plan page does); otherwise they are read
     here. Nothing for someone who does not organize the round's conference.
@@ -525,6 +547,7 @@ def allowed_actions(
                     else "Publish and notify attendees",
                     f"Publish run #{candidate.pk} as the plan of {name}? {told}",
                     "primary",
+                    emails=count,
                 )
             )
     if move_for(status, S.MATCHED) and status == S.PUBLISHED:
@@ -537,7 +560,7 @@ def allowed_actions(
                 "publish again, only those whose table changed hear from us.",
             )
         )
-    if status == S.PUBLISHED:
+    if status == S.PUBLISHED and round.starts_at <= timezone.now():
         offers.append(
             ActionOffer(
                 RoundAction.HELD,
@@ -580,6 +603,7 @@ def allowed_actions(
                     else "Nobody was told a table yet, so nobody is e-mailed."
                 ),
                 "danger",
+                emails=told,
             )
         )
     return offers

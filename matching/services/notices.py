@@ -1,4 +1,11 @@
-"""Notices: tell each attendee their table, once, and again only when it changes."""
+"""Notices: tell each attendee their table, once, and again only when it changes.
+
+What a person was told is recorded per seat (``SeatNotification``: the table, and the round's
+``calendar_sequence`` at the time). Whoever should know another table, or no table, or whose
+record is older than the round's sequence (its time or place changed, or their table moved)
+is owed an e-mail with the calendar event at the current sequence: same UID, higher SEQUENCE,
+so their calendar replaces the event (or, for a cancellation, removes it).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +17,23 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import dateformat, timezone, translation
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from attendees.enums import RSVPStatus
 from attendees.models import Person, RoundRSVP, first_name_of
 from conferences.calendar import (
     TableEvent,
-    event_sequence,
     names_sentence,
+    round_page_url,
     seat_location,
     table_description,
     table_event_ics,
 )
 from conferences.enums import RoundStatus
 from conferences.models import DrinkTable, MeetupRound
+from conferences.times import local_time_range
 from config.db import locked
 from config.i18n import language_of
 from config.queue import Dispatch, task_send_on_commit
@@ -62,6 +71,7 @@ def notices_send_batch(*, round_id: int, batch_size: int | None = None) -> Notic
         if not batch:
             return NoticeBatch(sent=0, remaining=0)
         messages, told = build_notice(round=meetup_round, changes=batch)
+        sequence = meetup_round.calendar_sequence
         if messages:
             from django.core.mail import get_connection
 
@@ -71,13 +81,17 @@ def notices_send_batch(*, round_id: int, batch_size: int | None = None) -> Notic
         SeatNotification.objects.bulk_create(
             [
                 SeatNotification(
-                    round=meetup_round, person_id=person_id, table_id=table_id, sent_at=now
+                    round=meetup_round,
+                    person_id=person_id,
+                    table_id=table_id,
+                    sent_at=now,
+                    sequence=sequence,
                 )
                 for person_id, table_id in told
             ],
             update_conflicts=True,
             unique_fields=["round", "person"],
-            update_fields=["table", "sent_at"],
+            update_fields=["table", "sent_at", "sequence"],
         )
     return NoticeBatch(sent=len(messages), remaining=len(pending) - len(batch))
 
@@ -88,12 +102,16 @@ class NoticeChange:
     table_id: int | None  # the table they should know about; None: no table any more
     previous_table_id: int | None  # what they were told; None: nothing, or "no table"
     told_before: bool
+    updated: bool = False  # the same table, but the round's time or place (or the table's) moved
 
 
 def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
-    told = dict(
-        SeatNotification.objects.filter(round=meetup_round).values_list("person_id", "table_id")
-    )
+    told: dict[int, tuple[int | None, int]] = {
+        person_id: (table_id, sequence)
+        for person_id, table_id, sequence in SeatNotification.objects.filter(
+            round=meetup_round
+        ).values_list("person_id", "table_id", "sequence")
+    }
     if meetup_round.status == RoundStatus.PUBLISHED:
         should_know = dict(
             Seat.objects.filter(run_id=meetup_round.published_run_id).values_list(
@@ -107,17 +125,50 @@ def pending_notices(meetup_round: MeetupRound) -> list[NoticeChange]:
     changes = []
     for person_id in sorted(set(told) | set(should_know)):
         table_id = should_know.get(person_id)
-        previous = told.get(person_id)
-        if table_id != previous:
+        previous, sequence = told.get(person_id, (None, 0))
+        outdated = table_id is not None and sequence < meetup_round.calendar_sequence
+        if table_id != previous or outdated:
             changes.append(
                 NoticeChange(
                     person_id=person_id,
                     table_id=table_id,
                     previous_table_id=previous,
                     told_before=person_id in told,
+                    updated=table_id == previous,
                 )
             )
     return changes
+
+
+def notices_settle_unchanged(
+    *,
+    round: MeetupRound,
+    previous_sequence: int,
+    keep_table_of_run: int | None = None,
+    except_table_id: int | None = None,
+) -> int:
+    """After ``round``'s calendar_sequence grew past ``previous_sequence``, record as told those
+    for whom nothing they know changed, so only the people affected are e-mailed.
+
+    Only people up to date before (told at ``previous_sequence``) are settled: someone still
+    owed an earlier change keeps it. ``keep_table_of_run``: a new plan, which changes nothing
+    for those it seats where they were told. ``except_table_id``: a table that moved, which
+    changes nothing for those told another table. Call it under the round's row lock.
+    """
+    told = SeatNotification.objects.filter(
+        round=round, sequence=previous_sequence, table__isnull=False
+    )
+    if keep_table_of_run is not None:
+        told = told.filter(
+            table_id=Subquery(
+                Seat.objects.filter(
+                    run_id=keep_table_of_run, person_id=OuterRef("person_id")
+                ).values("table_id")[:1]
+            )
+        )
+    if except_table_id is not None:
+        told = told.exclude(table_id=except_table_id)
+    return told.update(sequence=round.calendar_sequence)
 
 
 def queue_unreachable_notices_message(*, pending: int, cancelled: bool = False) -> str:
@@ -171,12 +222,11 @@ def notices_enqueue(round_id: int) -> Dispatch:
 
 
 def _when(meetup_round: MeetupRound) -> str:
-    """The evening in the conference's time, in the words and order of the active language."""
-    zone = meetup_round.conference.tzinfo
-    starts = timezone.localtime(meetup_round.starts_at, zone)
-    ends = timezone.localtime(meetup_round.ends_at, zone)
-    # The same format the round pages use (templates/dashboard/_round_when.html).
-    return f"{dateformat.format(starts, gettext('l j F, H:i'))}–{dateformat.format(ends, 'H:i')}"
+    """The evening in the conference's local time, its zone named ("… 18:30–20:30 CST"), in the
+    words and order of the active language."""
+    return local_time_range(
+        meetup_round.starts_at, meetup_round.ends_at, zone=meetup_round.conference.tzinfo
+    )
 
 
 _names = names_sentence
@@ -191,12 +241,9 @@ def build_notice(
     """
     people = Person.objects.in_bulk([change.person_id for change in changes])
     table_ids = {change.table_id for change in changes if change.table_id is not None}
-    released_ids = {
-        change.previous_table_id
-        for change in changes
-        if change.table_id is None and change.previous_table_id is not None
-    }
-    tables = DrinkTable.objects.in_bulk(table_ids | released_ids)
+    tables = DrinkTable.objects.in_bulk(
+        table_ids | {c.previous_table_id for c in changes if c.previous_table_id is not None}
+    )
     mates: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if table_ids:
         for table_id, person_id, full_name, deleted_at in (
@@ -219,35 +266,94 @@ def build_notice(
                 table = tables[change.table_id]
                 others = [name for pid, name in mates[table.pk] if pid != person.pk]
                 messages.append(
-                    _table_message(round, person, table, others, moved=change.told_before)
+                    _table_message(
+                        round,
+                        person,
+                        table,
+                        others,
+                        moved=change.told_before and not change.updated,
+                        updated=change.updated,
+                    )
                 )
-            elif round.status == RoundStatus.CANCELLED:
-                messages.append(_cancelled_message(round, person))
             else:
                 previous = tables.get(change.previous_table_id)
-                messages.append(_unseated_message(round, person, previous))
+                if round.status == RoundStatus.CANCELLED:
+                    messages.append(_cancelled_message(round, person, previous))
+                else:
+                    messages.append(_unseated_message(round, person, previous))
     return messages, told
 
 
+def _calendar(
+    meetup_round: MeetupRound,
+    person: Person,
+    table: DrinkTable | None,
+    *,
+    description: str,
+    method: str = "PUBLISH",
+) -> str:
+    label = table.label if table is not None else "-"
+    location = seat_location(
+        table_location=table.location if table is not None else "",
+        round_location=meetup_round.location,
+    )
+    return table_event_ics(
+        TableEvent(
+            round=meetup_round,
+            person_id=person.pk,
+            table_label=label,
+            location=location,
+            description=description,
+            url=round_page_url(round_id=meetup_round.pk),
+        ),
+        method=method,
+    )
+
+
+def _message(person: Person, subject: str, lines: list[str], calendar: str) -> EmailMessage:
+    message = EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[person.email],
+    )
+    message.attach("drink-table.ics", calendar, "text/calendar")
+    return message
+
+
 def _table_message(
-    meetup_round: MeetupRound, person: Person, table: DrinkTable, others: list[str], *, moved: bool
+    meetup_round: MeetupRound,
+    person: Person,
+    table: DrinkTable,
+    others: list[str],
+    *,
+    moved: bool,
+    updated: bool = False,
 ) -> EmailMessage:
     location = seat_location(table_location=table.location, round_location=meetup_round.location)
     conference = meetup_round.conference.name
-    words = {"round": meetup_round.name, "table": table.label}
-    subject = (
-        gettext("Your table changed: %(table)s at %(round)s") % words
-        if moved
-        else gettext("Your table at %(round)s: %(table)s") % words
-    )
+    when = _when(meetup_round)
+    words = {"round": meetup_round.name, "table": table.label, "when": when}
+    if updated:
+        subject = gettext("Changed: %(round)s, %(when)s") % words
+        opening = (
+            gettext(
+                "%(round)s has changed: see when and where below. You still sit at table %(table)s."
+            )
+            % words
+        )
+    elif moved:
+        subject = gettext("Your table changed: %(table)s at %(round)s") % words
+        opening = (
+            gettext("The seating for %(round)s changed: you now sit at table %(table)s.") % words
+        )
+    else:
+        subject = gettext("Your table at %(round)s: %(table)s") % words
+        opening = gettext("You sit at table %(table)s at %(round)s.") % words
     lines = [
         gettext("Hello %(name)s,") % {"name": person.first_name},
         "",
-        (
-            gettext("The seating for %(round)s changed: you now sit at table %(table)s.") % words
-            if moved
-            else gettext("You sit at table %(table)s at %(round)s.") % words
-        ),
+        opening,
         "",
         (
             gettext("Where: %(place)s (%(conference)s)")
@@ -256,58 +362,55 @@ def _table_message(
             else gettext("Where: %(conference)s") % {"conference": conference}
         ),
         gettext("When: %(when)s (%(zone)s)")
-        % {"when": _when(meetup_round), "zone": meetup_round.conference.time_zone},
+        % {"when": when, "zone": meetup_round.conference.time_zone},
         gettext("At your table: %(names)s") % {"names": _names(others)},
         "",
-        gettext("The attached calendar file adds the evening to your calendar."),
+        (
+            gettext("The attached calendar file updates the evening in your calendar.")
+            if updated or moved
+            else gettext("The attached calendar file adds the evening to your calendar.")
+        ),
         gettext("See who they are and why you sit together on your Drink Tables page."),
+        round_page_url(round_id=meetup_round.pk),
     ]
-    message = EmailMessage(
-        subject=subject,
-        body="\n".join(lines),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=table_description(table_label=table.label, first_names=others),
     )
-    message.attach(
-        "drink-table.ics",
-        table_event_ics(
-            TableEvent(
-                round=meetup_round,
-                person_id=person.pk,
-                table_label=table.label,
-                location=location,
-                description=table_description(table_label=table.label, first_names=others),
-            )
-        ),
-        "text/calendar",
-    )
-    return message
+    return _message(person, subject, lines, calendar)
 
 
-def _cancelled_message(meetup_round: MeetupRound, person: Person) -> EmailMessage:
-    return EmailMessage(
-        subject=gettext("Cancelled: %(round)s") % {"round": meetup_round.name},
-        body="\n".join(
-            [
-                gettext("Hello %(name)s,") % {"name": person.first_name},
-                "",
-                gettext(
-                    "%(round)s (%(when)s) is cancelled, so your table is released. Please "
-                    "remove it from your calendar."
-                )
-                % {"round": meetup_round.name, "when": _when(meetup_round)},
-            ]
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
+def _cancelled_message(
+    meetup_round: MeetupRound, person: Person, table: DrinkTable | None
+) -> EmailMessage:
+    words = {"round": meetup_round.name, "when": _when(meetup_round)}
+    lines = [
+        gettext("Hello %(name)s,") % {"name": person.first_name},
+        "",
+        gettext(
+            "%(round)s (%(when)s) is cancelled, so your table is released. Please "
+            "remove it from your calendar."
+        )
+        % words,
+    ]
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=gettext("Cancelled: %(round)s") % words,
+        method="CANCEL",
     )
+    return _message(person, gettext("Cancelled: %(round)s") % words, lines, calendar)
 
 
 def _unseated_message(
-    meetup_round: MeetupRound, person: Person, previous: DrinkTable | None = None
+    meetup_round: MeetupRound, person: Person, table: DrinkTable | None
 ) -> EmailMessage:
     """ "No table any more": their RSVP changed to not going ("I can't come"), or a new plan
     left them out. Carries a calendar cancellation of the table they had been told."""
+    words = {"round": meetup_round.name, "when": _when(meetup_round)}
     not_going = RoundRSVP.objects.filter(
         person=person, round=meetup_round, status=RSVPStatus.NOT_GOING
     ).exists()
@@ -316,45 +419,29 @@ def _unseated_message(
             "You told us you can't come to %(round)s (%(when)s), so your table is released. "
             "Thanks for letting us know: someone else can take the seat."
         )
-        % {"round": meetup_round.name, "when": _when(meetup_round)}
+        % words
         if not_going
         else gettext(
             "The seating for %(round)s changed and you no longer have a table. If you are still "
             "coming, say so on your Drink Tables page and you get a seat as soon as one is free."
         )
-        % {"round": meetup_round.name}
+        % words
     )
-    message = EmailMessage(
-        subject=gettext("Your table at %(round)s was released") % {"round": meetup_round.name},
-        body="\n".join(
-            [
-                gettext("Hello %(name)s,") % {"name": person.first_name},
-                "",
-                reason,
-                "",
-                gettext("The attached calendar file takes the evening out of your calendar."),
-            ]
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[person.email],
+    lines = [
+        gettext("Hello %(name)s,") % {"name": person.first_name},
+        "",
+        reason,
+        round_page_url(round_id=meetup_round.pk),
+        "",
+        gettext("The attached calendar file takes the table out of your calendar."),
+    ]
+    calendar = _calendar(
+        meetup_round,
+        person,
+        table,
+        description=gettext("Your table at %(round)s was released") % words,
+        method="CANCEL",
     )
-    if previous is not None:
-        location = seat_location(
-            table_location=previous.location, round_location=meetup_round.location
-        )
-        message.attach(
-            "drink-table-cancelled.ics",
-            table_event_ics(
-                TableEvent(
-                    round=meetup_round,
-                    person_id=person.pk,
-                    table_label=previous.label,
-                    location=location,
-                    description=f"Drink Tables: your seat at table {previous.label} is released.",
-                ),
-                method="CANCEL",
-                sequence=event_sequence(round=meetup_round, at=timezone.now()),
-            ),
-            "text/calendar",
-        )
-    return message
+    return _message(
+        person, gettext("Your table at %(round)s was released") % words, lines, calendar
+    )

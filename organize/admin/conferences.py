@@ -1,9 +1,13 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from attendees import imports
@@ -21,19 +25,20 @@ from conferences.services import (
     conference_update,
     round_create,
     round_delete,
-    round_update,
     series_save,
     table_create,
     table_delete,
-    table_update,
     topic_save,
     vocabulary_delete,
 )
+from conferences.times import conference_zone, local_time_range
 from config.exceptions import Conflict, ServiceError
-from matching.services.lifecycle import round_transition
+from matching.services.lifecycle import allowed_actions, round_transition
+from matching.services.rounds import round_update_with_status, table_update_with_notices
 from matching.services.runs import run_request
 from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
+from organize.forms.rounds import RoundTimesForm
 
 
 class ReadableByOrganizersAdmin(OrganizerScopedAdmin):
@@ -95,17 +100,33 @@ class TopicAdmin(ReadableByOrganizersAdmin):
         return topic_save(by=request.user, topic_id=pk, data=data).id
 
 
+def _say_who_is_told(request, changed) -> None:
+    """Tell the organizer who hears of a change, once it is saved (a dry run of the form's
+    validation is rolled back, and its on-commit message with it)."""
+    if changed.emails_queued:
+        count = changed.emails_queued
+        text = (
+            f"{count} {'person' if count == 1 else 'people'} will be e-mailed the new time or "
+            "place, with an updated calendar entry."
+        )
+        transaction.on_commit(lambda: messages.info(request, text))
+
+
 def _save_table(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=TABLE_FIELDS)
     if change:
-        return table_update(by=request.user, table_id=form.instance.pk, data=data).id
+        changed = table_update_with_notices(by=request.user, table_id=form.instance.pk, data=data)
+        _say_who_is_told(request, changed)
+        return changed.id
     return table_create(by=request.user, conference_id=conference_id, data=data).id
 
 
 def _save_round(request, form, *, change, conference_id=None) -> int:
     data = form_data(form, change=change, allowed=ROUND_FIELDS)
     if change:
-        return round_update(by=request.user, round_id=form.instance.pk, data=data).id
+        changed = round_update_with_status(by=request.user, round_id=form.instance.pk, data=data)
+        _say_who_is_told(request, changed)
+        return changed.id
     return round_create(by=request.user, conference_id=conference_id, data=data).id
 
 
@@ -125,6 +146,7 @@ class DrinkTableInline(ServiceInline, admin.TabularInline):
 
 class MeetupRoundInline(ServiceInline, admin.TabularInline):
     model = MeetupRound
+    form = RoundTimesForm
     parent_field = "conference"
     fields = ["name", "starts_at", "ends_at", "location", "status"]
     readonly_fields = ["status"]
@@ -225,10 +247,11 @@ def _round_action(request, queryset, action, done: str) -> None:
 
 @admin.register(MeetupRound)
 class MeetupRoundAdmin(OrganizerScopedAdmin):
+    form = RoundTimesForm
     list_display = [
         "name",
         "conference",
-        "starts_at",
+        "starts_local",
         "location",
         "status",
         "going_count",
@@ -271,6 +294,12 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
     def going_count(self, meetup_round):
         return meetup_round.going_count
 
+    @admin.display(description="starts (local time)", ordering="starts_at")
+    def starts_local(self, meetup_round):
+        return local_time_range(
+            meetup_round.starts_at, meetup_round.ends_at, zone=meetup_round.conference.tzinfo
+        )
+
     @admin.display(description="plan")
     def plan_link(self, meetup_round):
         if meetup_round.pk is None:
@@ -285,6 +314,19 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
         if obj is not None:
             fields.append("conference")
         return fields
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A round's page reads and shows its times in its conference's zone (published and
+        held times too), not the server's."""
+        meetup_round = self.get_object(request, unquote(object_id)) if object_id else None
+        zone = conference_zone(meetup_round.conference) if meetup_round is not None else None
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()
+        return response
 
     def _move(self, request, queryset, to: str, done: str, **options) -> None:
         """Move each selected round to ``to`` through the lifecycle; report refusals and
@@ -338,13 +380,39 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
                 ),
             )
 
+    def _confirmed(self, request, queryset, to: str, *, action: str, title: str, done: str):
+        """A move that e-mails attendees or cannot be undone: first a page that says, round by
+        round, what it does and whom it e-mails; the move once it is confirmed."""
+        if request.POST.get("post") == "yes":
+            return self._move(request, queryset, to, done)
+        rounds = list(queryset.select_related("conference"))
+        items = []
+        for meetup_round in rounds:
+            offer = next(
+                (o for o in allowed_actions(round=meetup_round, user=request.user) if o.to == to),
+                None,
+            )
+            items.append((meetup_round, offer))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "items": items,
+            "emails": sum(offer.emails for _, offer in items if offer is not None),
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/conferences/meetupround/confirm_move.html", context)
+
     @admin.action(description="Publish the latest plan and notify attendees")
     def publish_plan(self, request, queryset):
-        self._move(
+        return self._confirmed(
             request,
             queryset,
             RoundStatus.PUBLISHED,
-            "Published (attendees are being told their table)",
+            action="publish_plan",
+            title="Publish these plans?",
+            done="Published (attendees are being told their table)",
         )
 
     @admin.action(description="Unpublish the plan")
@@ -353,11 +421,25 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
 
     @admin.action(description="Mark held (record who sat together)")
     def mark_held(self, request, queryset):
-        self._move(request, queryset, RoundStatus.HELD, "Marked held and encounters recorded")
+        return self._confirmed(
+            request,
+            queryset,
+            RoundStatus.HELD,
+            action="mark_held",
+            title="Mark these rounds held?",
+            done="Marked held and encounters recorded",
+        )
 
     @admin.action(description="Cancel the round")
     def cancel_rounds(self, request, queryset):
-        self._move(request, queryset, RoundStatus.CANCELLED, "Cancelled")
+        return self._confirmed(
+            request,
+            queryset,
+            RoundStatus.CANCELLED,
+            action="cancel_rounds",
+            title="Cancel these rounds?",
+            done="Cancelled",
+        )
 
     @admin.action(description="Back to draft (open rounds; cancelled rounds are restored)")
     def draft_rounds(self, request, queryset):

@@ -2,6 +2,8 @@
 
 Views parse input, call a service and render; every write is a POST that redirects back to the
 plan page with a message (the page works without JavaScript; htmx only polls the progress).
+A move that e-mails attendees or cannot be undone (publish, cancel, mark held) first opens its
+confirmation page (a GET of the move's address), which says how many people will be e-mailed.
 """
 
 from urllib.parse import urlencode
@@ -11,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from conferences.enums import RoundStatus
 from conferences.scoping import round_for_organizer
@@ -259,24 +261,29 @@ def round_seat_move(request, pk: int):
     return redirect(_plan_url(pk, f"table-{moved.table_id}", review=review, at=moved.table_id))
 
 
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
 def transition_message(done: lifecycle.RoundTransition) -> tuple[int, str]:
     """What the organizer is told after a move, as (message level, text)."""
     if done.warning:
         return messages.WARNING, done.warning
+    emailed = done.emails_queued
     if done.action == RoundAction.PUBLISH:
         if not done.changed:
-            if done.emails_queued:
+            if emailed:
                 return messages.SUCCESS, (
-                    f"This plan was already published; the {done.emails_queued} e-mails still "
-                    "owed to attendees are being sent."
+                    f"This plan was already published; {_people(emailed)} still owed their "
+                    "table will be e-mailed it."
                 )
             return messages.SUCCESS, "This plan was already published; nobody was notified again."
-        if done.emails_queued:
-            return messages.SUCCESS, (
-                "The plan is published. Attendees are being told their table by e-mail "
-                f"({done.emails_queued} still to send)."
-            )
-        return messages.SUCCESS, "The plan is published. Everyone already knows their table."
+        if emailed:
+            return messages.SUCCESS, f"Published; {_people(emailed)} will be e-mailed their table."
+        return (
+            messages.SUCCESS,
+            "Published. Everyone already knows their table; nobody is e-mailed.",
+        )
     if done.action == RoundAction.UNPUBLISH:
         return messages.SUCCESS, (
             "The plan is back in review. Attendees keep what they were told; when you publish "
@@ -295,9 +302,12 @@ def transition_message(done: lifecycle.RoundTransition) -> tuple[int, str]:
             f"recorded.{asked}"
         )
     if done.action == RoundAction.CANCEL:
-        return messages.SUCCESS, (
-            "The round is cancelled. Anyone who was told a table hears that it is cancelled."
-        )
+        if emailed:
+            return messages.SUCCESS, (
+                f"Cancelled; {_people(emailed)} who were told a table will be e-mailed that the "
+                "round is cancelled."
+            )
+        return messages.SUCCESS, "Cancelled. Nobody had been told a table; nobody is e-mailed."
     if done.action == RoundAction.RESTORE:
         return messages.SUCCESS, "The round is a draft again; open it for RSVPs when it is ready."
     if done.action == RoundAction.DRAFT:
@@ -305,20 +315,27 @@ def transition_message(done: lifecycle.RoundTransition) -> tuple[int, str]:
     return messages.SUCCESS, "The round is open for RSVPs."
 
 
+def _run_id(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _transition_view(to: str):
-    """A POST view that moves the round to ``to`` through the lifecycle and says how it went.
+    """The move of a round to ``to``: a GET asks to confirm it (saying whom it e-mails), the
+    POST moves the round through the lifecycle and says how it went.
 
     ``run`` (publish) names the run the organizer reviewed, so what is published is what they
     saw; without it the latest succeeded run is published.
     """
 
     @organizer_required
-    @require_POST
+    @require_http_methods(["GET", "POST"])
     def view(request, pk: int):
+        if request.method == "GET":
+            return _confirm_page(request, pk, to)
         options = {}
-        run = request.POST.get("run", "")
-        if to == RoundStatus.PUBLISHED and run.isascii() and run.isdigit():
-            options["run_id"] = int(run)
+        run_id = _run_id(request.POST.get("run", ""))
+        if to == RoundStatus.PUBLISHED and run_id is not None:
+            options["run_id"] = run_id
         try:
             done = lifecycle.round_transition(round_id=pk, to=to, by=request.user, **options)
         except ServiceError as error:
@@ -329,6 +346,30 @@ def _transition_view(to: str):
 
     view.__name__ = f"round_to_{to}"
     return view
+
+
+def _confirm_page(request, pk: int, to: str):
+    meetup_round = round_for_organizer(user=request.user, pk=pk)
+    offer = next(
+        (o for o in lifecycle.allowed_actions(round=meetup_round, user=request.user) if o.to == to),
+        None,
+    )
+    if offer is None:
+        messages.error(
+            request,
+            f"This cannot be done now: the round is {meetup_round.get_status_display().lower()}.",
+        )
+        return redirect(_plan_url(pk))
+    run_id = _run_id(request.GET.get("run", ""))
+    context = {
+        "nav": "organize",
+        "round": meetup_round,
+        "offer": offer,
+        "run_id": run_id if to == RoundStatus.PUBLISHED else None,
+        "action_url": reverse(f"organize:{TRANSITION_URLS[to]}", args=[pk]),
+        "back_url": _plan_url(pk),
+    }
+    return render(request, "organize/round_confirm.html", context)
 
 
 round_open = _transition_view(RoundStatus.OPEN)

@@ -44,6 +44,7 @@ def test_my_rounds_show_my_answer_and_my_table_once_published(
         "name": open_round.name,
         "starts_at": results[0]["starts_at"],
         "ends_at": results[0]["ends_at"],
+        "time_zone": "Europe/Paris",
         "location": "Terrace",
         "status": "open",
         "rsvp": "not_going",

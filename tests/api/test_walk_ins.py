@@ -26,7 +26,11 @@ def evening(conference):
     round = seated_round(conference, {t1: people[:2], t2: people[2:]})
     for seat in Seat.objects.filter(run=round.published_run):  # everyone was told already
         SeatNotification.objects.create(
-            round=round, person_id=seat.person_id, table_id=seat.table_id, sent_at=timezone.now()
+            round=round,
+            person_id=seat.person_id,
+            table_id=seat.table_id,
+            sent_at=timezone.now(),
+            sequence=round.calendar_sequence,
         )
     return round, t1, t2
 

@@ -237,7 +237,7 @@ def test_table_notices_and_their_calendar_entries_are_in_each_recipients_languag
         (message,) = [m for m in mail.outbox if m.to == [person.email]]
         assert message.subject == subject
         assert sentence in message.body
-        assert f"{WHEN[language or 'en']} (Europe/Paris)" in message.body
+        assert f"{WHEN[language or 'en']} CEST (Europe/Paris)" in message.body
         ((_filename, ics, _mimetype),) = message.attachments
         assert f"SUMMARY:{summary}\r\n" in ics.replace("\r\n ", "")
 
@@ -257,7 +257,7 @@ def test_a_cancelled_round_is_announced_in_each_recipients_language(
 
     (message,) = [m for m in mail.outbox if m.to == [person.email]]
     assert message.subject == f"Abgesagt: {scenario.round.name}"
-    assert f"{scenario.round.name} ({WHEN['de']}) ist abgesagt" in message.body
+    assert f"{scenario.round.name} ({WHEN['de']} CEST) ist abgesagt" in message.body
 
 
 def test_an_error_page_speaks_the_readers_language(client, ann):

@@ -80,7 +80,11 @@ def test_two_late_rsvps_never_take_the_last_seat_twice(celery_worker, smtp_sink)
             RoundRSVP.objects.create(person=filler, round=scenario.round, status="going")
             Seat.objects.create(run_id=run_id, person=filler, table=table)
             SeatNotification.objects.create(
-                round=scenario.round, person=filler, table=table, sent_at=timezone.now()
+                round=scenario.round,
+                person=filler,
+                table=table,
+                sent_at=timezone.now(),
+                sequence=scenario.round.calendar_sequence,
             )
     racers = [late_person(scenario, f"Racer{n} Late") for n in range(2)]
     barrier = threading.Barrier(2)

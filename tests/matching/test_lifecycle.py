@@ -269,7 +269,9 @@ def test_the_admin_actions_go_through_the_lifecycle(client, organizer_round, cap
     changelist = reverse("admin:conferences_meetupround_changelist")
 
     for action in ("open_rounds", "draft_rounds", "cancel_rounds", "draft_rounds"):
-        client.post(changelist, {"action": action, "_selected_action": [meetup_round.pk]})
+        client.post(
+            changelist, {"action": action, "_selected_action": [meetup_round.pk], "post": "yes"}
+        )
 
     assert moves_logged(caplog) == [
         f"round {meetup_round.pk}: open (draft → open) by user {organizer.pk}",
@@ -352,3 +354,4 @@ def test_the_api_lists_the_moves_a_round_allows(organizer_round):
     assert body["actions"][1]["confirm"] == (
         f"Cancel {meetup_round.name}? Nobody was told a table yet, so nobody is e-mailed."
     )
+    assert [(a["confirm_step"], a["emails"]) for a in body["actions"]] == [(False, 0), (True, 0)]

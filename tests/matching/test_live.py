@@ -65,7 +65,7 @@ def test_i_cant_come_releases_the_seat_and_mails_a_calendar_cancellation(publish
     assert message.subject == f"Your table at {published.round.name} was released"
     assert "You told us you can't come" in message.body
     (name, ics, kind) = message.attachments[0]
-    assert (name, kind) == ("drink-table-cancelled.ics", "text/calendar")
+    assert (name, kind) == ("drink-table.ics", "text/calendar")
     assert "METHOD:CANCEL" in ics
     assert "STATUS:CANCELLED" in ics
     assert f"UID:round-{published.round.pk}-person-{person.pk}@drinktables" in ics
@@ -134,7 +134,11 @@ def fill_every_table(scenario):
             RoundRSVP.objects.create(person=filler, round=scenario.round, status="going")
             Seat.objects.create(run=scenario.run, person=filler, table=table)
             SeatNotification.objects.create(
-                round=scenario.round, person=filler, table=table, sent_at=timezone.now()
+                round=scenario.round,
+                person=filler,
+                table=table,
+                sent_at=timezone.now(),
+                sequence=scenario.round.calendar_sequence,
             )
 
 

@@ -165,8 +165,8 @@ def test_publishing_again_sends_the_notices_still_owed(signed_in, scenario, solv
 
     going = len(scenario.going)
     assert messages_of(response) == [
-        f"This plan was already published; the {going} e-mails still owed to attendees are "
-        "being sent."
+        f"This plan was already published; {going} people still owed their table will be "
+        "e-mailed it."
     ]
     assert len(mail.outbox) == going
 

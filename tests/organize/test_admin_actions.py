@@ -22,7 +22,7 @@ def act(client, scenario, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse(CHANGELIST),
-                {"action": action, "_selected_action": [r.pk for r in rounds]},
+                {"action": action, "_selected_action": [r.pk for r in rounds], "post": "yes"},
                 follow=True,
             )
         for meetup_round in rounds:
@@ -75,6 +75,33 @@ def test_publish_then_cancel_actions(act, scenario, solve):
 
     assert act("cancel_rounds", scenario.round) == ["Cancelled: 1 round."]
     assert scenario.round.status == RoundStatus.CANCELLED
+
+
+def test_publishing_and_cancelling_ask_to_confirm_with_the_count_first(client, scenario, solve):
+    solve(scenario.round)
+    client.force_login(scenario.organizer)
+    going = len(scenario.going)
+
+    for action, words in (
+        ("publish_plan", f"This e-mails {going} attendees their table."),
+        ("cancel_rounds", "Nobody was told a table yet, so nobody is e-mailed."),
+    ):
+        page = client.post(
+            reverse(CHANGELIST), {"action": action, "_selected_action": [scenario.round.pk]}
+        )
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert words in text
+        assert '<input type="hidden" name="post" value="yes">' in text
+    assert (
+        f"{going} people will be e-mailed."
+        in client.post(
+            reverse(CHANGELIST), {"action": "publish_plan", "_selected_action": [scenario.round.pk]}
+        ).content.decode()
+    )
+    scenario.round.refresh_from_db()
+    assert scenario.round.status == RoundStatus.MATCHED
+    assert mail.outbox == []
 
 
 def test_refusals_name_the_round_and_the_reason(act, scenario):

@@ -137,7 +137,7 @@ def test_the_plan_csv_lists_every_seat_by_table_then_name(client, planned):
         ],
         [
             "T2",
-            "By the window",
+            "By the window, Hall B terrace",
             "Ann Lee",
             people["Ann Lee"].email,
             "Lee School",
@@ -146,7 +146,7 @@ def test_the_plan_csv_lists_every_seat_by_table_then_name(client, planned):
         ],
         [
             "T2",
-            "By the window",
+            "By the window, Hall B terrace",
             "Bo Chen",
             people["Bo Chen"].email,
             "Chen School",
@@ -155,7 +155,7 @@ def test_the_plan_csv_lists_every_seat_by_table_then_name(client, planned):
         ],
         [
             "T2",
-            "By the window",
+            "By the window, Hall B terrace",
             "Dee Ford",
             people["Dee Ford"].email,
             "Ford School",
@@ -189,7 +189,7 @@ def test_every_table_gets_a_card_with_time_place_names_and_a_starter(client, pla
     plan = response.context["plan"]
     assert [(t.table.label, t.location, [p.name for p in t.people]) for t in plan.tables] == [
         ("T1", "Hall B terrace", ["Cy Diaz", "émile Brun", "Zoë Adams"]),
-        ("T2", "By the window", ["Ann Lee", "Bo Chen", "Dee Ford"]),
+        ("T2", "By the window, Hall B terrace", ["Ann Lee", "Bo Chen", "Dee Ford"]),
     ]
     # T1 shares Open source between the newcomer Cy and Zoë, and Assessment between two
     # returning people: the topic that bridges to the newcomer wins.
@@ -226,10 +226,10 @@ def test_the_check_in_list_is_sorted_by_name_with_each_table(client, planned):
     assert rows_of(response) == [
         ["name", "organization", "table", "location", "newcomer"],
         ["Al Late", '\'=HYPERLINK("x")', "", "", "yes"],
-        ["Ann Lee", "Lee School", "T2", "By the window", "no"],
-        ["Bo Chen", "Chen School", "T2", "By the window", "no"],
+        ["Ann Lee", "Lee School", "T2", "By the window, Hall B terrace", "no"],
+        ["Bo Chen", "Chen School", "T2", "By the window, Hall B terrace", "no"],
         ["Cy Diaz", "Diaz School", "T1", "Hall B terrace", "yes"],
-        ["Dee Ford", "Ford School", "T2", "By the window", "yes"],
+        ["Dee Ford", "Ford School", "T2", "By the window, Hall B terrace", "yes"],
         ["émile Brun", "Brun School", "T1", "Hall B terrace", "no"],
         ["Zoë Adams", "Adams School", "T1", "Hall B terrace", "no"],
     ]

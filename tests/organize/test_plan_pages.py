@@ -227,8 +227,7 @@ def test_publish_unpublish_and_cancel_from_the_page(post, scenario, solve):
 
     published = post("round_publish", scenario.round.pk)
     assert messages_of(published) == [
-        "The plan is published. Attendees are being told their table by e-mail "
-        f"({len(scenario.going)} still to send)."
+        f"Published; {len(scenario.going)} people will be e-mailed their table."
     ]
     assert len(mail.outbox) == len(scenario.going)
     assert "Unpublish" in published.content.decode()
@@ -247,7 +246,10 @@ def test_publish_unpublish_and_cancel_from_the_page(post, scenario, solve):
     cancelled = post("round_cancel", scenario.round.pk)
     scenario.round.refresh_from_db()
     assert scenario.round.status == RoundStatus.CANCELLED
-    assert messages_of(cancelled)[0].startswith("The round is cancelled.")
+    assert messages_of(cancelled) == [
+        f"Cancelled; {len(scenario.going)} people who were told a table will be e-mailed that "
+        "the round is cancelled."
+    ]
 
 
 def test_mark_held_from_the_page_reports_the_encounters(client, organizer, solve, post):
@@ -347,9 +349,49 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, scenario):
     assert response["Location"].startswith(reverse("dashboard:login"))
 
 
-def test_writes_need_post(signed_in, scenario):
-    response = signed_in.get(reverse("organize:round_publish", args=[scenario.round.pk]))
-    assert response.status_code == 405
+def test_writes_need_post_and_a_get_only_asks_to_confirm(signed_in, scenario, solve):
+    solve(scenario.round)
+    url = reverse("organize:round_publish", args=[scenario.round.pk])
+
+    page = signed_in.get(url)
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    going = len(scenario.going)
+    assert f"This e-mails {going} attendees their table." in text
+    assert f"{going} people will be e-mailed." in text
+    assert f'<form method="post" action="{url}"' in text
+    scenario.round.refresh_from_db()
+    assert scenario.round.status == RoundStatus.MATCHED
+    assert mail.outbox == []
+    assert signed_in.put(url).status_code == 405
+
+
+def test_the_plan_page_asks_to_confirm_publish_and_cancel_but_not_open(signed_in, scenario, solve):
+    run = solve(scenario.round)
+    page = signed_in.get(plan_url(scenario.round)).content.decode()
+    publish = reverse("organize:round_publish", args=[scenario.round.pk])
+    cancel = reverse("organize:round_cancel", args=[scenario.round.pk])
+    reopen = reverse("organize:round_open", args=[scenario.round.pk])
+    assert (
+        f'<form method="get" action="{publish}"><input type="hidden" name="run" value="{run.pk}">'
+        in page
+    )
+    assert f'<form method="get" action="{cancel}">' in page
+    assert f'<form method="post" action="{reopen}">' in page
+
+    confirm = signed_in.get(f"{publish}?run={run.pk}").content.decode()
+    assert f'<input type="hidden" name="run" value="{run.pk}">' in confirm
+
+
+def test_mark_held_is_not_offered_before_the_round_starts(signed_in, scenario, solve, post):
+    solve(scenario.round)
+    post("round_publish", scenario.round.pk)
+    held = reverse("organize:round_held", args=[scenario.round.pk])
+
+    assert held not in signed_in.get(plan_url(scenario.round)).content.decode()
+    response = signed_in.get(held, follow=True)
+    assert messages_of(response) == ["This cannot be done now: the round is published."]
 
 
 def _plan_page_queries(client, meetup_round) -> int:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from matching.demo.data import DEMO_PASSWORD, demo_load
@@ -27,8 +28,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--site-url",
-            default="http://127.0.0.1:8000/",
-            help="Where the app will be served, for the links printed at the end.",
+            default=settings.SITE_URL,
+            help="Where the app will be served, for the links printed at the end "
+            "(default: the SITE_URL setting).",
         )
 
     def handle(self, *args, match: bool, site_url: str, **options):
