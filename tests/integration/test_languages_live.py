@@ -21,10 +21,10 @@ SUBJECT = {
     "": "Your table at {name}: {table}",
 }
 WHEN = {
-    "es": "jueves 2 de mayo, 19:00–21:00 (Europe/Paris)",
-    "de": "Donnerstag, 2. Mai, 19:00–21:00 (Europe/Paris)",
-    "fr": "jeudi 2 mai, 19:00–21:00 (Europe/Paris)",
-    "": "Thursday 2 May, 19:00–21:00 (Europe/Paris)",
+    "es": "jueves 2 de mayo, 19:00–21:00 CEST (Europe/Paris)",
+    "de": "Donnerstag, 2. Mai, 19:00–21:00 CEST (Europe/Paris)",
+    "fr": "jeudi 2 mai, 19:00–21:00 CEST (Europe/Paris)",
+    "": "Thursday 2 May, 19:00–21:00 CEST (Europe/Paris)",
 }
 
 
