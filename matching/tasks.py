@@ -87,28 +87,36 @@ def sweep_pending_notices() -> int:
     return notices.notices_sweep_pending()
 
 
-@shared_task(
-    name="matching.send_round_notices",
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=8,
-    ignore_result=True,
-)
-def send_round_notices(self, *, round_id: int) -> int:
-    """Tell attendees their table (or that it changed), one batch per delivery."""
+# Mail tasks: retried while the mail server is away; each delivery sends batches until none
+# remain (eagerly) or hands the rest to a new delivery (on a worker), so one delivery stays short.
+MAIL_TASK = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "max_retries": 8,
+    "ignore_result": True,
+}
+
+
+def _send_in_batches(task, send_batch, *, round_id: int) -> int:
     sent = 0
     while True:
-        batch = notices.notices_send_batch(round_id=round_id)
+        batch = send_batch(round_id=round_id)
         sent += batch.sent
         if not batch.remaining:
-            break
-        if not self.request.is_eager:
-            # If the queue is down now, the rest waits for notices_sweep_pending.
-            task_send(send_round_notices, kwargs={"round_id": round_id})
-            break
+            return sent
+        if not task.request.is_eager:
+            # If the queue is down now, the rest waits for the sweep (Celery beat).
+            task_send(task, kwargs={"round_id": round_id})
+            return sent
+
+
+@shared_task(name="matching.send_round_notices", **MAIL_TASK)
+def send_round_notices(self, *, round_id: int) -> int:
+    """Tell attendees their table (or that it changed), one batch per delivery."""
+    sent = _send_in_batches(self, notices.notices_send_batch, round_id=round_id)
     logger.info("round %s: %s notices sent", round_id, sent)
     return sent
 
@@ -134,27 +142,9 @@ def sweep_pending_met_prompts() -> int:
     return met_prompts.met_prompts_sweep_pending()
 
 
-@shared_task(
-    name="matching.send_met_prompts",
-    bind=True,
-    acks_late=True,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=8,
-    ignore_result=True,
-)
+@shared_task(name="matching.send_met_prompts", **MAIL_TASK)
 def send_met_prompts(self, *, round_id: int) -> int:
     """Ask each seated attendee of a held round who they met, one batch per delivery."""
-    sent = 0
-    while True:
-        batch = met_prompts.met_prompts_send_batch(round_id=round_id)
-        sent += batch.sent
-        if not batch.remaining:
-            break
-        if not self.request.is_eager:
-            # If the queue is down now, the rest waits for met_prompts_sweep_pending.
-            task_send(send_met_prompts, kwargs={"round_id": round_id})
-            break
+    sent = _send_in_batches(self, met_prompts.met_prompts_send_batch, round_id=round_id)
     logger.info("round %s: %s 'who did you meet' e-mails sent", round_id, sent)
     return sent
