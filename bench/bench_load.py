@@ -40,7 +40,6 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -53,6 +52,7 @@ from services import (
     RESULTS,
     ensure_database,
     free_port,
+    gunicorn_start,
     results_write,
     seated_sessions,
     service_label,
@@ -249,48 +249,11 @@ def server_env(database_url: str, broker_url: str) -> dict[str, str]:
 
 
 def start_gunicorn(args, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        args.worker_class,
-        "--preload",
-        "--timeout",
-        "30",
-        "--backlog",
-        "512",
-        "--log-level",
-        "warning",
-    ]
+    options = ["--workers", str(args.workers), "--worker-class", args.worker_class, "--preload"]
+    options += ["--timeout", "30", "--backlog", "512"]
     if args.worker_class == "gthread":
-        command += ["--threads", str(args.threads)]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        server = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stop_group reaches only it
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn did not start; see {log_path}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    stop_group(server)
-    raise SystemExit("gunicorn did not answer within 60 s")
+        options += ["--threads", str(args.threads)]
+    return gunicorn_start(port, env=env, options=options, log_path=log_path, wait_s=60)
 
 
 def start_worker(env: dict[str, str]):

@@ -27,7 +27,14 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from services import ensure_database, free_port, results_write, service_label, service_urls
+from services import (
+    ensure_database,
+    free_port,
+    gunicorn_start,
+    results_write,
+    service_label,
+    service_urls,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LABEL = "planpage"
@@ -109,45 +116,7 @@ def prepare(people: int) -> dict:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--preload",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn did not start")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 30 s")
+    return gunicorn_start(port, options=["--workers", str(workers), "--preload", "--timeout", "60"])
 
 
 NAVIGATION = """() => {

@@ -40,7 +40,6 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,7 @@ from pathlib import Path
 from services import (
     ensure_database,
     free_port,
+    gunicorn_start,
     results_write,
     service_label,
     service_urls,
@@ -203,38 +203,11 @@ def collect_static(static_root: str, env: dict) -> None:
 
 
 def start_server(port: int, args, env: dict) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(args.workers),
-        "--worker-class",
-        args.worker_class,
-        "--timeout",
-        "60",
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
-    ]
+    options = ["--workers", str(args.workers), "--worker-class", args.worker_class]
+    options += ["--timeout", "60", "--backlog", "2048"]
     if args.worker_class == "gthread":
-        command += ["--threads", str(args.threads)]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("gunicorn did not start")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 30 s")
+        options += ["--threads", str(args.threads)]
+    return gunicorn_start(port, env=env, options=options)
 
 
 # The load generator ----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -155,3 +156,62 @@ def results_write(name: str, *, title: str, lines: Sequence[str], services: str 
 
 if __name__ == "__main__":
     ensure_database(service_urls()[0])
+
+
+def gunicorn_start(
+    port: int,
+    *,
+    env: dict[str, str] | None = None,
+    options: Sequence[str] = (),
+    log_path: Path | None = None,
+    wait_s: float = 30,
+) -> subprocess.Popen:
+    """gunicorn serving the project on 127.0.0.1:``port`` (DEBUG off, warnings only), in its own
+    process group; returns once it accepts connections. ``options`` are gunicorn's (workers,
+    worker class, ...); without ``env`` it inherits this process's settings."""
+    env = env or {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        *options,
+    ]
+    output = None
+    if log_path is not None:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        output = log_path.open("ab")
+    try:
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,  # its own process group: stopping it reaches only it
+        )
+    finally:
+        if output is not None:
+            output.close()
+    where = f"; see {log_path}" if log_path else ""
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn did not start{where}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not answer within {wait_s:.0f} s{where}")
