@@ -2,11 +2,13 @@
 newcomer at a conference, and how strongly two people are tied.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
 from django.db.models import (
     Exists,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -67,7 +69,8 @@ def is_newcomer(*, override: bool | None, attended_before: bool, met_before: boo
 
     A person is a newcomer at a conference when they attended no earlier conference and had
     no encounter before it starts; an organizer's override on their attendance wins.
-    ``newcomer_ids`` and the insights gather the facts and ask here.
+    ``newcomer_ids`` (one conference) and ``newcomers_by_edition`` (a series) gather the facts
+    and ask here.
     """
     if override is not None:
         return override
@@ -112,6 +115,51 @@ def newcomer_ids(*, conference: Conference, person_ids: Iterable[int] | None = N
             override=override, attended_before=came_before, met_before=person_id in met_before
         )
     }
+
+
+def newcomers_by_edition(
+    editions: list[Conference],
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Who attended each of ``editions`` and who was a newcomer there (``is_newcomer``), by
+    conference id, in four queries however many editions (the insights' series figures)."""
+    attending: dict[int, set[int]] = defaultdict(set)
+    overrides: dict[tuple[int, int], bool] = {}
+    attendances = Attendance.objects.filter(conference__in=editions)
+    for person_id, conference_id, override in attendances.values_list(
+        "person_id", "conference_id", "newcomer_override"
+    ):
+        attending[conference_id].add(person_id)
+        if override is not None:
+            overrides[(conference_id, person_id)] = override
+    people = attendances.values("person_id")
+    first_attended: dict[int, date] = dict(
+        Attendance.objects.filter(person_id__in=people)
+        .values("person_id")
+        .annotate(first=Min("conference__starts_on"))
+        .values_list("person_id", "first")
+    )
+    first_met: dict[int, date] = {}
+    for side in ("person_a_id", "person_b_id"):
+        for person_id, day in (
+            Encounter.objects.filter(**{f"{side}__in": people})
+            .values(side)
+            .annotate(first=Min("occurred_on"))
+            .values_list(side, "first")
+        ):
+            first_met[person_id] = min(day, first_met.get(person_id, day))
+    newcomers = {
+        edition.pk: {
+            person
+            for person in attending[edition.pk]
+            if is_newcomer(
+                override=overrides.get((edition.pk, person)),
+                attended_before=first_attended[person] < edition.starts_on,
+                met_before=person in first_met and first_met[person] < edition.starts_on,
+            )
+        }
+        for edition in editions
+    }
+    return attending, newcomers
 
 
 # Who knew whom before a round ------------------------------------------------------------------

@@ -30,11 +30,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from attendees.models import Attendance, Encounter
-from attendees.selectors.people import counts_before_round, is_newcomer
+from attendees.selectors.people import counts_before_round, newcomers_by_edition
 from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
@@ -247,35 +247,17 @@ def series_insights(*, conference: Conference, user) -> list[EditionFigures]:
         .filter(series_id=conference.series_id, starts_on__lte=conference.starts_on)
         .order_by("starts_on", "pk")
     )
-    edition_ids = [e.pk for e in editions]
-    attendances = Attendance.objects.filter(conference_id__in=edition_ids)
-    attending: dict[int, set[int]] = defaultdict(set)
-    overrides: dict[tuple[int, int], bool] = {}
-    for person_id, conference_id, override in attendances.values_list(
-        "person_id", "conference_id", "newcomer_override"
-    ):
-        attending[conference_id].add(person_id)
-        if override is not None:
-            overrides[(conference_id, person_id)] = override
-    people = attendances.values("person_id")
-    first_attended: dict[int, date] = dict(
-        Attendance.objects.filter(person_id__in=people)
-        .values("person_id")
-        .annotate(first=Min("conference__starts_on"))
-        .values_list("person_id", "first")
-    )
+    attending, newcomers_at = newcomers_by_edition(editions)
+    people = Attendance.objects.filter(conference__in=editions).values("person_id")
     encounters = list(
         Encounter.objects.filter(Q(person_a_id__in=people) | Q(person_b_id__in=people))
         .annotate(edition=Coalesce("conference_id", "round__conference_id"))
         .values_list("person_a_id", "person_b_id", "occurred_on", "edition")
         .order_by("occurred_on", "pk")
     )
-    first_met: dict[int, date] = {}
     first_edition_of_pair: dict[Pair, int | None] = {}
     meetings: dict[int, list[tuple[date, int]]] = defaultdict(list)
     for a, b, day, edition in encounters:
-        first_met.setdefault(a, day)
-        first_met.setdefault(b, day)
         first_edition_of_pair.setdefault((a, b), edition)
         meetings[a].append((day, b))
         meetings[b].append((day, a))
@@ -288,19 +270,11 @@ def series_insights(*, conference: Conference, user) -> list[EditionFigures]:
             if (before is None or day < before) and (until is None or day <= until)
         }
 
-    def newcomer_at(edition: Conference, person: int) -> bool:
-        met = first_met.get(person)
-        return is_newcomer(
-            override=overrides.get((edition.pk, person)),
-            attended_before=first_attended[person] < edition.starts_on,
-            met_before=met is not None and met < edition.starts_on,
-        )
-
     figures: list[EditionFigures] = []
     previous_newcomers: set[int] = set()
     for index, edition in enumerate(editions):
         present = attending[edition.pk]
-        newcomers = {p for p in present if newcomer_at(edition, p)}
+        newcomers = newcomers_at[edition.pk]
         row = EditionFigures(edition, attendees=len(present), newcomers=len(newcomers))
         row.new_ties = new_ties.get(edition.pk, 0)
         if present:

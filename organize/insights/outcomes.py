@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Q
 
-from attendees.models import Attendance, ContactOffer, Encounter
+from attendees.models import ContactOffer, Encounter
 from attendees.selectors.contacts import mutual_offer_pairs
-from attendees.selectors.people import is_newcomer
+from attendees.selectors.people import newcomers_by_edition
 from attendees.ties import tie_weights_from
 from conferences.enums import RoundStatus
 from conferences.models import Conference, DrinkTable, MeetupRound
@@ -63,7 +63,7 @@ def newcomer_outcomes(*, conference: Conference, user) -> list[CohortOutcome]:
     )
     if not editions:
         return []
-    attending, newcomers = _newcomers_by_edition(editions)
+    attending, newcomers = newcomers_by_edition(editions)
     everyone = sorted(set().union(*attending.values()))
     encounters = list(
         Encounter.objects.filter(person_a_id__in=everyone, person_b_id__in=everyone)
@@ -120,51 +120,6 @@ def newcomer_outcomes(*, conference: Conference, user) -> list[CohortOutcome]:
             )
         )
     return outcomes
-
-
-def _newcomers_by_edition(
-    editions: list[Conference],
-) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """Who attended each edition, and who was a newcomer there (``is_newcomer``), in four
-    queries for all editions."""
-    attending: dict[int, set[int]] = defaultdict(set)
-    overrides: dict[tuple[int, int], bool] = {}
-    attendances = Attendance.objects.filter(conference__in=editions)
-    for person_id, conference_id, override in attendances.values_list(
-        "person_id", "conference_id", "newcomer_override"
-    ):
-        attending[conference_id].add(person_id)
-        if override is not None:
-            overrides[(conference_id, person_id)] = override
-    people = attendances.values("person_id")
-    first_attended: dict[int, date] = dict(
-        Attendance.objects.filter(person_id__in=people)
-        .values("person_id")
-        .annotate(first=Min("conference__starts_on"))
-        .values_list("person_id", "first")
-    )
-    first_met: dict[int, date] = {}
-    for side in ("person_a_id", "person_b_id"):
-        for person_id, day in (
-            Encounter.objects.filter(**{f"{side}__in": people})
-            .values(side)
-            .annotate(first=Min("occurred_on"))
-            .values_list(side, "first")
-        ):
-            first_met[person_id] = min(day, first_met.get(person_id, day))
-    newcomers = {
-        edition.pk: {
-            person
-            for person in attending[edition.pk]
-            if is_newcomer(
-                override=overrides.get((edition.pk, person)),
-                attended_before=first_attended[person] < edition.starts_on,
-                met_before=person in first_met and first_met[person] < edition.starts_on,
-            )
-        }
-        for edition in editions
-    }
-    return attending, newcomers
 
 
 def _mutual_offer_days(people: list[int]) -> dict[Pair, date]:
