@@ -11,13 +11,15 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
 from attendees.enums import RSVPStatus
 from attendees.models import (
     Encounter,
     Person,
     RoundRSVP,
+    display_name_of,
+    first_name_of,
 )
 from attendees.selectors.people import encounters_before_round, newcomer_ids
 from attendees.selectors.rounds import visible_rounds
@@ -94,31 +96,106 @@ class MyTable:
 def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
     """The person's table in the round's published plan with their tablemates, or None.
 
-    Four to six queries however many people sit at the table: the seats (with the table and
-    people), everyone's topics, the newcomer rule (two, or one when nobody is left to decide)
-    and the encounters among them; none when the answer is cached (``config.caches``:
-    any change to what it is read from makes a new one).
+    One query for the person's seat; the table as seated (who sits there, their public
+    profiles, topics, the newcomer rule, the encounters among them: four to six queries
+    however many sit there) is read once for everyone at the table and kept in the shared cache
+    (``config.caches``: any change to what it is read from makes a new one). Each viewer's
+    reasons are worded from it in their own language.
     """
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
         return None
-    # The reasons are words in the active language: one entry per language.
-    key = (
-        f"my-table:{round.pk}:{round.status}:{round.published_run_id}:{person.pk}:{get_language()}"
+    table_id = (
+        Seat.objects.filter(run_id=round.published_run_id, person=person)
+        .values_list("table_id", flat=True)
+        .first()
     )
-    return caches.cached(caches.TABLES, key, lambda: _my_table(person, round))
+    if table_id is None:
+        return None
+    key = f"table:{round.pk}:{round.status}:{round.published_run_id}:{table_id}"
+    seated = caches.cached(caches.TABLES, key, lambda: _table_as_seated(round, table_id))
+    if seated is None or person.pk not in seated.people:  # moved since the seat was read
+        return None
+    return MyTable(table=seated.table, tablemates=_tablemates(person.pk, seated))
 
 
-def _my_table(person: Person, round: MeetupRound) -> MyTable | None:
-    my_table = Seat.objects.filter(run_id=round.published_run_id, person=person).values("table_id")
+@dataclass(frozen=True)
+class _Seated:
+    """What a table shows of someone seated there: their public profile, nothing private."""
+
+    full_name: str
+    organization: str  # empty when they hide it
+    bio: str
+    former: bool  # the account was deleted
+
+    @property
+    def first_name(self) -> str:
+        return first_name_of(full_name=self.full_name, deleted_at=self.former or None)
+
+
+@dataclass(frozen=True)
+class _TableAsSeated:
+    """A table of a published plan as everyone at it sees it, before anyone's reasons."""
+
+    table: DrinkTable
+    people: dict[int, _Seated]
+    topics: dict[int, tuple[tuple[int, str], ...]]  # person -> (topic id, name), by name
+    newcomers: frozenset[int]
+    met_at: dict[tuple[int, int], tuple[tuple[date, str], ...]]  # ordered pair -> places
+
+
+def _table_as_seated(round: MeetupRound, table_id: int) -> _TableAsSeated | None:
     seats = list(
-        Seat.objects.filter(run_id=round.published_run_id, table_id__in=my_table).select_related(
+        Seat.objects.filter(run_id=round.published_run_id, table_id=table_id).select_related(
             "person", "table"
         )
     )
     if not seats:
         return None
-    mates = [s.person for s in seats if s.person_id != person.pk]
-    return MyTable(table=seats[0].table, tablemates=_tablemates(person, round, mates))
+    people = {
+        seat.person_id: _Seated(
+            full_name=seat.person.full_name,
+            organization=seat.person.organization if seat.person.show_organization else "",
+            bio=seat.person.bio,
+            former=seat.person.deleted_at is not None,
+        )
+        for seat in seats
+    }
+    ids = list(people)
+    topics: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
+    for person_id, topic_id, name in (
+        Person.topics.through.objects.filter(person_id__in=ids)
+        .order_by("topic__name")
+        .values_list("person_id", "topic_id", "topic__name")
+    ):
+        topics[person_id].append((topic_id, name))
+    newcomers = newcomer_ids(conference=round.conference, person_ids=ids) if len(ids) > 1 else ()
+    met_at: dict[tuple[int, int], set[tuple[date, str]]] = {}
+    if len(ids) > 1:
+        for (
+            first,
+            second,
+            conference_name,
+            conference_start,
+            occurred_on,
+        ) in encounters_before_round(round=round, person_ids=ids).values_list(
+            "person_a_id",
+            "person_b_id",
+            "conference__name",
+            "conference__starts_on",
+            "occurred_on",
+        ):
+            if conference_name:
+                place = (conference_start, conference_name)
+            else:
+                place = (date(occurred_on.year, 1, 1), str(occurred_on.year))
+            met_at.setdefault((first, second), set()).add(place)
+    return _TableAsSeated(
+        table=seats[0].table,
+        people=people,
+        topics={pk: tuple(found) for pk, found in topics.items()},
+        newcomers=frozenset(newcomers),
+        met_at={pair: tuple(sorted(places)) for pair, places in met_at.items()},
+    )
 
 
 def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
@@ -132,66 +209,47 @@ def tablemates_for(*, person: Person, round: MeetupRound) -> list[Tablemate]:
     return mine.tablemates if mine else []
 
 
-def _tablemates(person: Person, round: MeetupRound, mates: list[Person]) -> list[Tablemate]:
-    if not mates:
-        return []
-    ids = [person.pk, *(m.pk for m in mates)]
-    topics: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
-    for person_id, topic_id, name in (
-        Person.topics.through.objects.filter(person_id__in=ids)
-        .order_by("topic__name")
-        .values_list("person_id", "topic_id", "topic__name")
-    ):
-        topics[person_id].append((topic_id, name))
-    conference = round.conference
-    newcomers = newcomer_ids(conference=conference, person_ids=ids)
-    met_at: dict[tuple[int, int], list[tuple[date, str]]] = {}
-    for first, second, conference_name, conference_start, occurred_on in encounters_before_round(
-        round=round, person_ids=ids
-    ).values_list(
-        "person_a_id", "person_b_id", "conference__name", "conference__starts_on", "occurred_on"
-    ):
-        if conference_name:
-            place = (conference_start, conference_name)
-        else:
-            place = (date(occurred_on.year, 1, 1), str(occurred_on.year))
-        met_at.setdefault((first, second), []).append(place)
+def _tablemates(me: int, seated: _TableAsSeated) -> list[Tablemate]:
+    """The others at the table, each with the reasons they sit there, as ``me`` reads them."""
+    mates = [pk for pk in seated.people if pk != me]
 
     def places(first: int, second: int) -> list[str]:
-        found = sorted(set(met_at.get(Encounter.ordered(first, second), [])))
-        return [label for _, label in found]
+        return [label for _, label in seated.met_at.get(Encounter.ordered(first, second), ())]
 
-    my_topics = {topic_id for topic_id, _ in topics[person.pk]}
-    me_newcomer = person.pk in newcomers
+    people = seated.people
+    my_topics = {topic_id for topic_id, _ in seated.topics[me]}
+    me_newcomer = me in seated.newcomers
     result = []
-    for mate in sorted(mates, key=lambda m: (m.deleted_at is not None, m.full_name, m.pk)):
-        if mate.deleted_at:
-            result.append(Tablemate(mate.pk, mate.display_name, "", (), "", False, True, ()))
+    for mate in sorted(mates, key=lambda pk: (people[pk].former, people[pk].full_name, pk)):
+        profile = people[mate]
+        if profile.former:
+            name = display_name_of(full_name=profile.full_name, deleted_at=True)
+            result.append(Tablemate(mate, name, "", (), "", False, True, ()))
             continue
-        their_topics = [name for _, name in topics[mate.pk]]
-        shared = [name for topic_id, name in topics[mate.pk] if topic_id in my_topics]
+        their_topics = [name for _, name in seated.topics[mate]]
+        shared = [name for topic_id, name in seated.topics[mate] if topic_id in my_topics]
         friends = [
             other
             for other in mates
-            if other.pk != mate.pk and not other.deleted_at and places(mate.pk, other.pk)
+            if other != mate and not people[other].former and places(mate, other)
         ]
-        friends.sort(key=lambda o: (not places(person.pk, o.pk), o.full_name))
+        friends.sort(key=lambda other: (not places(me, other), people[other].full_name))
         result.append(
             Tablemate(
-                person_id=mate.pk,
-                name=mate.full_name,
-                organization=mate.organization if mate.show_organization else "",
+                person_id=mate,
+                name=profile.full_name,
+                organization=profile.organization,
                 topics=tuple(their_topics),
-                bio=mate.bio,
-                newcomer=mate.pk in newcomers,
+                bio=profile.bio,
+                newcomer=mate in seated.newcomers,
                 former=False,
                 reasons=_reasons(
-                    met=places(person.pk, mate.pk),
-                    newcomer=mate.pk in newcomers,
+                    met=places(me, mate),
+                    newcomer=mate in seated.newcomers,
                     me_newcomer=me_newcomer,
                     shared=shared,
                     their_topics=their_topics,
-                    friends=[f.first_name for f in friends[:2]],
+                    friends=[people[other].first_name for other in friends[:2]],
                 ),
             )
         )
