@@ -31,6 +31,15 @@ def _username(credentials: dict) -> str:
 
 
 class RateLimitedModelBackend(ModelBackend):
+    def get_user(self, user_id):
+        """The session's user with their attendee profile, in one query: every attendee page
+        reads both (``attendees.selectors.people.person_for_user``)."""
+        try:
+            user = get_user_model()._default_manager.select_related("person").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         name = username if username is not None else _username(kwargs)
         try:

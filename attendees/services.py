@@ -332,14 +332,18 @@ def _user_for(*, person: Person):
     )
     if user is None:
         username = email[:150]
-        if User.objects.filter(username=username).exists() or any(
+        # iexact finds the same name too; the normalized forms decide, as for staff sign-in.
+        if any(
             username_key(name) == username_key(username)
             for name in User.objects.filter(username__iexact=username).values_list(
                 "username", flat=True
             )
         ):
             username = f"person-{person.pk}-{secrets.token_hex(3)}"
-        user = User(username=username, email=email)
+        # Made to sign in at once: last_login goes in with the insert (attendees.signals), and
+        # the new account organizes nothing (dashboard.views.landing_for).
+        user = User(username=username, email=email, last_login=timezone.now())
+        user.made_by_this_sign_in = True
         user.set_unusable_password()
         user.save()
     person.user = user

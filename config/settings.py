@@ -179,11 +179,8 @@ else:
 # signed-out session, a table whose tablemate hid their organization) must be gone in all.
 # Sessions are read from the cache and written through to the database; attendee pages keep
 # their tables and networks there (config.caches).
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if CACHE_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Both write a new session once (config.sessions).
+SESSION_ENGINE = "config.sessions.cached_db" if CACHE_URL else "config.sessions.db"
 ATTENDEE_PAGE_CACHE = bool(CACHE_URL)
 
 # Where people reach the app: e-mails and calendar files link to pages under it (they have no

@@ -122,7 +122,10 @@ def attendee_required(view):
 
 
 def landing_for(user) -> str:
-    """Where signing in leads: an organizer to their conferences, an attendee to their rounds."""
+    """Where signing in leads: an organizer to their conferences, an attendee to their rounds.
+    An account made by this very sign-in (an attendee's first) organizes nothing yet."""
+    if getattr(user, "made_by_this_sign_in", False):
+        return "dashboard:home"
     return "organize:index" if is_organizer_cached(user=user) else "dashboard:home"
 
 

@@ -78,9 +78,9 @@ def test_sessions_and_attendee_pages_are_cached_only_in_a_shared_cache():
     shared = manage("shell", "--no-imports", "-c", show, CACHE_URL="redis://127.0.0.1:6379/0")
 
     assert alone.returncode == 0, alone.stderr
-    assert alone.stdout.split() == ["django.contrib.sessions.backends.db", "False"]
+    assert alone.stdout.split() == ["config.sessions.db", "False"]
     assert shared.returncode == 0, shared.stderr
-    assert shared.stdout.split() == ["django.contrib.sessions.backends.cached_db", "True"]
+    assert shared.stdout.split() == ["config.sessions.cached_db", "True"]
 
 
 def test_database_and_broker_urls_switch_to_postgresql_and_redis():

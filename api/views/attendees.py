@@ -136,7 +136,7 @@ class MeView(MyPersonMixin, APIView):
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         person_update(person=self.person, data=serializer.validated_data)
-        return Response(MeSerializer(person_for_user(user=request.user)).data)
+        return Response(MeSerializer(person_for_user(user=request.user, fresh=True)).data)
 
     @extend_schema(
         summary="Delete my account",

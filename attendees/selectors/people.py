@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
     Min,
@@ -213,10 +214,17 @@ def tie_weights_before_round(
 # (accessible seating, opting out) of anyone else are never read here.
 
 
-def person_for_user(*, user) -> Person | None:
-    """The attendee behind a signed-in user, or None (anonymous, staff without a profile)."""
+def person_for_user(*, user, fresh: bool = False) -> Person | None:
+    """The attendee behind a signed-in user, or None (anonymous, staff without a profile).
+
+    A session's user comes with their profile from one query (``attendees.backends``), read as
+    the request began; ``fresh`` reads it again (after a change made in the same request).
+    """
     if user is None or not user.is_authenticated:
         return None
+    if not fresh and get_user_model().person.related.is_cached(user):
+        person = user.person if hasattr(user, "person") else None
+        return person if person is not None and person.deleted_at is None else None
     return Person.objects.filter(user_id=user.pk, deleted_at__isnull=True).first()
 
 

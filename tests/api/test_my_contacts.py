@@ -12,7 +12,7 @@ from .support import assert_error, client_for
 pytestmark = pytest.mark.django_db
 
 CONTACTS = "/api/v1/me/contacts/"
-QUERIES = 3  # the person, the offers with the cards, my card
+QUERIES = 2  # the offers with the cards, my card (the person comes with the session's user)
 
 
 @pytest.fixture

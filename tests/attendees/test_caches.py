@@ -253,7 +253,7 @@ def test_with_sessions_in_the_cache_signing_out_everywhere_ends_every_session(
 ):
     from django.test import Client
 
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "config.sessions.cached_db"
     phone = Client()
     sign_in(client, world.ann)
     sign_in(phone, world.ann)
@@ -277,7 +277,7 @@ def test_with_the_shared_cache_down_pages_and_sessions_still_work(client, world,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "config.sessions.cached_db"
     sign_in(client, world.ann)
 
     first = page(client, world)
