@@ -316,29 +316,28 @@ def _user_for(*, person: Person):
     if person.user_id:
         return person.user
     # Exact comparison of canonical addresses (attendees.emails): a case-insensitive lookup on
-    # PostgreSQL would take a look-alike address (``admın@``) for another (``admin@``).
+    # PostgreSQL would take a look-alike address (``admın@``) for another (``admin@``). One
+    # query finds the candidates (iexact may find too many on PostgreSQL) for both questions:
+    # an attendee account with this address to take, and a username the new one would clash
+    # with; the canonical and normalized forms decide.
     email = email_canonical(person.email)
-    user = next(
+    username = email[:150]
+    found = list(
+        User.objects.filter(Q(email__iexact=email) | Q(username__iexact=username))
+        .order_by("pk")
+        .values_list("pk", "email", "username", "is_staff", "is_superuser", "person__id")
+    )
+    takeable = next(
         (
-            candidate
-            # iexact finds the candidates (it may find too many on PostgreSQL); the canonical
-            # forms decide.
-            for candidate in User.objects.filter(
-                email__iexact=email, is_staff=False, is_superuser=False, person__isnull=True
-            ).order_by("pk")
-            if email_canonical(candidate.email) == email
+            pk
+            for pk, address, _, staff, superuser, linked in found
+            if not (staff or superuser or linked) and email_canonical(address) == email
         ),
         None,
     )
+    user = User.objects.get(pk=takeable) if takeable is not None else None
     if user is None:
-        username = email[:150]
-        # iexact finds the same name too; the normalized forms decide, as for staff sign-in.
-        if any(
-            username_key(name) == username_key(username)
-            for name in User.objects.filter(username__iexact=username).values_list(
-                "username", flat=True
-            )
-        ):
+        if any(username_key(name) == username_key(username) for _, _, name, *_ in found):
             username = f"person-{person.pk}-{secrets.token_hex(3)}"
         # Made to sign in at once: last_login goes in with the insert (attendees.signals), and
         # the new account organizes nothing (dashboard.views.landing_for).

@@ -204,6 +204,7 @@ def collect_static(static_root: str, env: dict) -> None:
 
 def start_server(port: int, args, env: dict) -> subprocess.Popen:
     options = ["--workers", str(args.workers), "--worker-class", args.worker_class]
+    options += os.environ.get("BENCH_GUNICORN_EXTRA", "").split()
     options += ["--timeout", "60", "--backlog", "2048"]
     if args.worker_class == "gthread":
         options += ["--threads", str(args.threads)]
