@@ -17,7 +17,7 @@ from django.conf import settings
 from config.queue import task_send
 from matching.enums import ACTIVE_RUN_STATUSES
 from matching.models import MatchingRun
-from matching.services import met_prompts, notices, portfolio, runs, whatif
+from matching.services import met_prompts, notices, portfolio, runs, seating, whatif
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,12 @@ def send_round_notices(self, *, round_id: int) -> int:
     sent = _send_in_batches(self, notices.notices_send_batch, round_id=round_id)
     logger.info("round %s: %s notices sent", round_id, sent)
     return sent
+
+
+@shared_task(name="matching.rescore_plan", ignore_result=True)
+def rescore_plan(*, run_id: int) -> None:
+    """Score a published plan again after live changes (``seating.plan_rescore``)."""
+    seating.plan_rescore(run_id=run_id)
 
 
 @shared_task(

@@ -45,6 +45,7 @@ from matching.engine.insertion import Insertion, insertion_options
 from matching.models import Seat, SeatRelease, TableAlert, WaitingEntry
 from matching.selectors.problem import person_key, pk_of_key, round_tables, table_key
 from matching.services.notices import notices_enqueue
+from matching.services.seating import plan_rescore_later
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +296,7 @@ def _placement(meetup_round: MeetupRound, person: Person, message: str = "") -> 
 
 def _seat(meetup_round: MeetupRound, person: Person, table_id: int) -> None:
     Seat.objects.create(run_id=meetup_round.published_run_id, person=person, table_id=table_id)
+    plan_rescore_later(run_id=meetup_round.published_run_id)
     WaitingEntry.objects.filter(round=meetup_round, person=person).delete()
     release = (
         SeatRelease.objects.filter(round=meetup_round, table_id=table_id, taken_by__isnull=True)
@@ -358,6 +360,7 @@ def _release(meetup_round: MeetupRound, person: Person) -> bool:
         return False
     SeatRelease.objects.create(round=meetup_round, person=person, table_id=seat.table_id)
     seat.delete()
+    plan_rescore_later(run_id=meetup_round.published_run_id)
     return True
 
 
@@ -766,6 +769,7 @@ def alert_move(*, by, round_id: int, alert_id: int) -> Placement:
             )
         person, table = move
         Seat.objects.filter(run_id=meetup_round.published_run_id, person=person).update(table=table)
+        plan_rescore_later(run_id=meetup_round.published_run_id)
         alert.resolved_at = timezone.now()
         alert.save(update_fields=["resolved_at"])
         notices_enqueue(meetup_round.pk)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 
 from attendees.models import Person
@@ -14,6 +15,7 @@ from conferences.models import DrinkTable
 from conferences.scoping import round_for_organizer
 from config.db import locked
 from config.exceptions import Conflict, ServiceError
+from config.queue import task_send
 from matching import engine
 from matching.enums import RunStatus
 from matching.models import MatchingRun, Seat
@@ -188,3 +190,51 @@ def solution_from_seats(*, problem: engine.Problem, seats: Mapping[int, int]) ->
         unseated=tuple(p.id for p in problem.people if p.id not in seated),
     )
     return engine.Solution(rounds=(plan,))
+
+
+# Scoring a published plan again after live changes ---------------------------------------------
+
+# Changes close together (a queue at the door) share one scoring, this long after the first.
+PLAN_RESCORE_DELAY_S = 10
+
+
+def _rescore_key(run_id: int) -> str:
+    return f"matching:plan-rescore:{run_id}"
+
+
+def plan_rescore_later(*, run_id: int) -> None:
+    """Once the transaction commits, have the plan's figures scored again (``plan_rescore``):
+    seats taken or freed after publishing (late RSVPs, walk-ins, "I can't come", a move for a
+    block) change them. One scoring is asked for at a time; if the task queue is down, the
+    next change asks again."""
+    from matching import tasks
+
+    def send() -> None:
+        key = _rescore_key(run_id)
+        if not cache.add(key, True, timeout=PLAN_RESCORE_DELAY_S * 30):
+            return  # already asked for, and not yet begun
+        if not task_send(
+            tasks.rescore_plan, kwargs={"run_id": run_id}, countdown=PLAN_RESCORE_DELAY_S
+        ):
+            cache.delete(key)
+
+    transaction.on_commit(send)
+
+
+def plan_rescore(*, run_id: int) -> dict | None:
+    """Score the run's seats as they are now against the round as it is now (who is going,
+    tables, blocks) and keep the figures the plan page shows; None for a run without a plan."""
+    cache.delete(_rescore_key(run_id))  # a change from now on asks for another scoring
+    run = (
+        MatchingRun.objects.filter(pk=run_id, status=RunStatus.SUCCEEDED)
+        .select_related("round__conference")
+        .first()
+    )
+    if run is None:
+        return None
+    problem = build_problem(round=run.round)
+    seats = dict(Seat.objects.filter(run=run).values_list("person_id", "table_id"))
+    metrics = engine.score(problem, solution_from_seats(problem=problem, seats=seats))
+    MatchingRun.objects.filter(pk=run.pk).update(metrics=metrics)
+    logger.info("run %s: figures scored again after live changes", run.pk)
+    return metrics

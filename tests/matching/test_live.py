@@ -331,3 +331,41 @@ def test_someone_a_new_plan_seated_is_no_longer_shown_waiting(published, commit)
         status="not_going",
     )
     assert not WaitingEntry.objects.filter(person=seated).exists()
+
+
+def test_the_plan_figures_follow_seats_taken_and_freed_after_publishing(published, commit):
+    published.run.refresh_from_db()
+    newcomers = published.run.metrics["newcomers"]
+    late = newcomer_registered(published)
+
+    commit(live.rsvp_answer, person=late, round=published.round, status=RSVPStatus.GOING)
+    published.run.refresh_from_db()
+    assert published.run.metrics["newcomers"] == newcomers + 1
+
+    for person in (late, published.newcomers[0]):
+        commit(live.rsvp_answer, person=person, round=published.round, status=RSVPStatus.NOT_GOING)
+    published.run.refresh_from_db()
+    assert published.run.metrics["newcomers"] == newcomers - 1
+    assert sum(published.run.metrics["violations"].values()) == 0
+
+
+def test_changes_close_together_share_one_scoring(published, commit):
+    from django.core.cache import cache
+
+    from matching.services import seating
+
+    published.run.refresh_from_db()
+    newcomers = published.run.metrics["newcomers"]
+    cache.add(seating._rescore_key(published.run.pk), True)  # a scoring is on its way
+
+    commit(
+        live.rsvp_answer,
+        person=newcomer_registered(published),
+        round=published.round,
+        status=RSVPStatus.GOING,
+    )
+    published.run.refresh_from_db()
+    assert published.run.metrics["newcomers"] == newcomers  # not asked for twice
+
+    assert seating.plan_rescore(run_id=published.run.pk)["newcomers"] == newcomers + 1
+    assert cache.get(seating._rescore_key(published.run.pk)) is None
