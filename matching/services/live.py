@@ -42,9 +42,9 @@ from config.db import locked
 from config.exceptions import Conflict, ServiceError
 from matching import engine
 from matching.engine.insertion import Insertion, insertion_options
-from matching.models import Seat, SeatRelease, TableAlert, WaitingEntry
+from matching.models import Seat, SeatNotification, SeatRelease, TableAlert, WaitingEntry
 from matching.selectors.problem import person_key, pk_of_key, round_tables, table_key
-from matching.services.notices import notices_enqueue
+from matching.services.notices import notices_enqueue, notices_settle_unchanged
 from matching.services.seating import plan_rescore_later
 
 logger = logging.getLogger(__name__)
@@ -295,6 +295,7 @@ def _placement(meetup_round: MeetupRound, person: Person, message: str = "") -> 
 
 
 def _seat(meetup_round: MeetupRound, person: Person, table_id: int) -> None:
+    _revision_past_a_cancellation(meetup_round, person)
     Seat.objects.create(run_id=meetup_round.published_run_id, person=person, table_id=table_id)
     plan_rescore_later(run_id=meetup_round.published_run_id)
     WaitingEntry.objects.filter(round=meetup_round, person=person).delete()
@@ -306,6 +307,26 @@ def _seat(meetup_round: MeetupRound, person: Person, table_id: int) -> None:
     if release is not None:
         release.taken_by = person
         release.save(update_fields=["taken_by"])
+
+
+def _revision_past_a_cancellation(meetup_round: MeetupRound, person: Person) -> None:
+    """Someone told this round's cancellation of their seat ("I can't come") at the current
+    revision, and now seated again, must get the new seat as a higher revision: a calendar
+    ignores an event at the revision it already saw cancelled (RFC 5546). The round's revision
+    grows; everyone else is recorded as told it (nothing they know changed), so only this person
+    is e-mailed. Under the round's row lock."""
+    cancelled = SeatNotification.objects.filter(
+        round=meetup_round,
+        person=person,
+        table__isnull=True,
+        sequence=meetup_round.calendar_sequence,
+    ).exists()
+    if not cancelled:
+        return
+    previous = meetup_round.calendar_sequence
+    meetup_round.calendar_sequence = previous + 1
+    meetup_round.save(update_fields=["calendar_sequence"])
+    notices_settle_unchanged(round=meetup_round, previous_sequence=previous)
 
 
 def _seat_or_wait(meetup_round: MeetupRound, person: Person, *, automatic: bool) -> str:

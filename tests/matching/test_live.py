@@ -369,3 +369,26 @@ def test_changes_close_together_share_one_scoring(published, commit):
 
     assert seating.plan_rescore(run_id=published.run.pk)["newcomers"] == newcomers + 1
     assert cache.get(seating._rescore_key(published.run.pk)) is None
+
+
+def test_coming_after_all_gets_the_new_seat_as_a_higher_revision_than_the_cancellation(
+    published, commit
+):
+    person = published.newcomers[0]
+    others = SeatNotification.objects.filter(round=published.round).exclude(person=person)
+    commit(live.rsvp_answer, person=person, round=published.round, status=RSVPStatus.NOT_GOING)
+    (cancellation,) = [m.attachments[0][1] for m in mail.outbox]
+    revision = published.round.calendar_sequence
+    assert f"SEQUENCE:{revision}" in cancellation and "METHOD:CANCEL" in cancellation
+    mail.outbox.clear()
+
+    placement = commit(
+        live.rsvp_answer, person=person, round=published.round, status=RSVPStatus.GOING
+    )
+
+    assert placement.seated is True
+    assert [m.to for m in mail.outbox] == [[person.email]]  # nobody else hears of it
+    ics = mail.outbox[0].attachments[0][1]
+    assert "METHOD:REQUEST" in ics or "METHOD:PUBLISH" in ics
+    assert f"SEQUENCE:{revision + 1}" in ics
+    assert set(others.values_list("sequence", flat=True)) == {revision + 1}
