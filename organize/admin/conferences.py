@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -289,6 +291,23 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
             .get_queryset(request)
             .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="going")))
         )
+
+    def changelist_view(self, request, extra_context=None):
+        """The date drill-down (``date_hierarchy``) groups rounds by the days of their
+        conference's time zone when the rounds listed share one zone: an organizer's conference,
+        or the list filtered to one. Rounds of several zones are grouped by UTC days."""
+        rounds = self.get_queryset(request)
+        conference_id = request.GET.get("conference__id__exact", "")
+        if conference_id.isdigit():
+            rounds = rounds.filter(conference_id=int(conference_id))
+        zones = set(rounds.values_list("conference__time_zone", flat=True).distinct()[:2])
+        if len(zones) != 1:
+            return super().changelist_view(request, extra_context)
+        with timezone.override(zoneinfo.ZoneInfo(zones.pop())):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):  # the list is read while rendering: in the zone
+                response.render()
+        return response
 
     @admin.display(description="going", ordering="going_count")
     def going_count(self, meetup_round):

@@ -198,6 +198,53 @@ def test_the_admin_round_list_shows_local_times_with_the_zone(client):
     assert "Sunday 1 November, 18:30–20:30 CST" in page
 
 
+def test_the_admin_round_list_drills_down_by_the_conference_s_days(client):
+    organizer, conference = admin_round("America/Chicago")
+    meetup_round = MeetupRoundFactory(
+        conference=conference,
+        name="Sunday evening drinks",
+        starts_at=dt.datetime(2026, 11, 2, 0, 30, tzinfo=UTC),  # Sunday 1 November in Chicago
+        ends_at=dt.datetime(2026, 11, 2, 2, 30, tzinfo=UTC),
+    )
+    client.force_login(organizer)
+    changelist = reverse("admin:conferences_meetupround_changelist")
+
+    def listed(day: int) -> bool:
+        query = f"?starts_at__year=2026&starts_at__month=11&starts_at__day={day}"
+        return meetup_round.name in client.get(changelist + query).content.decode()
+
+    assert listed(1) and not listed(2)
+    month = client.get(changelist + "?starts_at__year=2026&starts_at__month=11").content.decode()
+    assert "starts_at__day=1" in month and "starts_at__day=2" not in month
+
+
+def test_rounds_of_several_zones_filtered_to_one_conference_drill_down_by_its_days(client):
+    organizer, conference = admin_round("America/Chicago")
+    tokyo = ConferenceFactory(time_zone="Asia/Tokyo")
+    tokyo.organizers.add(organizer)
+    MeetupRoundFactory(
+        conference=conference,
+        name="Chicago Sunday",
+        starts_at=dt.datetime(2026, 11, 2, 0, 30, tzinfo=UTC),  # 1 November, 18:30 CST
+        ends_at=dt.datetime(2026, 11, 2, 2, 30, tzinfo=UTC),
+    )
+    MeetupRoundFactory(
+        conference=tokyo,
+        name="Tokyo Monday",
+        starts_at=dt.datetime(2026, 11, 2, 0, 30, tzinfo=UTC),  # 2 November, 09:30 JST
+        ends_at=dt.datetime(2026, 11, 2, 2, 30, tzinfo=UTC),
+    )
+    client.force_login(organizer)
+    changelist = reverse("admin:conferences_meetupround_changelist")
+
+    page = client.get(
+        changelist + f"?conference__id__exact={conference.pk}"
+        "&starts_at__year=2026&starts_at__month=11&starts_at__day=1"
+    ).content.decode()
+
+    assert "Chicago Sunday" in page and "Tokyo Monday" not in page
+
+
 # The API -----------------------------------------------------------------------------------
 
 
