@@ -166,3 +166,49 @@ def test_door_page_of_a_round_not_yet_published_says_so(scenario, client):
     client.force_login(scenario.organizer)
     page = client.get(reverse("organize:door", args=[scenario.round.pk]))
     assert "The plan is not published" in page.content.decode()
+
+
+def test_the_door_and_the_waiting_list_read_as_many_queries_for_many_people_as_for_one(
+    published, client, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    live.round_auto_seat_set(by=published.organizer, round_id=published.round.pk, on=False)
+    published.round.refresh_from_db()
+
+    def arrive(numbers):
+        for number in numbers:
+            late = PersonFactory(full_name=f"Late{number} Lou")
+            Attendance.objects.create(person=late, conference=published.conference)
+            with django_capture_on_commit_callbacks(execute=True):
+                live.rsvp_answer(person=late, round=published.round, status="going")
+            live.check_in_set(
+                by=published.organizer,
+                round_id=published.round.pk,
+                person_id=published.returning[number].pk,
+                checked_in=True,
+            )
+
+    pages = [
+        (reverse("organize:round_plan", args=[published.round.pk]), {}),
+        (door_url(published), {}),
+        (door_url(published, q="Late", part="search"), {"HTTP_HX_REQUEST": "true"}),
+        (door_url(published, q="Returning", part="search"), {"HTTP_HX_REQUEST": "true"}),
+    ]
+
+    def queries() -> list[int]:
+        counts = []
+        for url, headers in pages:
+            with CaptureQueriesContext(connection) as read:
+                assert client.get(url, **headers).status_code == 200
+            counts.append(len(read))
+        return counts
+
+    arrive([0])
+    queries()  # what a first visit reads once (the session's first save, ...)
+    one = queries()
+    arrive([1, 2, 3])
+
+    assert WaitingEntry.objects.filter(round=published.round).count() == 4
+    assert queries() == one
