@@ -26,6 +26,9 @@ with other people comes first. The load comes from ``--generators`` processes, e
 loop with one pooled aiohttp client; each arrival's lateness against its schedule is recorded,
 so a generator that cannot keep up shows.
 
+``BENCH_GUNICORN_EXTRA`` adds gunicorn options, e.g. ``--config profile.py`` with hooks that
+profile each worker (``post_fork``/``worker_exit``) to see where a request's time goes.
+
 Results: p50/p95/p99 per step, errors (any other status, a missing marker, a timeout of 10 s,
 a socket error), the achieved arrival rate; written to bench/results/spike.md. Nothing is
 asserted about time.
