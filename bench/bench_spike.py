@@ -307,6 +307,8 @@ async def generate(job: dict) -> dict:
 def run_generator(path: str) -> int:
     job = json.loads(Path(path).read_text())
     outcome = asyncio.run(generate(job))
+    used = os.times()
+    outcome["cpu_s"] = used.user + used.system
     Path(job["out"]).write_text(json.dumps(outcome))
     return 0
 
@@ -344,6 +346,45 @@ def launch(
         process.wait(timeout=len(tokens) / rate + 300)
         outcomes.append(json.loads((workdir / f"out-{number}.json").read_text()))
     return outcomes
+
+
+# Where the machine's time goes -----------------------------------------------------------------
+
+SERVICES = ("gunicorn", "PostgreSQL", "Redis")
+
+
+def cpu_snapshot(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each live process of the services (Linux ``/proc``): the
+    gunicorn server's process group, PostgreSQL's processes, Redis."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    snapshot = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, pgrp, ..., utime, stime
+        if int(fields[2]) == server_pid:
+            service = "gunicorn"
+        elif name.startswith("postgres"):
+            service = "PostgreSQL"
+        elif name.startswith("redis-server"):
+            service = "Redis"
+        else:
+            continue
+        snapshot[int(entry.name)] = (service, (int(fields[11]) + int(fields[12])) / ticks)
+    return snapshot
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each service used between two snapshots."""
+    used = dict.fromkeys(SERVICES, 0.0)
+    for pid, (service, seconds) in after.items():
+        used[service] += seconds - before.get(pid, (service, 0.0))[1]
+    return used
 
 
 # The figures -----------------------------------------------------------------------------------
@@ -470,11 +511,14 @@ def main() -> int:
                     "generator processes",
                     flush=True,
                 )
+                cpu_before = cpu_snapshot(server.pid)
                 outcomes = launch(
                     args.generators, base, round_id, measured, rate, start, Path(workdir)
                 )
-                lines += ["", *rate_lines(rate, args, outcomes, start)]
-                print("\n".join(lines[-12:]), flush=True)
+                used = cpu_used(cpu_before, cpu_snapshot(server.pid))
+                used["load generators"] = sum(outcome["cpu_s"] for outcome in outcomes)
+                lines += ["", *rate_lines(rate, args, outcomes, start), cpu_line(used, outcomes)]
+                print("\n".join(lines[-13:]), flush=True)
         finally:
             server.terminate()
             try:
@@ -490,6 +534,19 @@ def main() -> int:
             f"{service_label(broker)}",
         )
     return 0
+
+
+def cpu_line(used: dict[str, float], outcomes: list[dict]) -> str:
+    """CPU time per arrival by service, and what the rate asks of the machine's cores."""
+    arrivals = sum(len(outcome["results"]) for outcome in outcomes) or 1
+    per_arrival = {service: seconds * 1000 / arrivals for service, seconds in used.items()}
+    total = sum(per_arrival.values())
+    parts = ", ".join(f"{service} {ms:.1f} ms" for service, ms in per_arrival.items())
+    return (
+        f"- CPU time per arrival (from the start of the arrivals until the last answer): {parts}; "
+        f"{total:.1f} ms in all, so {1000 / total:.0f} arrivals a second would keep one core busy "
+        f"and this machine has {os.cpu_count()}."
+    )
 
 
 def rate_lines(rate: float, args, outcomes: list[dict], start: float) -> list[str]:
