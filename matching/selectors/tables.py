@@ -168,22 +168,14 @@ def _table_as_seated(round: MeetupRound, table_id: int) -> _TableAsSeated | None
         .values_list("person_id", "topic_id", "topic__name")
     ):
         topics[person_id].append((topic_id, name))
-    newcomers = newcomer_ids(conference=round.conference, person_ids=ids) if len(ids) > 1 else ()
+    newcomers: set[int] = set()
     met_at: dict[tuple[int, int], set[tuple[date, str]]] = {}
-    if len(ids) > 1:
-        for (
-            first,
-            second,
-            conference_name,
-            conference_start,
-            occurred_on,
-        ) in encounters_before_round(round=round, person_ids=ids).values_list(
-            "person_a_id",
-            "person_b_id",
-            "conference__name",
-            "conference__starts_on",
-            "occurred_on",
-        ):
+    if len(ids) > 1:  # alone at the table: no tablemates, nothing to explain
+        newcomers = newcomer_ids(conference=round.conference, person_ids=ids)
+        encounters = encounters_before_round(round=round, person_ids=ids).values_list(
+            "person_a_id", "person_b_id", "conference__name", "conference__starts_on", "occurred_on"
+        )
+        for first, second, conference_name, conference_start, occurred_on in encounters:
             if conference_name:
                 place = (conference_start, conference_name)
             else:
