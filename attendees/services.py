@@ -59,6 +59,7 @@ from conferences.models import DrinkTable, MeetupRound, Topic
 from conferences.scoping import (
     conference_by_id_for_organizer,
     organized_conferences,
+    organizes_nothing_yet,
     round_for_organizer,
 )
 from config import caches
@@ -345,6 +346,7 @@ def _user_for(*, person: Person):
         user.made_by_this_sign_in = True
         user.set_unusable_password()
         user.save()
+        organizes_nothing_yet(user=user)
     person.user = user
     person.save(update_fields=["user"])
     return user

@@ -36,9 +36,17 @@ def is_organizer_cached(*, user) -> bool:
     header and where signing in leads, not for access, which pages check uncached."""
     if user is None or not user.is_authenticated:
         return False
-    return caches.cached(
-        caches.ORGANIZERS, f"is-organizer:{user.pk}", lambda: is_organizer(user=user)
-    )
+    return caches.cached(caches.ORGANIZERS, _organizer_key(user), lambda: is_organizer(user=user))
+
+
+def organizes_nothing_yet(*, user) -> None:
+    """Tell ``is_organizer_cached`` that ``user``, an account made just now, organizes nothing:
+    the pages right after an attendee's first sign-in need not ask the database."""
+    caches.remember(caches.ORGANIZERS, _organizer_key(user), False)
+
+
+def _organizer_key(user) -> str:
+    return f"is-organizer:{user.pk}"
 
 
 def can_manage(*, user, conference: Conference) -> bool:

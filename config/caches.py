@@ -67,6 +67,14 @@ def invalidate(*names: str) -> None:
         transaction.on_commit(lambda name=name: _bump(name))
 
 
+def remember(name: str, key: str, value) -> None:
+    """Keep ``value`` under ``key`` for the current generation of ``name``, as ``cached`` would
+    have computed it: for a writer that knows the answer already (a new account organizes
+    nothing). A change after this bumps the generation as for any other entry."""
+    if settings.ATTENDEE_PAGE_CACHE:
+        cache.set(f"attendees:{name}:{generation(name)}:{key}", (value,), ENTRY_TIMEOUT_S)
+
+
 def cached(name: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept under ``key`` for the current generation of ``name``.
 

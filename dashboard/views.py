@@ -66,7 +66,13 @@ from dashboard.forms import (
 from matching.selectors.calendar import feed_events_for
 from matching.selectors.export import person_export
 from matching.selectors.live import is_waiting
-from matching.selectors.tables import my_table_for, round_attendee_ids, rounds_for, tablemates_for
+from matching.selectors.tables import (
+    my_table_for,
+    round_attendee_ids,
+    round_with_seat_for,
+    rounds_for,
+    tablemates_for,
+)
 from matching.services import encounters, live
 
 
@@ -264,8 +270,11 @@ def home(request):
     )
 
 
-def _my_round(request, pk: int):
-    meetup_round = round_for(person=request.person, round_id=pk)
+def _my_round(request, pk: int, *, with_seat: bool = False):
+    """The person's round ``pk`` (404 when it is not theirs); ``with_seat`` adds
+    ``my_table_id``, read in the same query."""
+    find = round_with_seat_for if with_seat else round_for
+    meetup_round = find(person=request.person, round_id=pk)
     if meetup_round is None:
         raise Http404("No such round among yours.")
     return meetup_round
@@ -302,8 +311,8 @@ def _met_context(person: Person, meetup_round, tablemates) -> dict:
 @require_GET
 def round_detail(request, pk: int):
     person = request.person
-    meetup_round = _my_round(request, pk)
-    mine = my_table_for(person=person, round=meetup_round)
+    meetup_round = _my_round(request, pk, with_seat=True)
+    mine = my_table_for(person=person, round=meetup_round, table_id=meetup_round.my_table_id)
     tablemates = mine.tablemates if mine else []
     context = {
         "meetup_round": meetup_round,
@@ -376,8 +385,8 @@ def _rsvp_words(meetup_round) -> str:
 @require_GET
 def round_calendar(request, pk: int):
     person = request.person
-    meetup_round = _my_round(request, pk)
-    mine = my_table_for(person=person, round=meetup_round)
+    meetup_round = _my_round(request, pk, with_seat=True)
+    mine = my_table_for(person=person, round=meetup_round, table_id=meetup_round.my_table_id)
     if mine is None:
         raise Http404("No table for you in this round yet.")
     names = [mate.name for mate in mine.tablemates]

@@ -60,6 +60,19 @@ def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
     )
 
 
+def round_with_seat_for(*, person: Person, round_id: int) -> MeetupRound | None:
+    """One of the person's rounds (as ``round_for`` reads it) with ``my_table_id``: the table
+    of their seat in its published run, None when there is none. One query, for the pages that
+    show the round and the person's table together (``my_table_for(..., table_id=...)``)."""
+    my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
+    return (
+        visible_rounds(person=person)
+        .filter(pk=round_id)
+        .annotate(my_table_id=Subquery(my_seat.values("table_id")[:1]))
+        .first()
+    )
+
+
 def seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
     """The person's seat in the round's published plan, or None (not published, not seated)."""
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
@@ -93,10 +106,16 @@ class MyTable:
     tablemates: list[Tablemate]
 
 
-def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
+_UNREAD = object()
+
+
+def my_table_for(
+    *, person: Person, round: MeetupRound, table_id: int | None | object = _UNREAD
+) -> MyTable | None:
     """The person's table in the round's published plan with their tablemates, or None.
 
-    One query for the person's seat; the table as seated (who sits there, their public
+    One query for the person's seat, none when the caller read it with the round
+    (``round_with_seat_for``: pass its ``my_table_id`` as ``table_id``); the table as seated (who sits there, their public
     profiles, topics, the newcomer rule, the encounters among them: four to six queries
     however many sit there) is read once for everyone at the table and kept in the shared cache
     (``config.caches``: any change to what it is read from makes a new one). Each viewer's
@@ -104,11 +123,12 @@ def my_table_for(*, person: Person, round: MeetupRound) -> MyTable | None:
     """
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
         return None
-    table_id = (
-        Seat.objects.filter(run_id=round.published_run_id, person=person)
-        .values_list("table_id", flat=True)
-        .first()
-    )
+    if table_id is _UNREAD:
+        table_id = (
+            Seat.objects.filter(run_id=round.published_run_id, person=person)
+            .values_list("table_id", flat=True)
+            .first()
+        )
     if table_id is None:
         return None
     key = f"table:{round.pk}:{round.status}:{round.published_run_id}:{table_id}"

@@ -150,3 +150,31 @@ def test_a_taken_session_key_is_drawn_again(client, world, monkeypatch):
     assert response.status_code == 302
     assert client.cookies["sessionid"].value == "f" * 32
     assert Session.objects.get(session_key=taken).session_data == ""  # untouched
+
+
+def test_after_a_first_sign_in_the_pages_ask_for_the_user_and_the_round_with_the_seat(client, world):
+    sign_in_by_link(client, world.zoe)
+    calendar = reverse("dashboard:round_calendar", args=[world.round.pk])
+
+    with CaptureQueriesContext(connection) as page:
+        round_page(client, world)
+    with CaptureQueriesContext(connection) as ics:
+        assert client.get(calendar).status_code == 200
+
+    # The new account organizes nothing, and the sign-in said so: the header asks no query.
+    assert not any("conferences_conference_organizers" in q["sql"] for q in page.captured_queries)
+    # The table is cached by then; past the session (in the database without a shared cache):
+    # the session's user, then the round with the person's seat.
+    asked = [q["sql"] for q in ics.captured_queries if "django_session" not in q["sql"]]
+    assert len(asked) == 2
+    assert '"auth_user"' in asked[0] and "matching_seat" in asked[1]
+
+
+def test_a_new_account_made_an_organizer_gets_the_organizer_pages_link(client, world):
+    sign_in_by_link(client, world.zoe)
+    round_page(client, world)  # "organizes nothing" is known and cached
+    world.zoe.refresh_from_db()
+
+    world.conference.organizers.add(world.zoe.user)
+
+    assert reverse("organize:index") in round_page(client, world)
