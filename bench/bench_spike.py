@@ -29,6 +29,12 @@ so a generator that cannot keep up shows.
 ``BENCH_GUNICORN_EXTRA`` adds gunicorn options, e.g. ``--config profile.py`` with hooks that
 profile each worker (``post_fork``/``worker_exit``) to see where a request's time goes.
 
+Before the rates, the same generators measure this machine's ceiling at that moment: how many
+times a second the server answers the project's simplest page (``/login/sent/``: the middleware
+and a template, no query) in a closed loop. No page can be served faster, and an arrival is four
+requests that each do more, so the figure says which rates this machine could serve at all; it
+also makes runs on days when the machine is faster or slower comparable.
+
 Results: p50/p95/p99 per step, errors (any other status, a missing marker, a timeout of 10 s,
 a socket error), the achieved arrival rate; written to bench/results/spike.md. Nothing is
 asserted about time.
@@ -64,6 +70,8 @@ TARGET_P95_MS = 150.0
 STEPS = ("link page", "sign in", "round page", "calendar file")
 REQUEST_TIMEOUT_S = 10.0
 WARMUP_PEOPLE = 60
+FLOOR_PATH = "/login/sent/"  # a template and the middleware: no query, no cache
+FLOOR_SECONDS = 8.0
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -304,13 +312,67 @@ async def generate(job: dict) -> dict:
     return {"results": results, "lateness": lateness, "last_started": last_started}
 
 
+async def floor(job: dict) -> dict:
+    """As many requests for ``job["path"]`` as the server answers, ``job["concurrency"]`` at a
+    time, for ``job["seconds"]``: a closed loop; returns how many were answered with 200."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=job["concurrency"], force_close=False)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    headers = {"X-Forwarded-Proto": "https", "Host": job["base"].split("://")[1]}
+    answered = failed = 0
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        deadline = time.monotonic() + job["seconds"]
+
+        async def loop():
+            nonlocal answered, failed
+            while time.monotonic() < deadline:
+                try:
+                    async with session.get(job["base"] + job["path"], headers=headers) as answer:
+                        await answer.read()
+                        if answer.status == 200:
+                            answered += 1
+                        else:
+                            failed += 1
+                except (TimeoutError, aiohttp.ClientError, OSError):
+                    failed += 1
+
+        await asyncio.gather(*(loop() for _ in range(job["concurrency"])))
+    return {"answered": answered, "failed": failed, "seconds": job["seconds"]}
+
+
 def run_generator(path: str) -> int:
     job = json.loads(Path(path).read_text())
-    outcome = asyncio.run(generate(job))
+    outcome = asyncio.run(floor(job) if job.get("floor") else generate(job))
     used = os.times()
     outcome["cpu_s"] = used.user + used.system
     Path(job["out"]).write_text(json.dumps(outcome))
     return 0
+
+
+def measure_floor(generators: int, base: str, seconds: float, workdir: Path) -> float:
+    """Requests a second the server answers of the project's simplest page, from the same
+    generators: the most this machine can serve of any page, at this moment."""
+    processes = []
+    for number in range(generators):
+        job = {
+            "floor": True,
+            "base": base,
+            "path": FLOOR_PATH,
+            "concurrency": 16,
+            "seconds": seconds,
+            "out": str(workdir / f"floor-{number}.json"),
+        }
+        job_path = workdir / f"floor-job-{number}.json"
+        job_path.write_text(json.dumps(job))
+        processes.append(
+            subprocess.Popen([sys.executable, __file__, "--generate", str(job_path)], cwd=ROOT)
+        )
+    answered = 0
+    for number, process in enumerate(processes):
+        process.wait(timeout=seconds + 60)
+        answered += json.loads((workdir / f"floor-{number}.json").read_text())["answered"]
+    return answered / seconds
 
 
 def launch(
@@ -502,6 +564,9 @@ def main() -> int:
             # Warm-up: other people, a few a second, so each worker has its templates and its
             # database connection; not measured.
             launch(1, base, round_id, warmup, 20.0, time.time() + 0.5, Path(workdir))
+            floor_rps = measure_floor(args.generators, base, FLOOR_SECONDS, Path(workdir))
+            lines += ["", floor_line(floor_rps, rates)]
+            print(lines[-1], flush=True)
             for rate, size in zip(rates, sizes, strict=True):
                 measured, rest = rest[:size], rest[size:]
                 time.sleep(5)  # the previous rate's stragglers are answered
@@ -546,6 +611,22 @@ def cpu_line(used: dict[str, float], outcomes: list[dict]) -> str:
         f"- CPU time per arrival (from the start of the arrivals until the last answer): {parts}; "
         f"{total:.1f} ms in all, so {1000 / total:.0f} arrivals a second would keep one core busy "
         f"and this machine has {os.cpu_count()}."
+    )
+
+
+def floor_line(floor_rps: float, rates: list[float]) -> str:
+    """How much of the machine the asked rates need, at the least: what the project's simplest
+    page costs, times the requests of an arrival."""
+    asks = ", ".join(
+        f"{rate:g} arrivals a second ask for {rate * len(STEPS):g} requests a second, "
+        f"{100 * rate * len(STEPS) / floor_rps:.0f}% of that"
+        for rate in rates
+    )
+    return (
+        f"- This machine, in this run: the project's simplest page (`{FLOOR_PATH}`, a template "
+        f"and the middleware, no query) is answered {floor_rps:.0f} times a second from the "
+        f"same generators, {FLOOR_SECONDS:g} s in a closed loop, the most any page can get. An "
+        f"arrival is {len(STEPS)} requests, each doing more than that page: {asks}."
     )
 
 
