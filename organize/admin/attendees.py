@@ -38,7 +38,12 @@ from attendees.tokens import api_token_revoke
 from conferences.enums import ImportKind
 from conferences.scoping import conference_by_id_for_organizer, organized_conferences
 from config.exceptions import ServiceError
-from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
+from organize.admin.base import (
+    ConferenceDaysAdmin,
+    OrganizerScopedAdmin,
+    ServiceInline,
+    form_data,
+)
 from organize.admin.conferences import CsvImportAdminMixin
 
 ATTENDANCE_FIELDS = ["conference", "role", "newcomer_override", "checked_in_at"]
@@ -202,7 +207,7 @@ class PersonAdmin(OrganizerScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(CsvImportAdminMixin, OrganizerScopedAdmin):
+class AttendanceAdmin(CsvImportAdminMixin, ConferenceDaysAdmin):
     import_kind = ImportKind.REGISTRATIONS
     list_display = ["person", "conference", "role", "newcomer_override", "checked_in_at"]
     list_filter = ["conference", "role", "newcomer_override"]
@@ -222,7 +227,7 @@ class AttendanceAdmin(CsvImportAdminMixin, OrganizerScopedAdmin):
 
 
 @admin.register(RoundRSVP)
-class RoundRSVPAdmin(OrganizerScopedAdmin):
+class RoundRSVPAdmin(ConferenceDaysAdmin):
     conference_path = "round__conference"
     list_display = ["person", "round", "status", "updated_at"]
     list_filter = ["status", "round__conference", "round"]

@@ -17,12 +17,15 @@ services, with the same checks and the same answers as the organizer pages and t
 - **Refusals of a delete** come back as a message on the page, not an error page.
 """
 
+import zoneinfo
+
 from django.contrib import admin, messages
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import UniqueConstraint
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from attendees.models import Attendance, Person
 from attendees.selectors.people import attendances_for_organizer, people_for_organizer
@@ -347,3 +350,32 @@ class ServiceInline(ServiceWritesMixin):
                         ) from None
 
         return ServiceFormSet
+
+
+class ConferenceDaysAdmin(OrganizerScopedAdmin):
+    """A list shown in its conference's time zone when the rows listed share one zone (an
+    organizer's conference, or the list filtered to one): the date drill-down
+    (``date_hierarchy``) groups by that conference's days and the times listed are its local
+    times. Rows of several zones keep UTC days.
+
+    The zone comes from ``conference_path``; the conference filter is the ``list_filter``
+    entry ``conference_path`` (``?<conference_path>__id__exact=``).
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        rows = self.get_queryset(request)
+        conference_id = request.GET.get(f"{self.conference_path}__id__exact", "")
+        if conference_id.isdigit():
+            rows = rows.filter(**{f"{self.conference_path}_id": int(conference_id)})
+        zones = set(
+            rows.order_by()
+            .values_list(f"{self.conference_path}__time_zone", flat=True)
+            .distinct()[:2]
+        )
+        if len(zones) != 1:
+            return super().changelist_view(request, extra_context)
+        with timezone.override(zoneinfo.ZoneInfo(zones.pop())):
+            response = super().changelist_view(request, extra_context)
+            if hasattr(response, "render"):  # the list is read while rendering: in the zone
+                response.render()
+        return response

@@ -1,5 +1,3 @@
-import zoneinfo
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -38,7 +36,12 @@ from config.exceptions import Conflict, ServiceError
 from matching.services.lifecycle import allowed_actions, round_transition
 from matching.services.rounds import round_update_with_status, table_update_with_notices
 from matching.services.runs import run_request
-from organize.admin.base import OrganizerScopedAdmin, ServiceInline, form_data
+from organize.admin.base import (
+    ConferenceDaysAdmin,
+    OrganizerScopedAdmin,
+    ServiceInline,
+    form_data,
+)
 from organize.forms.imports import AdminImportForm, ImportConfirmForm
 from organize.forms.rounds import RoundTimesForm
 
@@ -248,7 +251,7 @@ def _round_action(request, queryset, action, done: str) -> None:
 
 
 @admin.register(MeetupRound)
-class MeetupRoundAdmin(OrganizerScopedAdmin):
+class MeetupRoundAdmin(ConferenceDaysAdmin):
     form = RoundTimesForm
     list_display = [
         "name",
@@ -291,23 +294,6 @@ class MeetupRoundAdmin(OrganizerScopedAdmin):
             .get_queryset(request)
             .annotate(going_count=Count("rsvps", filter=Q(rsvps__status="going")))
         )
-
-    def changelist_view(self, request, extra_context=None):
-        """The date drill-down (``date_hierarchy``) groups rounds by the days of their
-        conference's time zone when the rounds listed share one zone: an organizer's conference,
-        or the list filtered to one. Rounds of several zones are grouped by UTC days."""
-        rounds = self.get_queryset(request)
-        conference_id = request.GET.get("conference__id__exact", "")
-        if conference_id.isdigit():
-            rounds = rounds.filter(conference_id=int(conference_id))
-        zones = set(rounds.values_list("conference__time_zone", flat=True).distinct()[:2])
-        if len(zones) != 1:
-            return super().changelist_view(request, extra_context)
-        with timezone.override(zoneinfo.ZoneInfo(zones.pop())):
-            response = super().changelist_view(request, extra_context)
-            if hasattr(response, "render"):  # the list is read while rendering: in the zone
-                response.render()
-        return response
 
     @admin.display(description="going", ordering="going_count")
     def going_count(self, meetup_round):

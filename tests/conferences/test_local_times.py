@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from attendees.models import RoundRSVP
 from conferences.enums import RoundStatus
 from conferences.models import MeetupRound
 from conferences.times import local_time_range, local_to_aware
@@ -19,11 +20,13 @@ from matching.services.notices import notices_send_batch
 from tests.api.support import client_for
 from tests.attendees.helpers import seat_round, sign_in
 from tests.factories import (
+    AttendanceFactory,
     ConferenceFactory,
     DrinkTableFactory,
     MeetupRoundFactory,
     OrganizerFactory,
     PersonFactory,
+    RoundRSVPFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +246,51 @@ def test_rounds_of_several_zones_filtered_to_one_conference_drill_down_by_its_da
     ).content.decode()
 
     assert "Chicago Sunday" in page and "Tokyo Monday" not in page
+
+
+def test_the_admin_registration_list_drills_down_and_shows_check_ins_in_the_conference_s_days(
+    client,
+):
+    from attendees.models import Attendance
+
+    organizer, conference = admin_round("America/Chicago")
+    late_sunday = dt.datetime(2026, 11, 2, 3, 15, tzinfo=UTC)  # Sunday 1 November, 21:15 CST
+    attendance = AttendanceFactory(
+        conference=conference, person=PersonFactory(full_name="Late Registrant")
+    )
+    Attendance.objects.filter(pk=attendance.pk).update(  # registered_at is set on insert
+        registered_at=late_sunday, checked_in_at=late_sunday
+    )
+    client.force_login(organizer)
+    changelist = reverse("admin:attendees_attendance_changelist")
+
+    def listed(day: int) -> str:
+        query = f"?registered_at__year=2026&registered_at__month=11&registered_at__day={day}"
+        return client.get(changelist + query).content.decode()
+
+    assert "Late Registrant" in listed(1) and "Late Registrant" not in listed(2)
+    assert "9:15 p.m." in listed(1)  # checked in, in Chicago's time
+
+
+def test_the_admin_rsvp_list_filtered_to_a_conference_shows_its_local_times(client):
+    organizer, conference = admin_round("Asia/Tokyo")
+    other = ConferenceFactory(time_zone="America/Chicago")
+    other.organizers.add(organizer)
+    rsvp = RoundRSVPFactory(round=MeetupRoundFactory(conference=conference))
+    RoundRSVP.objects.filter(pk=rsvp.pk).update(
+        updated_at=dt.datetime(2026, 11, 2, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
+    )
+    RoundRSVPFactory(round=MeetupRoundFactory(conference=other))
+    client.force_login(organizer)
+    changelist = reverse("admin:attendees_roundrsvp_changelist")
+
+    mixed = client.get(changelist).content.decode()
+    filtered = client.get(
+        changelist + f"?round__conference__id__exact={conference.pk}"
+    ).content.decode()
+
+    assert "12:30 a.m." in mixed  # two zones listed: UTC
+    assert "9:30 a.m." in filtered
 
 
 # The API -----------------------------------------------------------------------------------
