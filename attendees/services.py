@@ -143,8 +143,9 @@ def _login_link_limits_check(*, email: str, ip: str | None) -> None:
         raise LoginRateLimited(LOGIN_LINK_LIMITED, retry_after_s=RATE_WINDOW_S)
 
 
-def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
-    """E-mail a one-time sign-in link to ``email`` if a person is registered with it.
+def login_link_request(*, email: str, ip: str | None, base_url: str, language: str = "") -> None:
+    """E-mail a one-time sign-in link to ``email`` if a person is registered with it, in their
+    profile's language, else ``language`` (the page's they asked on).
 
     The caller cannot tell a registered address from an unknown one: both get the same answer
     and count against the same per-address limit, and the e-mail goes out from a task after
@@ -179,21 +180,24 @@ def login_link_request(*, email: str, ip: str | None, base_url: str) -> None:
             expires_at=now + timedelta(seconds=settings.LOGIN_LINK_TTL_S),
         )
         transaction.on_commit(
-            lambda: _login_link_dispatch(link_id=link.pk, base_url=base_url.rstrip("/")),
+            lambda: _login_link_dispatch(
+                link_id=link.pk, base_url=base_url.rstrip("/"), language=language
+            ),
             robust=True,
         )
 
 
-def _login_link_dispatch(*, link_id: int, base_url: str) -> None:
+def _login_link_dispatch(*, link_id: int, base_url: str, language: str) -> None:
     """Hand the link to the mail task; if the task queue is down, send it from here: someone is
     waiting for it at the sign-in page, and it expires before any sweep would come by."""
     from attendees.tasks import send_login_link
 
-    if not task_send(send_login_link, kwargs={"link_id": link_id, "base_url": base_url}):
-        login_link_send(link_id=link_id, base_url=base_url)
+    where = {"link_id": link_id, "base_url": base_url, "language": language}
+    if not task_send(send_login_link, kwargs=where):
+        login_link_send(**where)
 
 
-def login_link_send(*, link_id: int, base_url: str) -> bool:
+def login_link_send(*, link_id: int, base_url: str, language: str = "") -> bool:
     """Make the link's secret and e-mail it. Returns False when there is nothing to send.
 
     Safe to run twice: a link is sent once; if the mail server fails, the link is released
@@ -217,7 +221,8 @@ def login_link_send(*, link_id: int, base_url: str) -> bool:
     url = base_url.rstrip("/") + LOGIN_LINK_PATH.format(token=token)
     minutes = settings.LOGIN_LINK_TTL_S // 60
     try:
-        with translation.override(language_of(person)):  # the recipient's language
+        # The recipient's language; without one, the page's they asked on.
+        with translation.override(language_of(person, asked_in=language)):
             subject = gettext("Your Drink Tables sign-in link")
             body = gettext(
                 "Hello %(name)s,\n\nOpen this link to sign in to Drink Tables:\n\n%(url)s\n\n"

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
     soft_time_limit=60,
     time_limit=90,
 )
-def send_login_link(*, link_id: int, base_url: str) -> None:
+def send_login_link(*, link_id: int, base_url: str, language: str = "") -> None:
     """Send sign-in link ``link_id``; a link already sent, used or expired is left alone."""
-    if not login_link_send(link_id=link_id, base_url=base_url):
+    if not login_link_send(link_id=link_id, base_url=base_url, language=language):
         logger.info("sign-in link %s: nothing to send", link_id)

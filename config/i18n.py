@@ -4,7 +4,9 @@ Attendee pages: the signed-in person's profile language, else the browser's (Acc
 through Django's LocaleMiddleware), else ``LANGUAGE_CODE``. The profile is loaded where the
 attendee pages need it anyway (``dashboard.views.attendee_required``, the API's ``me``
 views), which calls ``activate_person_language``, so choosing costs no query of its own.
-E-mails and calendar texts go in the recipient's language (``language_of``), whoever sends them.
+E-mails and calendar texts go in the recipient's language (``language_of``), whoever sends them;
+one the person asked for themselves (a sign-in link) falls back to the language of the page
+they asked on when their profile has none.
 Organizer pages and the admin stay English (``OrganizerPagesInEnglishMiddleware``).
 """
 
@@ -17,9 +19,18 @@ from django.utils import translation
 ENGLISH_ONLY_PREFIXES = ("/organize/", "/admin/")
 
 
-def language_of(person) -> str:
-    """The language to write to this person in: theirs, else the site's default."""
-    return getattr(person, "language", "") or settings.LANGUAGE_CODE
+def language_of(person, *, asked_in: str = "") -> str:
+    """The language to write to this person in: theirs, else ``asked_in`` (the language of the
+    page they asked on, when they asked), else the site's default."""
+    return getattr(person, "language", "") or supported_language(asked_in) or settings.LANGUAGE_CODE
+
+
+def supported_language(code: str | None) -> str:
+    """``code`` (``de``, ``de-at``) as one of ``LANGUAGES``, or "" when the site has none."""
+    try:
+        return translation.get_supported_language_variant(code) if code else ""
+    except LookupError:
+        return ""
 
 
 def activate_person_language(request, person) -> None:

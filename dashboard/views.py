@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -148,6 +148,7 @@ def login_request(request):
                 email=form.cleaned_data["email"],
                 ip=client_ip(request),
                 base_url=request.build_absolute_uri("/"),
+                language=translation.get_language(),
             )
         except services.LoginRateLimited as error:
             form.add_error("email", error.message)

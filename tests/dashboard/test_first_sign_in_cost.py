@@ -152,7 +152,9 @@ def test_a_taken_session_key_is_drawn_again(client, world, monkeypatch):
     assert Session.objects.get(session_key=taken).session_data == ""  # untouched
 
 
-def test_after_a_first_sign_in_the_pages_ask_for_the_user_and_the_round_with_the_seat(client, world):
+def test_after_a_first_sign_in_the_pages_ask_for_the_user_and_the_round_with_the_seat(
+    client, world
+):
     sign_in_by_link(client, world.zoe)
     calendar = reverse("dashboard:round_calendar", args=[world.round.pk])
 

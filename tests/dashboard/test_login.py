@@ -377,3 +377,40 @@ def test_without_proxies_the_forwarded_header_is_ignored(client, settings):
     ]
 
     assert statuses == [302, 302, 429]
+
+
+def test_a_link_goes_out_in_the_language_of_the_page_asked_on_when_the_profile_has_none(
+    client, django_capture_on_commit_callbacks
+):
+    PersonFactory(email="ann@example.org", full_name="Ann Lee")  # no language chosen
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dashboard:login"), {"email": "ann@example.org"}, HTTP_ACCEPT_LANGUAGE="de"
+        )
+
+    assert mail.outbox[-1].subject == "Ihr Anmeldelink für Drink Tables"
+
+
+def test_the_profile_s_language_wins_over_the_page_s(client, django_capture_on_commit_callbacks):
+    PersonFactory(email="ann@example.org", full_name="Ann Lee", language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("dashboard:login"), {"email": "ann@example.org"}, HTTP_ACCEPT_LANGUAGE="de"
+        )
+
+    assert mail.outbox[-1].subject == "Votre lien de connexion à Drink Tables"
+
+
+def test_a_language_the_site_does_not_have_falls_back_to_the_default(
+    django_capture_on_commit_callbacks,
+):
+    PersonFactory(email="ann@example.org", full_name="Ann Lee")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.login_link_request(
+            email="ann@example.org", ip=None, base_url="http://t", language="xx-yy"
+        )
+
+    assert mail.outbox[-1].subject == "Your Drink Tables sign-in link"
