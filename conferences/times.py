@@ -26,6 +26,20 @@ def conference_zone(conference) -> zoneinfo.ZoneInfo | None:
         return None
 
 
+def person_zone(*, person) -> zoneinfo.ZoneInfo:
+    """For a moment that belongs to no one conference (a calendar subscription last read): the
+    zone of the person's latest conference, where they are or were last; UTC without one."""
+    from conferences.models import Conference
+
+    latest = (
+        Conference.objects.filter(attendances__person=person)
+        .order_by("-starts_on", "-pk")
+        .only("time_zone")
+        .first()
+    )
+    return (conference_zone(latest) if latest is not None else None) or zoneinfo.ZoneInfo("UTC")
+
+
 def _offset(moment: dt.datetime) -> str:
     total = int(moment.utcoffset().total_seconds() // 60)
     sign = "+" if total >= 0 else "-"

@@ -49,6 +49,7 @@ from conferences.calendar import (
 )
 from conferences.enums import RoundStatus
 from conferences.scoping import is_organizer_cached
+from conferences.times import person_zone
 from config.exceptions import Conflict, ServiceError
 from config.http import client_ip
 from config.i18n import activate_person_language
@@ -449,10 +450,16 @@ def calendar(request):
             status = 400
             messages.error(request, _("Choose to make a new calendar link or to turn it off."))
     feed = tokens.calendar_feed_for(person=person)
+    last_read = ""
+    if feed is not None and feed.last_used_at is not None:
+        # In the zone of the person's latest conference, named ("3 December 2026, 21:15 CET").
+        moment = timezone.localtime(feed.last_used_at, person_zone(person=person))
+        when = dateformat.format(moment, _("j F Y, H:i"))
+        last_read = f"{when} {moment.tzname()}"
     response = render(
         request,
         "dashboard/calendar.html",
-        {"feed": feed, "urls": urls, "done": done, "nav": "profile"},
+        {"feed": feed, "last_read": last_read, "urls": urls, "done": done, "nav": "profile"},
         status=status,
     )
     response["Cache-Control"] = "no-store"  # the address is shown once

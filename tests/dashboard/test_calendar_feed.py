@@ -311,3 +311,19 @@ def test_my_data_export_lists_the_subscription_without_its_secret(client, evenin
         {"prefix": feed.prefix, "created_at": feed.created_at.isoformat(), "last_used_at": None}
     ]
     assert token not in response.content.decode()
+
+
+def test_when_a_calendar_last_read_the_link_is_shown_in_the_latest_conference_s_zone(
+    client, evening
+):
+    feed, _ = calendar_feed_create(person=evening.ann)
+    # 21:15 in Paris (CET); the attendee's latest conference is the Lyon one.
+    CalendarFeed.objects.filter(pk=feed.pk).update(
+        last_used_at=dt.datetime(2026, 12, 3, 20, 15, tzinfo=dt.UTC)
+    )
+    sign_in(client, evening.ann)
+
+    page = client.get(reverse("dashboard:calendar")).content.decode()
+
+    assert "a calendar last read it on 3 December 2026, 21:15 CET." in page
+    assert "(UTC)" not in page

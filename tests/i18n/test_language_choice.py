@@ -166,16 +166,29 @@ def test_the_sign_in_link_is_written_in_the_recipients_language_not_the_browsers
     assert "Funciona una sola vez, durante 15 minutos." in message.body
 
 
-def test_without_a_profile_language_e_mails_are_english(
+def test_without_a_profile_language_the_sign_in_link_is_in_the_page_s_language(
     client, ann, django_capture_on_commit_callbacks
 ):
+    # A first sign-in never has a profile language yet: the page asked on is all we know.
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("dashboard:login"), {"email": ann.email}, headers={"accept-language": "de"}
         )
 
     (message,) = mail.outbox
-    assert message.subject == "Your Drink Tables sign-in link"
+    assert message.subject == "Ihr Anmeldelink für Drink Tables"
+
+
+def test_without_a_profile_language_other_e_mails_are_english(
+    ann, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_change_request(
+            person=ann, email="ann.new@example.org", base_url="http://testserver/"
+        )
+
+    (message,) = mail.outbox
+    assert message.subject == "Confirm your new Drink Tables address"
 
 
 def test_the_address_change_link_is_in_the_recipients_language(
