@@ -192,9 +192,9 @@ def _login_link_dispatch(*, link_id: int, base_url: str, language: str) -> None:
     waiting for it at the sign-in page, and it expires before any sweep would come by."""
     from attendees.tasks import send_login_link
 
-    where = {"link_id": link_id, "base_url": base_url, "language": language}
-    if not task_send(send_login_link, kwargs=where):
-        login_link_send(**where)
+    job = {"link_id": link_id, "base_url": base_url, "language": language}
+    if not task_send(send_login_link, kwargs=job):
+        login_link_send(**job)
 
 
 def login_link_send(*, link_id: int, base_url: str, language: str = "") -> bool:

@@ -37,7 +37,7 @@ def rounds_for(*, person: Person) -> QuerySet[MeetupRound]:
     ``my_table_id``, ``my_table_label`` and ``my_table_location`` (None when not seated), and
     ``my_waiting`` (on the waiting list of a published round).
     """
-    my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
+    my_seat = _my_seat_in_published_run(person)
 
     def table(field: str) -> Case:
         return Case(
@@ -64,13 +64,18 @@ def round_with_seat_for(*, person: Person, round_id: int) -> MeetupRound | None:
     """One of the person's rounds (as ``round_for`` reads it) with ``my_table_id``: the table
     of their seat in its published run, None when there is none. One query, for the pages that
     show the round and the person's table together (``my_table_for(..., table_id=...)``)."""
-    my_seat = Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
+    my_seat = _my_seat_in_published_run(person)
     return (
         visible_rounds(person=person)
         .filter(pk=round_id)
         .annotate(my_table_id=Subquery(my_seat.values("table_id")[:1]))
         .first()
     )
+
+
+def _my_seat_in_published_run(person: Person) -> QuerySet[Seat]:
+    """The person's seat in the published run of the round of the outer query."""
+    return Seat.objects.filter(run_id=OuterRef("published_run_id"), person=person)
 
 
 def seat_for(*, person: Person, round: MeetupRound) -> Seat | None:
@@ -115,11 +120,11 @@ def my_table_for(
     """The person's table in the round's published plan with their tablemates, or None.
 
     One query for the person's seat, none when the caller read it with the round
-    (``round_with_seat_for``: pass its ``my_table_id`` as ``table_id``); the table as seated (who sits there, their public
-    profiles, topics, the newcomer rule, the encounters among them: four to six queries
-    however many sit there) is read once for everyone at the table and kept in the shared cache
-    (``config.caches``: any change to what it is read from makes a new one). Each viewer's
-    reasons are worded from it in their own language.
+    (``round_with_seat_for``: pass its ``my_table_id`` as ``table_id``); the table as seated
+    (who sits there, their public profiles, topics, the newcomer rule, the encounters among
+    them: four to six queries however many sit there) is read once for everyone at the table
+    and kept in the shared cache (``config.caches``: any change to what it is read from makes a
+    new one). Each viewer's reasons are worded from it in their own language.
     """
     if round.status not in PLAN_VISIBLE_STATUSES or round.published_run_id is None:
         return None
