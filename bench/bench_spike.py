@@ -353,26 +353,29 @@ def run_generator(path: str) -> int:
 def measure_floor(generators: int, base: str, seconds: float, workdir: Path) -> float:
     """Requests a second the server answers of the project's simplest page, from the same
     generators: the most this machine can serve of any page, at this moment."""
+    jobs = [
+        {"floor": True, "base": base, "path": FLOOR_PATH, "concurrency": 16, "seconds": seconds}
+        for _ in range(generators)
+    ]
+    outcomes = run_generators(jobs, workdir, "floor", timeout=seconds + 60)
+    return sum(outcome["answered"] for outcome in outcomes) / seconds
+
+
+def run_generators(jobs: list[dict], workdir: Path, name: str, *, timeout: float) -> list[dict]:
+    """One generator process per job, all at once; their outcomes, in the jobs' order."""
     processes = []
-    for number in range(generators):
-        job = {
-            "floor": True,
-            "base": base,
-            "path": FLOOR_PATH,
-            "concurrency": 16,
-            "seconds": seconds,
-            "out": str(workdir / f"floor-{number}.json"),
-        }
-        job_path = workdir / f"floor-job-{number}.json"
+    for number, job in enumerate(jobs):
+        job = {**job, "out": str(workdir / f"{name}-out-{number}.json")}
+        job_path = workdir / f"{name}-job-{number}.json"
         job_path.write_text(json.dumps(job))
         processes.append(
             subprocess.Popen([sys.executable, __file__, "--generate", str(job_path)], cwd=ROOT)
         )
-    answered = 0
+    outcomes = []
     for number, process in enumerate(processes):
-        process.wait(timeout=seconds + 60)
-        answered += json.loads((workdir / f"floor-{number}.json").read_text())["answered"]
-    return answered / seconds
+        process.wait(timeout=timeout)
+        outcomes.append(json.loads((workdir / f"{name}-out-{number}.json").read_text()))
+    return outcomes
 
 
 def launch(
@@ -385,9 +388,8 @@ def launch(
     workdir: Path,
 ) -> list[dict]:
     """Run the generator processes over ``tokens`` (arrival i goes to process i % n)."""
-    processes = []
-    for number in range(generators):
-        job = {
+    jobs = [
+        {
             "base": base,
             "round": round_id,
             "rate": rate,
@@ -396,18 +398,10 @@ def launch(
             "arrivals": [
                 (index, token) for index, token in enumerate(tokens) if index % generators == number
             ],
-            "out": str(workdir / f"out-{number}.json"),
         }
-        job_path = workdir / f"job-{number}.json"
-        job_path.write_text(json.dumps(job))
-        processes.append(
-            subprocess.Popen([sys.executable, __file__, "--generate", str(job_path)], cwd=ROOT)
-        )
-    outcomes = []
-    for number, process in enumerate(processes):
-        process.wait(timeout=len(tokens) / rate + 300)
-        outcomes.append(json.loads((workdir / f"out-{number}.json").read_text()))
-    return outcomes
+        for number in range(generators)
+    ]
+    return run_generators(jobs, workdir, "arrivals", timeout=len(tokens) / rate + 300)
 
 
 # Where the machine's time goes -----------------------------------------------------------------
