@@ -18,9 +18,11 @@ services, with the same checks and the same answers as the organizer pages and t
 """
 
 import zoneinfo
+from operator import attrgetter
 
 from django.contrib import admin, messages
 from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import UniqueConstraint
@@ -31,6 +33,7 @@ from attendees.models import Attendance, Person
 from attendees.selectors.people import attendances_for_organizer, people_for_organizer
 from conferences.models import Conference, DrinkTable, MeetupRound
 from conferences.scoping import is_organizer, organized_conferences
+from conferences.times import conference_zone
 from config.exceptions import NotFound, ServiceError
 
 
@@ -353,14 +356,27 @@ class ServiceInline(ServiceWritesMixin):
 
 
 class ConferenceDaysAdmin(OrganizerScopedAdmin):
-    """A list shown in its conference's time zone when the rows listed share one zone (an
-    organizer's conference, or the list filtered to one): the date drill-down
-    (``date_hierarchy``) groups by that conference's days and the times listed are its local
-    times. Rows of several zones keep UTC days.
+    """Times in the conference's zone, as organizers type and read them there.
+
+    - A change page reads and shows its times in its conference's zone, not the server's.
+    - A list does so when the rows listed share one zone (an organizer's conference, or the
+      list filtered to one): the date drill-down (``date_hierarchy``) groups by that
+      conference's days and the times listed are its local times. Rows of several zones keep
+      UTC.
 
     The zone comes from ``conference_path``; the conference filter is the ``list_filter``
     entry ``conference_path`` (``?<conference_path>__id__exact=``).
     """
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        conference = attrgetter(self.conference_path.replace("__", "."))(obj) if obj else None
+        zone = conference_zone(conference) if conference is not None else None
+        if zone is None:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        return _rendered_in(
+            zone, super().changeform_view, request, object_id, form_url, extra_context
+        )
 
     def changelist_view(self, request, extra_context=None):
         rows = self.get_queryset(request)
@@ -374,8 +390,15 @@ class ConferenceDaysAdmin(OrganizerScopedAdmin):
         )
         if len(zones) != 1:
             return super().changelist_view(request, extra_context)
-        with timezone.override(zoneinfo.ZoneInfo(zones.pop())):
-            response = super().changelist_view(request, extra_context)
-            if hasattr(response, "render"):  # the list is read while rendering: in the zone
-                response.render()
-        return response
+        zone = zoneinfo.ZoneInfo(zones.pop())
+        return _rendered_in(zone, super().changelist_view, request, extra_context)
+
+
+def _rendered_in(zone, view, *args):
+    """``view(*args)`` with ``zone`` as the current time zone, rendered before it ends: a
+    template response reads its rows and formats its times while rendering."""
+    with timezone.override(zone):
+        response = view(*args)
+        if hasattr(response, "render"):
+            response.render()
+    return response

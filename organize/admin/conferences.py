@@ -1,13 +1,11 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from attendees import imports
@@ -31,7 +29,7 @@ from conferences.services import (
     topic_save,
     vocabulary_delete,
 )
-from conferences.times import conference_zone, local_time_range
+from conferences.times import local_time_range
 from config.exceptions import Conflict, ServiceError
 from matching.services.lifecycle import allowed_actions, round_transition
 from matching.services.rounds import round_update_with_status, table_update_with_notices
@@ -319,19 +317,6 @@ class MeetupRoundAdmin(ConferenceDaysAdmin):
         if obj is not None:
             fields.append("conference")
         return fields
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """A round's page reads and shows its times in its conference's zone (published and
-        held times too), not the server's."""
-        meetup_round = self.get_object(request, unquote(object_id)) if object_id else None
-        zone = conference_zone(meetup_round.conference) if meetup_round is not None else None
-        if zone is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(zone):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render"):
-                response.render()
-        return response
 
     def _move(self, request, queryset, to: str, done: str, **options) -> None:
         """Move each selected round to ``to`` through the lifecycle; report refusals and

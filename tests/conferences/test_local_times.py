@@ -272,6 +272,19 @@ def test_the_admin_registration_list_drills_down_and_shows_check_ins_in_the_conf
     assert "9:15 p.m." in listed(1)  # checked in, in Chicago's time
 
 
+def test_an_admin_rsvp_page_shows_its_check_in_in_the_conference_s_time(client):
+    organizer, conference = admin_round("America/Chicago")
+    rsvp = RoundRSVPFactory(round=MeetupRoundFactory(conference=conference))
+    RoundRSVP.objects.filter(pk=rsvp.pk).update(
+        checked_in_at=dt.datetime(2026, 11, 2, 3, 15, tzinfo=UTC)  # 21:15 CST on 1 November
+    )
+    client.force_login(organizer)
+
+    page = client.get(reverse("admin:attendees_roundrsvp_change", args=[rsvp.pk])).content.decode()
+
+    assert "Nov. 1, 2026, 9:15 p.m." in page
+
+
 def test_the_admin_rsvp_list_filtered_to_a_conference_shows_its_local_times(client):
     organizer, conference = admin_round("Asia/Tokyo")
     other = ConferenceFactory(time_zone="America/Chicago")
