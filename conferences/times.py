@@ -15,6 +15,7 @@ import zoneinfo
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
+from conferences.models import Conference
 from config.exceptions import ServiceError
 
 
@@ -29,8 +30,6 @@ def conference_zone(conference) -> zoneinfo.ZoneInfo | None:
 def person_zone(*, person) -> zoneinfo.ZoneInfo:
     """For a moment that belongs to no one conference (a calendar subscription last read): the
     zone of the person's latest conference, where they are or were last; UTC without one."""
-    from conferences.models import Conference
-
     latest = (
         Conference.objects.filter(attendances__person=person)
         .order_by("-starts_on", "-pk")

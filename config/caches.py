@@ -67,12 +67,16 @@ def invalidate(*names: str) -> None:
         transaction.on_commit(lambda name=name: _bump(name))
 
 
+def _entry_key(name: str, key: str) -> str:
+    return f"attendees:{name}:{generation(name)}:{key}"
+
+
 def remember(name: str, key: str, value) -> None:
     """Keep ``value`` under ``key`` for the current generation of ``name``, as ``cached`` would
     have computed it: for a writer that knows the answer already (a new account organizes
     nothing). A change after this bumps the generation as for any other entry."""
     if settings.ATTENDEE_PAGE_CACHE:
-        cache.set(f"attendees:{name}:{generation(name)}:{key}", (value,), ENTRY_TIMEOUT_S)
+        cache.set(_entry_key(name, key), (value,), timeout=ENTRY_TIMEOUT_S)
 
 
 def cached(name: str, key: str, compute: Callable[[], T]) -> T:
@@ -83,7 +87,7 @@ def cached(name: str, key: str, compute: Callable[[], T]) -> T:
     """
     if not settings.ATTENDEE_PAGE_CACHE:
         return compute()
-    full_key = f"attendees:{name}:{generation(name)}:{key}"
+    full_key = _entry_key(name, key)
     entry = cache.get(full_key)
     if entry is None:
         entry = (compute(),)  # a tuple, so that a None answer is kept too
